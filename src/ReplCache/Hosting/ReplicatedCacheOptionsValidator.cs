@@ -1,0 +1,124 @@
+using Microsoft.Extensions.Options;
+
+namespace ReplCache.Hosting;
+
+/// <summary>Checks every setting at startup; each failure names the setting, its value and what it must be.</summary>
+internal sealed class ReplicatedCacheOptionsValidator : IValidateOptions<ReplicatedCacheOptions>
+{
+    private const string Prefix = nameof(ReplicatedCacheOptions) + ".";
+
+    public ValidateOptionsResult Validate(string? name, ReplicatedCacheOptions options)
+    {
+        List<string> failures = Check(options);
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>Throws <see cref="OptionsValidationException"/> listing every bad setting.</summary>
+    public static void ThrowIfInvalid(ReplicatedCacheOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        List<string> failures = Check(options);
+        if (failures.Count > 0)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(ReplicatedCacheOptions), failures);
+        }
+    }
+
+    private static List<string> Check(ReplicatedCacheOptions o)
+    {
+        var failures = new List<string>();
+        void Fail(string setting, object? value, string rule) => failures.Add($"{Prefix}{setting} {rule} (was '{value ?? "null"}').");
+
+        if (o.NodeId is { } id && (id.Length is 0 or > 64 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_')))
+        {
+            Fail(nameof(o.NodeId), id, "must be 1 to 64 letters, digits, '.', '-' or '_'");
+        }
+
+        if (o.Listen is { } listen && !IsHttpAddress(listen, allowPortZero: true))
+        {
+            Fail(nameof(o.Listen), listen, "must be an absolute http:// or https:// address with a host and a port, e.g. http://127.0.0.1:0");
+        }
+
+        if (o.AnnounceAddress is { } announce && !IsHttpAddress(announce.OriginalString, allowPortZero: false))
+        {
+            Fail(nameof(o.AnnounceAddress), announce, "must be an absolute http:// or https:// address with a host and a non-zero port");
+        }
+
+        if (o.PrimaryAddress is { } primary && !IsHttpAddress(primary.OriginalString, allowPortZero: false))
+        {
+            Fail(nameof(o.PrimaryAddress), primary, "must be an absolute http:// or https:// address with a host and a non-zero port");
+        }
+
+        if (o.BacklogSizeBytes < ReplicatedCacheOptions.MinBacklogSizeBytes)
+        {
+            Fail(nameof(o.BacklogSizeBytes), o.BacklogSizeBytes, $"must be at least {ReplicatedCacheOptions.MinBacklogSizeBytes} bytes");
+        }
+
+        if (!Enum.IsDefined(o.ReplicaWrites))
+        {
+            Fail(nameof(o.ReplicaWrites), o.ReplicaWrites, "must be Reject or ForwardToPrimary");
+        }
+
+        if (o.MinReplicasToWrite < 0)
+        {
+            Fail(nameof(o.MinReplicasToWrite), o.MinReplicasToWrite, "must be zero or more");
+        }
+
+        if (o.MinReplicasMaxLag <= TimeSpan.Zero)
+        {
+            Fail(nameof(o.MinReplicasMaxLag), o.MinReplicasMaxLag, "must be positive");
+        }
+
+        if (o.HeartbeatInterval <= TimeSpan.Zero)
+        {
+            Fail(nameof(o.HeartbeatInterval), o.HeartbeatInterval, "must be positive");
+        }
+
+        if (o.ReplicationTimeout <= o.HeartbeatInterval)
+        {
+            Fail(nameof(o.ReplicationTimeout), o.ReplicationTimeout, $"must be longer than HeartbeatInterval ({o.HeartbeatInterval}), or every idle link would time out");
+        }
+
+        if (o.AuthToken is { Length: 0 })
+        {
+            Fail(nameof(o.AuthToken), "", "must be null (no authentication) or non-empty");
+        }
+
+        if (o.SnapshotPath is { } path && string.IsNullOrWhiteSpace(path))
+        {
+            Fail(nameof(o.SnapshotPath), path, "must be null (memory only) or a file path");
+        }
+
+        if (o.SizeLimitBytes is <= 0)
+        {
+            Fail(nameof(o.SizeLimitBytes), o.SizeLimitBytes, "must be null (unbounded) or positive");
+        }
+
+        if (o.RespListen is { } resp && !IsHostAndPort(resp))
+        {
+            Fail(nameof(o.RespListen), resp, "must be host:port, e.g. 127.0.0.1:6379");
+        }
+
+        if (o.TimeProvider is null)
+        {
+            Fail(nameof(o.TimeProvider), null, "must not be null");
+        }
+
+        return failures;
+    }
+
+    private static bool IsHttpAddress(string text, bool allowPortZero) =>
+        Uri.TryCreate(text, UriKind.Absolute, out Uri? uri)
+        && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+        && !string.IsNullOrEmpty(uri.Host)
+        && (allowPortZero ? uri.Port >= 0 : uri.Port > 0)
+        && uri.AbsolutePath == "/";
+
+    private static bool IsHostAndPort(string text)
+    {
+        int colon = text.LastIndexOf(':');
+        return colon > 0
+            && int.TryParse(text.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int port)
+            && port is >= 0 and <= 65535;
+    }
+}

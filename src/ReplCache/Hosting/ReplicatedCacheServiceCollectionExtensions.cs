@@ -1,0 +1,52 @@
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ReplCache;
+using ReplCache.Hosting;
+using ReplCache.Replication;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers ReplCache, the way <c>AddStackExchangeRedisCache</c> registers RedisCache.</summary>
+public static class ReplicatedCacheServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="ReplicatedCache"/> as the app's <see cref="IDistributedCache"/> and
+    /// <see cref="IBufferDistributedCache"/> (one singleton), and <see cref="IReplicationControl"/>.
+    /// Options are validated at startup. Calling it twice is harmless; the configurations add up.
+    /// </summary>
+    public static IServiceCollection AddReplicatedCache(this IServiceCollection services, Action<ReplicatedCacheOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions<ReplicatedCacheOptions>().Configure(configure);
+        return AddCore(services);
+    }
+
+    /// <summary>As <see cref="AddReplicatedCache(IServiceCollection, Action{ReplicatedCacheOptions})"/>, binding the options from a configuration section.</summary>
+    public static IServiceCollection AddReplicatedCache(this IServiceCollection services, IConfiguration section)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(section);
+        services.AddOptions<ReplicatedCacheOptions>().Bind(section);
+        return AddCore(services);
+    }
+
+    private static IServiceCollection AddCore(IServiceCollection services)
+    {
+        services.AddOptions<ReplicatedCacheOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ReplicatedCacheOptions>, ReplicatedCacheOptionsValidator>());
+        services.TryAddSingleton(static sp => new ReplicationController(
+            sp.GetRequiredService<IOptions<ReplicatedCacheOptions>>().Value,
+            sp.GetService<ILoggerFactory>()));
+        services.TryAddSingleton(static sp => sp.GetRequiredService<ReplicationController>().Cache);
+        services.TryAddSingleton<IReplicationControl>(static sp => sp.GetRequiredService<ReplicationController>());
+
+        // Replace rather than TryAdd: asking for ReplCache should win over an earlier AddDistributedMemoryCache.
+        services.Replace(ServiceDescriptor.Singleton<IDistributedCache>(static sp => sp.GetRequiredService<ReplicatedCache>()));
+        services.Replace(ServiceDescriptor.Singleton<IBufferDistributedCache>(static sp => sp.GetRequiredService<ReplicatedCache>()));
+        return services;
+    }
+}

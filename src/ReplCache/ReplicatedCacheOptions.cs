@@ -1,0 +1,71 @@
+namespace ReplCache;
+
+/// <summary>Settings of one ReplCache node. Validated when the node starts; a bad value names the setting.</summary>
+public sealed class ReplicatedCacheOptions
+{
+    /// <summary>Default of <see cref="BacklogSizeBytes"/>: 16 MiB (Redis defaults to 1 MiB; a larger backlog turns more reconnects into partial resyncs).</summary>
+    public const long DefaultBacklogSizeBytes = 16L * 1024 * 1024;
+
+    /// <summary>The smallest backlog accepted, as Redis's own floor for <c>repl-backlog-size</c>.</summary>
+    public const long MinBacklogSizeBytes = 16 * 1024;
+
+    /// <summary>
+    /// This node's stable identity (letters, digits, '.', '-', '_'; at most 64 characters). Null: a random
+    /// 40-hex-digit id, like Redis's run id.
+    /// </summary>
+    public string? NodeId { get; set; }
+
+    /// <summary>
+    /// Where the node's own replication listener binds, e.g. <c>http://127.0.0.1:0</c> (h2c, HTTP/2 only; port 0
+    /// picks a free port). Null when the app maps the service itself with <c>MapReplicatedCache</c>.
+    /// </summary>
+    public string? Listen { get; set; }
+
+    /// <summary>The address secondaries and operators should use to reach this node, when it differs from <see cref="Listen"/>.</summary>
+    public Uri? AnnounceAddress { get; set; }
+
+    /// <summary>The primary to replicate from. Null: the node starts as a primary.</summary>
+    public Uri? PrimaryAddress { get; set; }
+
+    /// <summary>Bytes of recent replication stream kept for partial resyncs (Redis's <c>repl-backlog-size</c>).</summary>
+    public long BacklogSizeBytes { get; set; } = DefaultBacklogSizeBytes;
+
+    /// <summary>What a secondary does with writes made on it. Default <see cref="ReplicaWriteMode.Reject"/>.</summary>
+    public ReplicaWriteMode ReplicaWrites { get; set; } = ReplicaWriteMode.Reject;
+
+    /// <summary>
+    /// Whether a secondary serves reads while its link is down (Redis's <c>replica-serve-stale-data</c>). When
+    /// false, reads throw <see cref="PrimaryLinkDownException"/> until the link is up. Default true.
+    /// </summary>
+    public bool ServeStaleData { get; set; } = true;
+
+    /// <summary>A primary refuses writes with fewer good secondaries than this (Redis's <c>min-replicas-to-write</c>). Default 0: never.</summary>
+    public int MinReplicasToWrite { get; set; }
+
+    /// <summary>A secondary counts as good while it acknowledged within this time (Redis's <c>min-replicas-max-lag</c>). Default 10 s.</summary>
+    public TimeSpan MinReplicasMaxLag { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often an idle link carries a heartbeat and an acknowledgement. Default 1 s.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Either side drops a link that has been silent this long (Redis's <c>repl-timeout</c>). Default 60 s.</summary>
+    public TimeSpan ReplicationTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>A shared secret every peer must present (Redis's <c>requirepass</c>/<c>masterauth</c>). Null: none.</summary>
+    public string? AuthToken { get; set; }
+
+    /// <summary>Where the node persists its store. Null: memory only.</summary>
+    public string? SnapshotPath { get; set; }
+
+    /// <summary>
+    /// An upper bound on the bytes entries may occupy; beyond it, entries are evicted by approximated LRU.
+    /// Null: unbounded. The accounting counts each entry's key, value and about 80 bytes of bookkeeping.
+    /// </summary>
+    public long? SizeLimitBytes { get; set; }
+
+    /// <summary>Where a Redis-protocol endpoint listens, e.g. <c>127.0.0.1:6379</c>. Null: none.</summary>
+    public string? RespListen { get; set; }
+
+    /// <summary>The clock behind every expiry. Default <see cref="TimeProvider.System"/>; tests pass a fake.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+}

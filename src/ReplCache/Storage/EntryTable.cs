@@ -1,0 +1,228 @@
+using System.Runtime.CompilerServices;
+
+namespace ReplCache.Storage;
+
+/// <summary>
+/// An open-addressing hash table of entries with one writer at a time and any number of lock-free readers.
+/// </summary>
+/// <remarks>
+/// Writers are serialised by <see cref="CacheStore"/>'s write lock; readers never lock. Three rules make
+/// lock-free reads safe:
+/// <list type="bullet">
+/// <item>a slot's hash is written before its entry is published with a release write, and readers read the
+/// entry with an acquire read before the hash; a key is always confirmed by comparing bytes, so a torn view
+/// of a slot being reused can only make a concurrent read miss, never return the wrong entry;</item>
+/// <item>entries never move within a slot array: a removal leaves a tombstone, so a probe chain is never cut;</item>
+/// <item>a resize builds a new array and publishes it whole; the old array is never written again, so a reader
+/// still walking it sees a consistent (if slightly older) table.</item>
+/// </list>
+/// Linear probing keeps a probe within a few cache lines; the table doubles above 3/4 occupancy (live entries
+/// plus tombstones) and halves below 1/16.
+/// </remarks>
+internal sealed class EntryTable
+{
+    private const int MinCapacity = 16;
+
+    /// <summary>Marks a removed entry. Compared by reference only.</summary>
+    internal static readonly byte[] Tombstone = new byte[EntryLayout.HeaderSize];
+
+    private Slot[] _slots = new Slot[MinCapacity];
+    private int _count;
+    private int _tombstones;
+
+    public int Count => Volatile.Read(ref _count);
+
+    public int Capacity => Volatile.Read(ref _slots).Length;
+
+    /// <summary>The live slot array for scans (enumeration, sampling). Read it once per scan.</summary>
+    public Slot[] Slots => Volatile.Read(ref _slots);
+
+    /// <summary>Finds the entry for <paramref name="key"/>. Safe to call concurrently with one writer.</summary>
+    public byte[]? Find(ReadOnlySpan<byte> key, int hash)
+    {
+        Slot[] slots = Volatile.Read(ref _slots);
+        int mask = slots.Length - 1;
+        int index = hash & mask;
+        for (int probe = 0; probe < slots.Length; probe++)
+        {
+            ref Slot slot = ref slots[index];
+            byte[]? blob = Volatile.Read(ref slot.Entry);
+            if (blob is null)
+            {
+                return null;
+            }
+
+            if (slot.Hash == hash && !ReferenceEquals(blob, Tombstone) && EntryLayout.Key(blob).SequenceEqual(key))
+            {
+                return blob;
+            }
+
+            index = (index + 1) & mask;
+        }
+
+        return null;
+    }
+
+    /// <summary>Inserts or replaces the entry for the key held in <paramref name="blob"/>. Writer only.</summary>
+    /// <returns>The entry it replaced, or null.</returns>
+    public byte[]? Upsert(byte[] blob, int hash)
+    {
+        ReadOnlySpan<byte> key = EntryLayout.Key(blob);
+        Slot[] slots = _slots;
+        int mask = slots.Length - 1;
+        int index = hash & mask;
+        int firstTombstone = -1;
+        for (int probe = 0; probe < slots.Length; probe++)
+        {
+            ref Slot slot = ref slots[index];
+            byte[]? existing = slot.Entry;
+            if (existing is null)
+            {
+                break;
+            }
+
+            if (ReferenceEquals(existing, Tombstone))
+            {
+                if (firstTombstone < 0)
+                {
+                    firstTombstone = index;
+                }
+            }
+            else if (slot.Hash == hash && EntryLayout.Key(existing).SequenceEqual(key))
+            {
+                Volatile.Write(ref slot.Entry, blob);
+                return existing;
+            }
+
+            index = (index + 1) & mask;
+        }
+
+        if (firstTombstone >= 0)
+        {
+            Publish(ref slots[firstTombstone], blob, hash);
+            _tombstones--;
+        }
+        else
+        {
+            Publish(ref slots[index], blob, hash);
+        }
+
+        Volatile.Write(ref _count, _count + 1);
+        if ((_count + _tombstones) * 4L > slots.Length * 3L)
+        {
+            Resize(_count * 4L > slots.Length ? slots.Length * 2 : slots.Length);
+        }
+
+        return null;
+    }
+
+    /// <summary>Removes the entry for <paramref name="key"/>. Writer only.</summary>
+    /// <returns>The removed entry, or null when the key was absent.</returns>
+    public byte[]? Remove(ReadOnlySpan<byte> key, int hash)
+    {
+        Slot[] slots = _slots;
+        int mask = slots.Length - 1;
+        int index = hash & mask;
+        for (int probe = 0; probe < slots.Length; probe++)
+        {
+            ref Slot slot = ref slots[index];
+            byte[]? existing = slot.Entry;
+            if (existing is null)
+            {
+                return null;
+            }
+
+            if (slot.Hash == hash && !ReferenceEquals(existing, Tombstone) && EntryLayout.Key(existing).SequenceEqual(key))
+            {
+                RemoveAt(slots, index);
+                return existing;
+            }
+
+            index = (index + 1) & mask;
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Removes the entry in slot <paramref name="index"/> of <paramref name="slots"/> if that slot still holds
+    /// <paramref name="expected"/> and <paramref name="slots"/> is still the live array. Writer only.
+    /// </summary>
+    public bool RemoveIfSame(Slot[] slots, int index, byte[] expected)
+    {
+        if (!ReferenceEquals(slots, _slots) || !ReferenceEquals(slots[index].Entry, expected))
+        {
+            return false;
+        }
+
+        RemoveAt(slots, index);
+        return true;
+    }
+
+    /// <summary>Drops every entry. Writer only.</summary>
+    public void Clear()
+    {
+        Volatile.Write(ref _slots, new Slot[MinCapacity]);
+        _tombstones = 0;
+        Volatile.Write(ref _count, 0);
+    }
+
+    private void RemoveAt(Slot[] slots, int index)
+    {
+        Volatile.Write(ref slots[index].Entry, Tombstone);
+        _tombstones++;
+        Volatile.Write(ref _count, _count - 1);
+        if (slots.Length > MinCapacity && _count * 16L < slots.Length)
+        {
+            Resize(slots.Length / 2);
+        }
+    }
+
+    private void Resize(int capacity)
+    {
+        // Leave room: at most 3/8 full after any resize, so the next resize is far away either way.
+        capacity = Math.Max(capacity, MinCapacity);
+        while (_count * 8L > capacity * 3L)
+        {
+            capacity *= 2;
+        }
+
+        Slot[] old = _slots;
+        var fresh = new Slot[capacity];
+        int mask = capacity - 1;
+        foreach (ref readonly Slot slot in old.AsSpan())
+        {
+            byte[]? blob = slot.Entry;
+            if (blob is null || ReferenceEquals(blob, Tombstone))
+            {
+                continue;
+            }
+
+            int index = slot.Hash & mask;
+            while (fresh[index].Entry is not null)
+            {
+                index = (index + 1) & mask;
+            }
+
+            fresh[index].Hash = slot.Hash;
+            fresh[index].Entry = blob;
+        }
+
+        _tombstones = 0;
+        Volatile.Write(ref _slots, fresh);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Publish(ref Slot slot, byte[] blob, int hash)
+    {
+        slot.Hash = hash;
+        Volatile.Write(ref slot.Entry, blob);
+    }
+
+    /// <summary>One table slot: null (never used), <see cref="Tombstone"/>, or an entry.</summary>
+    internal struct Slot
+    {
+        public byte[]? Entry;
+        public int Hash;
+    }
+}

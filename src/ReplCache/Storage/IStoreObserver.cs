@@ -1,0 +1,18 @@
+namespace ReplCache.Storage;
+
+/// <summary>
+/// Hears every change to a <see cref="CacheStore"/>, in the order the store made them. Called under the
+/// store's write lock, so an observer that appends to a log gets the log order equal to the store order.
+/// Implementations must be quick and must not call back into the store's write methods.
+/// </summary>
+internal interface IStoreObserver
+{
+    /// <summary>An entry was inserted or replaced. <paramref name="entry"/> is immutable apart from its header's renewal fields.</summary>
+    void OnSet(byte[] entry);
+
+    /// <summary>An entry was removed.</summary>
+    void OnRemoved(ReadOnlySpan<byte> key, RemovalReason reason);
+
+    /// <summary>Every entry was removed at once.</summary>
+    void OnCleared();
+}
