@@ -30,6 +30,13 @@ public sealed class ReplicatedCacheOptions
     /// <summary>Bytes of recent replication stream kept for partial resyncs (Redis's <c>repl-backlog-size</c>).</summary>
     public long BacklogSizeBytes { get; set; } = DefaultBacklogSizeBytes;
 
+    /// <summary>
+    /// How far (bytes of stream) a connected secondary may fall behind before its primary drops it and it must
+    /// resync — Redis's <c>client-output-buffer-limit replica</c>. This, not the backlog, bounds the memory a slow
+    /// or stalled secondary can make its primary hold. Default 256 MiB.
+    /// </summary>
+    public long ReplicaOutputLimitBytes { get; set; } = 256L * 1024 * 1024;
+
     /// <summary>What a secondary does with writes made on it. Default <see cref="ReplicaWriteMode.Reject"/>.</summary>
     public ReplicaWriteMode ReplicaWrites { get; set; } = ReplicaWriteMode.Reject;
 

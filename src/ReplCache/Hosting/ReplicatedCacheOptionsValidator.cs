@@ -34,9 +34,9 @@ internal sealed class ReplicatedCacheOptionsValidator : IValidateOptions<Replica
             Fail(nameof(o.NodeId), id, "must be 1 to 64 letters, digits, '.', '-' or '_'");
         }
 
-        if (o.Listen is { } listen && !IsHttpAddress(listen, allowPortZero: true))
+        if (o.Listen is { } listen && (!IsHttpAddress(listen, allowPortZero: true) || !listen.StartsWith("http://", StringComparison.OrdinalIgnoreCase)))
         {
-            Fail(nameof(o.Listen), listen, "must be an absolute http:// or https:// address with a host and a port, e.g. http://127.0.0.1:0");
+            Fail(nameof(o.Listen), listen, "must be an absolute http:// address (h2c) with a host and a port, e.g. http://127.0.0.1:0");
         }
 
         if (o.AnnounceAddress is { } announce && !IsHttpAddress(announce.OriginalString, allowPortZero: false))
@@ -52,6 +52,11 @@ internal sealed class ReplicatedCacheOptionsValidator : IValidateOptions<Replica
         if (o.BacklogSizeBytes < ReplicatedCacheOptions.MinBacklogSizeBytes)
         {
             Fail(nameof(o.BacklogSizeBytes), o.BacklogSizeBytes, $"must be at least {ReplicatedCacheOptions.MinBacklogSizeBytes} bytes");
+        }
+
+        if (o.ReplicaOutputLimitBytes < 1024 * 1024)
+        {
+            Fail(nameof(o.ReplicaOutputLimitBytes), o.ReplicaOutputLimitBytes, "must be at least 1 MiB (1048576 bytes)");
         }
 
         if (!Enum.IsDefined(o.ReplicaWrites))

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -43,6 +44,8 @@ public static class ReplicatedCacheServiceCollectionExtensions
             sp.GetService<ILoggerFactory>()));
         services.TryAddSingleton(static sp => sp.GetRequiredService<ReplicationController>().Cache);
         services.TryAddSingleton<IReplicationControl>(static sp => sp.GetRequiredService<ReplicationController>());
+        services.AddGrpc();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ReplicationHostedService>());
 
         // Replace rather than TryAdd: asking for ReplCache should win over an earlier AddDistributedMemoryCache.
         services.Replace(ServiceDescriptor.Singleton<IDistributedCache>(static sp => sp.GetRequiredService<ReplicatedCache>()));

@@ -1,117 +1,302 @@
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using ReplCache.Log;
+using ReplCache.Protocol;
+using ReplCache.Replication.Primary;
+using ReplCache.Replication.Secondary;
 using ReplCache.Storage;
 
 namespace ReplCache.Replication;
 
 /// <summary>
-/// The core of one node: its store, its identity and its place in the replication topology. Every door into
-/// a node — ReplicatedCacheNode, <c>AddReplicatedCache</c>, <c>MapReplicatedCache</c> — wraps one of these.
+/// The core of one node: its store, its log, its history and its place in the topology. Every door into a
+/// node — ReplicatedCacheNode, <c>AddReplicatedCache</c>, <c>MapReplicatedCache</c> — wraps one of these.
 /// </summary>
+/// <remarks>
+/// Role changes, a full sync's start and the choice between partial and full resync all happen under the
+/// store's write lock, so they are ordered with every write and every log append.
+/// </remarks>
 internal sealed partial class ReplicationController : IReplicationControl, IAsyncDisposable
 {
     private readonly ILogger _logger;
+    private readonly LogAppender _appender;
+    private readonly Lock _replicasGate = new();
+    private readonly List<ConnectedReplica> _replicas = [];
+    private readonly SemaphoreSlim _topologyChange = new(1, 1);
+    private readonly AsyncSignal _acknowledged = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private ReplicationHistory _history = ReplicationHistory.New();
+    private PrimaryLink? _link;
+    private string[] _upstream = [];
+    private bool _hasHistoryToContinue;
+    private long _fullSyncs;
+    private long _partialSyncsAccepted;
+    private long _partialSyncsRejected;
     private int _disposed;
 
     public ReplicationController(ReplicatedCacheOptions options, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
-        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("ReplCache");
+        LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = LoggerFactory.CreateLogger("ReplCache");
         NodeId = options.NodeId ?? ReplicationIds.NewId();
-        ReplicationId = ReplicationIds.NewId();
-        Store = new CacheStore(options.TimeProvider, options.SizeLimitBytes);
+        Store = new CacheStore(options.TimeProvider, options.SizeLimitBytes)
+        {
+            TouchLeadMs = (long)Math.Ceiling(options.HeartbeatInterval.TotalMilliseconds),
+        };
+        ReplicationLog = new ReplicationLog(options.BacklogSizeBytes, options.ReplicaOutputLimitBytes);
+        _appender = new LogAppender(ReplicationLog);
+        Store.Observer = _appender;
         Cache = new ReplicatedCache(Store, this);
     }
 
     public ReplicatedCacheOptions Options { get; }
 
+    public ILoggerFactory LoggerFactory { get; }
+
     public string NodeId { get; }
 
-    public string ReplicationId { get; private set; }
-
     public CacheStore Store { get; }
+
+    public ReplicationLog ReplicationLog { get; }
 
     public ReplicatedCache Cache { get; }
 
     public ReplicationRole Role { get; private set; } = ReplicationRole.Primary;
 
-    public ReplicationInfo GetInfo() => new()
-    {
-        Role = Role,
-        NodeId = NodeId,
-        ReplicationId = ReplicationId,
-        ReplicationId2 = ReplicationInfo.NoReplicationId,
-        Offset = 0,
-        SecondOffset = -1,
-        LinkStatus = PrimaryLinkStatus.None,
-        Replicas = [],
-        BacklogSize = Options.BacklogSizeBytes,
-        BacklogFirstOffset = 0,
-        BacklogLength = 0,
-        FullSyncs = 0,
-        PartialSyncsAccepted = 0,
-        PartialSyncsRejected = 0,
-        ReplicaReadOnly = Options.ReplicaWrites == ReplicaWriteMode.Reject,
-    };
+    public ReplicationHistory History => Volatile.Read(ref _history);
 
-    public Task ReplicaOfAsync(Uri primary, CancellationToken cancellationToken = default)
+    /// <summary>The node ids this node replicates from, nearest first; empty on a primary.</summary>
+    public string[] Upstream => Volatile.Read(ref _upstream);
+
+    /// <summary>The address secondaries and operators reach this node at, once known.</summary>
+    public Uri? AdvertisedAddress { get; set; }
+
+    /// <summary>Starts replicating from <see cref="ReplicatedCacheOptions.PrimaryAddress"/> when one is configured.</summary>
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        return Options.PrimaryAddress is { } primary && Role == ReplicationRole.Primary && _link is null
+            ? ReplicaOfAsync(primary, cancellationToken)
+            : Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task ReplicaOfAsync(Uri primary, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(primary);
-        throw new InvalidOperationException("This build has no replication transport yet; REPLICAOF arrives with the replication core.");
-    }
-
-    /// <summary>REPLICAOF NO ONE. On a primary it changes nothing, as in Redis.</summary>
-    public Task PromoteToPrimaryAsync(CancellationToken cancellationToken = default)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.CompletedTask;
-    }
-
-    /// <summary>
-    /// Redis's WAIT. <paramref name="timeout"/> of <see cref="TimeSpan.Zero"/> checks once without waiting;
-    /// <see cref="Timeout.InfiniteTimeSpan"/> waits until enough replicas acknowledge (Redis's <c>WAIT n 0</c>).
-    /// </summary>
-    public async Task<int> WaitForReplicasAsync(int replicas, TimeSpan timeout, CancellationToken cancellationToken = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(replicas);
-        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        if (!primary.IsAbsoluteUri || (primary.Scheme != Uri.UriSchemeHttp && primary.Scheme != Uri.UriSchemeHttps))
         {
-            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be zero or more, or Timeout.InfiniteTimeSpan.");
+            throw new ArgumentException($"The primary's address must be an absolute http:// or https:// URI (was '{primary}').", nameof(primary));
         }
 
-        cancellationToken.ThrowIfCancellationRequested();
-        if (replicas == 0 || timeout == TimeSpan.Zero)
+        await _topologyChange.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            return 0;
+            if (_link is { } current && SameAddress(current.Primary, primary))
+            {
+                Log.ReplicaOfUnchanged(_logger, NodeId, primary);
+                return;
+            }
+
+            await RefuseLoopAsync(primary, cancellationToken).ConfigureAwait(false);
+            if (_link is { } old)
+            {
+                _link = null;
+                await old.DisposeAsync().ConfigureAwait(false);
+            }
+
+            lock (Store.WriteLock)
+            {
+                if (Role == ReplicationRole.Primary)
+                {
+                    // Our data and history become the "cached primary": if the new primary shares the history,
+                    // we continue from where we are, as Redis does when a master is turned into a replica.
+                    _hasHistoryToContinue = ReplicationLog.EndOffset > 0 || Store.PhysicalCount > 0;
+                }
+
+                Role = ReplicationRole.Secondary;
+                Store.Observer = null;
+                Store.IsAuthoritative = false;
+                ReplicationLog.DetachAll("this node is now a secondary of " + primary);
+            }
+
+            var link = new PrimaryLink(this, primary, LoggerFactory);
+            Store.SlidingRenewed = link.Touches.Add;
+            _link = link;
+            Log.ReplicaOfChanged(_logger, NodeId, primary, History.Id, ReplicationLog.EndOffset);
+            link.Start();
+        }
+        finally
+        {
+            _topologyChange.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task PromoteToPrimaryAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        await _topologyChange.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_link is { } link)
+            {
+                _link = null;
+                Store.SlidingRenewed = null;
+                await link.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (Role == ReplicationRole.Primary)
+            {
+                return; // REPLICAOF NO ONE on a primary changes nothing
+            }
+
+            lock (Store.WriteLock)
+            {
+                // PSYNC2: a new history starts here; the old id stays valid up to this offset, so former
+                // siblings and our own sub-replicas continue with partial resyncs.
+                Volatile.Write(ref _history, History.Shift(ReplicationIds.NewId(), ReplicationLog.EndOffset));
+                Volatile.Write(ref _upstream, []);
+                Role = ReplicationRole.Primary;
+                Store.IsAuthoritative = true;
+                Store.Observer = _appender;
+                ReplicationLog.DetachAll("this node was promoted to primary; reconnect to learn its new replication id");
+            }
+
+            Log.Promoted(_logger, NodeId, History.Id, History.Id2, ReplicationLog.EndOffset);
+        }
+        finally
+        {
+            _topologyChange.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
         }
 
-        // No secondaries can connect to a node without a transport, so the answer is 0 once the wait is over.
-        await Task.Delay(timeout, Options.TimeProvider, cancellationToken).ConfigureAwait(false);
-        return 0;
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_link is { } link)
+        {
+            await link.DisposeAsync().ConfigureAwait(false);
+        }
+
+        ReplicationLog.DetachAll("the node is shutting down");
+        foreach (ConnectedReplica replica in ConnectedReplicas())
+        {
+            await replica.Stop.CancelAsync().ConfigureAwait(false);
+        }
+
+        Store.Dispose();
     }
 
-    /// <summary>Throws unless this node accepts writes from its callers.</summary>
-    public void EnsureWritable()
+    /// <summary>Cancelled when the node shuts down.</summary>
+    internal CancellationToken Stopping => _stopping.Token;
+
+    internal PrimaryLink? Link => _link;
+
+    internal ConnectedReplica[] ConnectedReplicas()
     {
-        if (Role == ReplicationRole.Secondary && Options.ReplicaWrites == ReplicaWriteMode.Reject)
+        lock (_replicasGate)
         {
-            throw new ReadOnlyReplicaException();
+            return [.. _replicas];
         }
     }
 
-    /// <summary>Throws when reads must not be served (a secondary with a down link and ServeStaleData off).</summary>
-    public void EnsureReadable()
+    /// <summary>What a secondary asks its primary for: (replication id, next offset), or ("?", -1) for nothing.</summary>
+    internal (string Id, long Offset) PsyncRequest()
     {
+        lock (Store.WriteLock)
+        {
+            return _hasHistoryToContinue ? (History.Id, ReplicationLog.EndOffset) : ("?", -1);
+        }
     }
 
-    public ValueTask DisposeAsync()
+    /// <summary>The primary answered FULLRESYNC: adopt its history from <paramref name="offset"/>; data follows.</summary>
+    internal void AdoptFullResync(string replicationId, long offset, StreamApplier applier)
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        lock (Store.WriteLock)
         {
-            Store.Dispose();
+            _hasHistoryToContinue = false; // until the snapshot is complete, there is nothing to continue
+            applier.BeginFullSync(offset);
+            Volatile.Write(ref _history, new ReplicationHistory(replicationId, ReplicationInfo.NoReplicationId, -1));
+        }
+    }
+
+    /// <summary>The snapshot is complete: from here on the node holds its primary's history up to its log's end.</summary>
+    internal void CompleteFullResync()
+    {
+        lock (Store.WriteLock)
+        {
+            _hasHistoryToContinue = true;
+        }
+    }
+
+    /// <summary>The primary answered CONTINUE with <paramref name="replicationId"/>.</summary>
+    internal void AdoptContinue(string replicationId)
+    {
+        lock (Store.WriteLock)
+        {
+            _hasHistoryToContinue = true;
+            if (replicationId != History.Id)
+            {
+                // The primary was promoted (or is a new primary sharing our history): shift as Redis's replica
+                // does, and make our sub-replicas reconnect so they learn the new id too.
+                Volatile.Write(ref _history, History.Shift(replicationId, ReplicationLog.EndOffset));
+                ReplicationLog.DetachAll("this node's primary changed its replication id");
+            }
+        }
+    }
+
+    internal void SetUpstream(IEnumerable<string> upstream) => Volatile.Write(ref _upstream, [.. upstream]);
+
+    internal void AddReplica(ConnectedReplica replica)
+    {
+        lock (_replicasGate)
+        {
+            _replicas.Add(replica);
+        }
+    }
+
+    internal void RemoveReplica(ConnectedReplica replica)
+    {
+        lock (_replicasGate)
+        {
+            _replicas.Remove(replica);
         }
 
-        return ValueTask.CompletedTask;
+        _acknowledged.Set();
     }
+
+    internal void ReplicaAcknowledged() => _acknowledged.Set();
+
+    internal void CountSync(bool full, bool askedForPartial)
+    {
+        if (full)
+        {
+            Interlocked.Increment(ref _fullSyncs);
+            if (askedForPartial)
+            {
+                Interlocked.Increment(ref _partialSyncsRejected);
+            }
+        }
+        else
+        {
+            Interlocked.Increment(ref _partialSyncsAccepted);
+        }
+    }
+
+    /// <summary>Serves one secondary's Sync call until it ends.</summary>
+    internal Task ServeSecondaryAsync(IAsyncStreamReader<SecondaryMessage> requests, IServerStreamWriter<PrimaryMessage> responses, ServerCallContext context) =>
+        new SecondarySession(this, requests, responses, context, LoggerFactory).RunAsync();
+
+    private static bool SameAddress(Uri a, Uri b) =>
+        Uri.Compare(a, b, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
 }

@@ -30,7 +30,7 @@ internal sealed partial class CacheStore
     /// <returns>How many entries it removed.</returns>
     internal int RunExpiryCycle()
     {
-        if (!ExpiresActively || Volatile.Read(ref _expiringCount) == 0)
+        if (!IsAuthoritative || Volatile.Read(ref _expiringCount) == 0)
         {
             return 0;
         }

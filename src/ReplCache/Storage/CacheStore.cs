@@ -37,10 +37,24 @@ internal sealed partial class CacheStore : IDisposable
     public IStoreObserver? Observer { get; set; }
 
     /// <summary>
-    /// When false (a secondary), nothing is deleted on the store's own initiative: expired entries are only
-    /// hidden, and their removal arrives from the primary. Eviction still applies to protect memory.
+    /// True on a primary: the store deletes on its own initiative (expiry, eviction) and tells the observer.
+    /// False on a secondary: expired entries are only hidden, and every removal arrives from the primary — so
+    /// a secondary can never diverge by expiring or evicting something its primary still holds.
     /// </summary>
-    public bool ExpiresActively { get; set; } = true;
+    public bool IsAuthoritative { get; set; } = true;
+
+    /// <summary>
+    /// How far ahead of a sliding entry's own deadline the deadline sent to secondaries runs. A renewal is logged
+    /// only when the entry's deadline comes within this lead of what secondaries were last told, so a key read a
+    /// million times a second logs about one Touch per lead, and no secondary hides an entry its primary keeps.
+    /// </summary>
+    public long TouchLeadMs { get; set; } = 1000;
+
+    /// <summary>Called (without the lock) when a read renews a sliding entry; a secondary forwards these to its primary.</summary>
+    public Action<byte[]>? SlidingRenewed { get; set; }
+
+    /// <summary>The write lock; the replication apply path holds it across a batch of records and the log append.</summary>
+    public Lock WriteLock => _writeLock;
 
     public StoreClock Clock => _clock;
 
@@ -85,7 +99,7 @@ internal sealed partial class CacheStore : IDisposable
                 return null;
             }
 
-            if (renewSliding)
+            if (renewSliding && EntryLayout.SlidingMs(blob) != 0)
             {
                 Renew(blob, now);
             }
@@ -123,7 +137,7 @@ internal sealed partial class CacheStore : IDisposable
     /// <summary>Stores a fully built entry (the replication apply path builds them from records).</summary>
     public void Insert(byte[] blob)
     {
-        if (_sizeLimitBytes is long limit && blob.Length + PerEntryOverhead > limit)
+        if (IsAuthoritative && _sizeLimitBytes is long limit && blob.Length + PerEntryOverhead > limit)
         {
             throw new ArgumentOutOfRangeException("value", blob.Length, $"The entry needs {blob.Length + PerEntryOverhead} bytes, more than SizeLimitBytes ({limit}) allows for the whole cache.");
         }
@@ -138,8 +152,17 @@ internal sealed partial class CacheStore : IDisposable
             }
 
             Account(blob);
-            Observer?.OnSet(blob);
-            if (_sizeLimitBytes is long bound && _sizeBytes > bound)
+            if (Observer is not null)
+            {
+                if (EntryLayout.SlidingMs(blob) != 0)
+                {
+                    EntryLayout.SetLoggedDeadlineMs(blob, LeadDeadline(blob, EntryLayout.SlidingDeadlineMs(blob)));
+                }
+
+                Observer.OnSet(blob);
+            }
+
+            if (_sizeLimitBytes is long bound && _sizeBytes > bound && IsAuthoritative)
             {
                 EvictUntilUnder(bound, protectedEntry: blob);
             }
@@ -227,24 +250,50 @@ internal sealed partial class CacheStore : IDisposable
 
     private void Renew(byte[] blob, long nowMs)
     {
-        long sliding = EntryLayout.SlidingMs(blob);
-        if (sliding == 0)
+        long renewed = SlidingDeadline(nowMs, EntryLayout.SlidingMs(blob), EntryLayout.AbsoluteExpiryMs(blob));
+        // Concurrent renewals race benignly: each writes roughly now+sliding. Writing only when it moves
+        // forward keeps a hot key's cache line from bouncing between cores on every read.
+        if (renewed <= EntryLayout.SlidingDeadlineMs(blob))
         {
             return;
         }
 
-        long renewed = SlidingDeadline(nowMs, sliding, EntryLayout.AbsoluteExpiryMs(blob));
-        // Concurrent renewals race benignly: each writes roughly now+sliding. Writing only when it moves
-        // forward keeps a hot key's cache line from bouncing between cores on every read.
-        if (renewed > EntryLayout.SlidingDeadlineMs(blob))
+        EntryLayout.SetSlidingDeadlineMs(blob, renewed);
+        SlidingRenewed?.Invoke(blob);
+        if (Observer is not null && renewed > EntryLayout.LoggedDeadlineMs(blob) - TouchLeadMs)
         {
-            EntryLayout.SetSlidingDeadlineMs(blob, renewed);
+            LogTouch(blob);
         }
+    }
+
+    /// <summary>Tells the observer of a renewal, with the deadline running <see cref="TouchLeadMs"/> ahead.</summary>
+    private void LogTouch(byte[] blob)
+    {
+        lock (_writeLock)
+        {
+            long renewed = EntryLayout.SlidingDeadlineMs(blob);
+            if (renewed <= EntryLayout.LoggedDeadlineMs(blob) - TouchLeadMs || !_table.Contains(blob))
+            {
+                return; // another reader logged it first, or the entry was replaced or removed meanwhile
+            }
+
+            long lead = LeadDeadline(blob, renewed);
+            EntryLayout.SetLoggedDeadlineMs(blob, lead);
+            Observer?.OnTouched(blob, lead);
+        }
+    }
+
+    /// <summary>The deadline secondaries are told for a sliding entry: its own plus the lead, capped by its absolute expiry.</summary>
+    private long LeadDeadline(byte[] blob, long deadline)
+    {
+        long lead = deadline > long.MaxValue - TouchLeadMs ? long.MaxValue : deadline + TouchLeadMs;
+        long absolute = EntryLayout.AbsoluteExpiryMs(blob);
+        return absolute == 0 ? lead : Math.Min(lead, absolute);
     }
 
     private void RemoveIfExpired(ReadOnlySpan<byte> key, byte[] blob)
     {
-        if (!ExpiresActively)
+        if (!IsAuthoritative)
         {
             return;
         }

@@ -15,7 +15,8 @@ namespace ReplCache.Storage;
 /// [16..24)  long  SlidingDeadlineMs   unix ms; renewed by reads (mutable, volatile). 0 without sliding.
 /// [24..28)  int   AccessClock         coarse last-access clock for approximate LRU (mutable).
 /// [28..32)  int   KeyLength           bytes of UTF-8 key.
-/// [32..)    key bytes, then value bytes.
+/// [32..40)  long  LoggedDeadlineMs    the sliding deadline secondaries were last told of (mutable; primary only).
+/// [40..)    key bytes, then value bytes.
 /// </code>
 /// Array data is 8-byte aligned on 64-bit runtimes, so the long fields can be read and written atomically.
 /// The two mutable fields live in the array, not in a table slot, so that a table resize — which copies
@@ -23,11 +24,12 @@ namespace ReplCache.Storage;
 /// </remarks>
 internal static class EntryLayout
 {
-    public const int HeaderSize = 32;
+    public const int HeaderSize = 40;
     private const int SlidingOffset = 8;
     private const int SlidingDeadlineOffset = 16;
     private const int AccessClockOffset = 24;
     private const int KeyLengthOffset = 28;
+    private const int LoggedDeadlineOffset = 32;
 
     /// <summary>Allocates an entry with its header written; the caller fills the key and value bytes.</summary>
     public static byte[] Allocate(int keyLength, int valueLength, long absoluteExpiryMs, long slidingMs, long slidingDeadlineMs)
@@ -39,6 +41,7 @@ internal static class EntryLayout
         Unsafe.As<byte, long>(ref Unsafe.Add(ref start, SlidingDeadlineOffset)) = slidingDeadlineMs;
         Unsafe.As<byte, int>(ref Unsafe.Add(ref start, AccessClockOffset)) = 0;
         Unsafe.As<byte, int>(ref Unsafe.Add(ref start, KeyLengthOffset)) = keyLength;
+        Unsafe.As<byte, long>(ref Unsafe.Add(ref start, LoggedDeadlineOffset)) = slidingDeadlineMs;
         return blob;
     }
 
@@ -58,6 +61,10 @@ internal static class EntryLayout
     public static long SlidingDeadlineMs(byte[] blob) => Volatile.Read(ref SlidingDeadlineRef(blob));
 
     public static void SetSlidingDeadlineMs(byte[] blob, long value) => Volatile.Write(ref SlidingDeadlineRef(blob), value);
+
+    public static long LoggedDeadlineMs(byte[] blob) => Volatile.Read(ref LoggedDeadlineRef(blob));
+
+    public static void SetLoggedDeadlineMs(byte[] blob, long value) => Volatile.Write(ref LoggedDeadlineRef(blob), value);
 
     public static int AccessClock(byte[] blob) => Volatile.Read(ref AccessClockRef(blob));
 
@@ -98,6 +105,8 @@ internal static class EntryLayout
     }
 
     private static ref long SlidingDeadlineRef(byte[] blob) => ref Unsafe.As<byte, long>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(blob), SlidingDeadlineOffset));
+
+    private static ref long LoggedDeadlineRef(byte[] blob) => ref Unsafe.As<byte, long>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(blob), LoggedDeadlineOffset));
 
     private static ref int AccessClockRef(byte[] blob) => ref Unsafe.As<byte, int>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(blob), AccessClockOffset));
 }

@@ -63,6 +63,13 @@ internal sealed class EntryTable
         return null;
     }
 
+    /// <summary>Whether <paramref name="blob"/> itself (not just its key) is in the table.</summary>
+    public bool Contains(byte[] blob)
+    {
+        ReadOnlySpan<byte> key = EntryLayout.Key(blob);
+        return ReferenceEquals(Find(key, KeyCodec.Hash(key)), blob);
+    }
+
     /// <summary>Inserts or replaces the entry for the key held in <paramref name="blob"/>. Writer only.</summary>
     /// <returns>The entry it replaced, or null.</returns>
     public byte[]? Upsert(byte[] blob, int hash)
@@ -180,9 +187,10 @@ internal sealed class EntryTable
 
     private void Resize(int capacity)
     {
-        // Leave room: at most 3/8 full after any resize, so the next resize is far away either way.
+        // Growth happens at 3/4 occupancy and halves it; shrinking happens at 1/16 and doubles it. This only
+        // guards the invariant that a fresh table is at most half full.
         capacity = Math.Max(capacity, MinCapacity);
-        while (_count * 8L > capacity * 3L)
+        while (_count * 2L > capacity)
         {
             capacity *= 2;
         }

@@ -13,6 +13,9 @@ internal interface IStoreObserver
     /// <summary>An entry was removed.</summary>
     void OnRemoved(ReadOnlySpan<byte> key, RemovalReason reason);
 
+    /// <summary>A read renewed a sliding entry far enough that secondaries must hear of it; <paramref name="deadline"/> is what to tell them.</summary>
+    void OnTouched(byte[] entry, long deadline);
+
     /// <summary>Every entry was removed at once.</summary>
     void OnCleared();
 }

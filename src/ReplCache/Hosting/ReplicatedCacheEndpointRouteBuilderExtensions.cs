@@ -1,0 +1,25 @@
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using ReplCache.Protocol;
+using ReplCache.Replication;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Maps ReplCache's replication service into an existing ASP.NET Core app.</summary>
+public static class ReplicatedCacheEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Maps the replication gRPC service, for apps that host it on their own Kestrel endpoints instead of setting
+    /// <c>ReplicatedCacheOptions.Listen</c>. The endpoint must speak HTTP/2 (h2c or TLS). Requires <c>AddReplicatedCache</c>.
+    /// </summary>
+    public static IEndpointConventionBuilder MapReplicatedCache(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        if (endpoints.ServiceProvider.GetService<ReplicationController>() is null)
+        {
+            throw new InvalidOperationException("MapReplicatedCache needs the ReplCache services: call services.AddReplicatedCache(...) first.");
+        }
+
+        return endpoints.MapGrpcService<ReplicationGrpcService>();
+    }
+}

@@ -1,0 +1,302 @@
+using System.Buffers;
+
+namespace ReplCache.Log;
+
+/// <summary>
+/// The replication log: every change of the store, encoded once, at 64-bit byte offsets (as Redis's
+/// <c>master_repl_offset</c>). One chain of 1 MiB segments serves as both the backlog for partial resyncs
+/// and the pending output of every connected secondary — as in Redis 7, no per-secondary copy.
+/// </summary>
+/// <remarks>
+/// <para>Offsets are positions in the stream of the current history: the first byte ever written is at 0 and
+/// <see cref="EndOffset"/> counts the bytes written, so a secondary that has applied <c>n</c> bytes asks to
+/// continue from <c>n</c> (Redis's PSYNC sends <c>n+1</c>, counting from 1; the meaning is the same).</para>
+/// <para>One writer at a time appends (the store's write lock serialises it) through <see cref="IBufferWriter{T}"/>
+/// and publishes with <see cref="Commit"/>; readers only read below the published end, so they never see half
+/// a record's bytes being written. Segments are released when they fall out of the backlog and out of reach of
+/// every open cursor; a cursor that falls more than the output limit behind is detached instead of pinning
+/// memory without bound, and its secondary has to resync.</para>
+/// </remarks>
+internal sealed class ReplicationLog : IBufferWriter<byte>
+{
+    internal const int SegmentSize = 1 << 20;
+    private const int SpareSegments = 4;
+
+    private readonly object _gate = new();
+    private readonly List<byte[]> _segments = [];
+    private readonly Stack<byte[]> _spare = new();
+    private readonly List<LogCursor> _cursors = [];
+    private readonly AsyncSignal _appended = new();
+    private byte[] _scratch = new byte[512];
+    private bool _spanIsScratch;
+    private long _base;
+    private long _end;
+    private long _writePosition;
+
+    public ReplicationLog(long backlogSizeBytes, long outputLimitBytes, long startOffset = 0)
+    {
+        BacklogSizeBytes = backlogSizeBytes;
+        OutputLimitBytes = outputLimitBytes;
+        _base = _end = _writePosition = startOffset;
+    }
+
+    public long BacklogSizeBytes { get; }
+
+    public long OutputLimitBytes { get; }
+
+    /// <summary>Bytes written in this history, published to readers (<c>master_repl_offset</c>).</summary>
+    public long EndOffset => Volatile.Read(ref _end);
+
+    /// <summary>The oldest offset a partial resync may continue from (<c>repl_backlog_first_byte_offset</c>, counted from 0).</summary>
+    public long BacklogStart
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return Math.Max(_base, _end - BacklogSizeBytes);
+            }
+        }
+    }
+
+    /// <summary>Bytes of history a partial resync can use (<c>repl_backlog_histlen</c>).</summary>
+    public long BacklogLength => EndOffset - BacklogStart;
+
+    /// <summary>Memory held by segments, for diagnostics and the memory-bound tests.</summary>
+    public long RetainedBytes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return (long)(_segments.Count + _spare.Count) * SegmentSize;
+            }
+        }
+    }
+
+    /// <summary>Completes at the next <see cref="Commit"/>; re-check <see cref="EndOffset"/> before awaiting it.</summary>
+    public Task WaitForAppendAsync() => _appended.WaitAsync();
+
+    /// <summary>Publishes everything written since the last commit and wakes readers. Writer only.</summary>
+    public void Commit()
+    {
+        Volatile.Write(ref _end, _writePosition);
+        _appended.Set();
+    }
+
+    /// <summary>Appends bytes that are already encoded records (a secondary relaying its primary's stream). Writer only.</summary>
+    public void AppendRaw(ReadOnlySpan<byte> records)
+    {
+        CopyIn(records);
+    }
+
+    /// <inheritdoc />
+    public Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
+
+    /// <inheritdoc />
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        sizeHint = Math.Max(sizeHint, 1);
+        (byte[] segment, int offset) = Tail();
+        if (SegmentSize - offset >= sizeHint)
+        {
+            _spanIsScratch = false;
+            return segment.AsMemory(offset);
+        }
+
+        // The request straddles two segments: hand out a scratch buffer and copy it in on Advance.
+        if (_scratch.Length < sizeHint)
+        {
+            _scratch = new byte[Math.Max(sizeHint, _scratch.Length * 2)];
+        }
+
+        _spanIsScratch = true;
+        return _scratch;
+    }
+
+    /// <inheritdoc />
+    public void Advance(int count)
+    {
+        if (_spanIsScratch)
+        {
+            _spanIsScratch = false;
+            CopyIn(_scratch.AsSpan(0, count));
+        }
+        else
+        {
+            _writePosition += count;
+        }
+    }
+
+    /// <summary>
+    /// Opens a cursor at <paramref name="offset"/> if the backlog still covers it (a partial resync), or null.
+    /// </summary>
+    public LogCursor? TryOpenCursor(long offset)
+    {
+        lock (_gate)
+        {
+            if (offset < Math.Max(_base, _end - BacklogSizeBytes) || offset > _end)
+            {
+                return null;
+            }
+
+            var cursor = new LogCursor(this, offset);
+            _cursors.Add(cursor);
+            return cursor;
+        }
+    }
+
+    /// <summary>
+    /// Opens a cursor at the end of the log. Call it under the store's write lock, so that the cursor's
+    /// position is exactly the offset the store's current content corresponds to (a full sync's start).
+    /// </summary>
+    public LogCursor OpenCursorAtEnd()
+    {
+        lock (_gate)
+        {
+            var cursor = new LogCursor(this, _end);
+            _cursors.Add(cursor);
+            return cursor;
+        }
+    }
+
+    /// <summary>
+    /// Starts a new history at <paramref name="startOffset"/>: drops every byte and detaches every cursor (their
+    /// secondaries must resync). A secondary does this when its primary answers with a full resync. Writer only.
+    /// </summary>
+    public void Reset(long startOffset, string reason)
+    {
+        lock (_gate)
+        {
+            DetachAll(reason);
+            foreach (byte[] segment in _segments)
+            {
+                Recycle(segment);
+            }
+
+            _segments.Clear();
+            _base = startOffset;
+            _writePosition = startOffset;
+            Volatile.Write(ref _end, startOffset);
+        }
+
+        _appended.Set();
+    }
+
+    /// <summary>Detaches every open cursor, e.g. when the node changes role and its secondaries must reconnect.</summary>
+    public void DetachAll(string reason)
+    {
+        lock (_gate)
+        {
+            foreach (LogCursor cursor in _cursors)
+            {
+                cursor.Detach(reason);
+            }
+
+            _cursors.Clear();
+        }
+    }
+
+    internal int Read(LogCursor cursor, long offset, Span<byte> destination)
+    {
+        lock (_gate)
+        {
+            if (!_cursors.Contains(cursor))
+            {
+                throw new InvalidOperationException("The log cursor was detached: " + (cursor.DetachReason ?? "closed"));
+            }
+
+            long end = _end;
+            int total = 0;
+            while (total < destination.Length && offset < end)
+            {
+                long relative = offset - _base;
+                int index = (int)(relative / SegmentSize);
+                int within = (int)(relative % SegmentSize);
+                int count = (int)Math.Min(Math.Min(SegmentSize - within, end - offset), destination.Length - total);
+                _segments[index].AsSpan(within, count).CopyTo(destination[total..]);
+                total += count;
+                offset += count;
+            }
+
+            return total;
+        }
+    }
+
+    internal void Close(LogCursor cursor)
+    {
+        lock (_gate)
+        {
+            _cursors.Remove(cursor);
+        }
+    }
+
+    private void CopyIn(ReadOnlySpan<byte> bytes)
+    {
+        while (!bytes.IsEmpty)
+        {
+            (byte[] segment, int offset) = Tail();
+            int count = Math.Min(bytes.Length, SegmentSize - offset);
+            bytes[..count].CopyTo(segment.AsSpan(offset));
+            bytes = bytes[count..];
+            _writePosition += count;
+        }
+    }
+
+    /// <summary>The segment and position the next byte goes to, adding a segment when the last one is full.</summary>
+    private (byte[] Segment, int Offset) Tail()
+    {
+        long relative = _writePosition - _base;
+        int index = (int)(relative / SegmentSize);
+        if (index < _segments.Count)
+        {
+            return (_segments[index], (int)(relative % SegmentSize));
+        }
+
+        lock (_gate)
+        {
+            _segments.Add(_spare.Count > 0 ? _spare.Pop() : GC.AllocateUninitializedArray<byte>(SegmentSize));
+            Trim();
+            relative = _writePosition - _base;
+            return (_segments[(int)(relative / SegmentSize)], (int)(relative % SegmentSize));
+        }
+    }
+
+    /// <summary>
+    /// Releases segments nobody needs: older than the backlog and behind every cursor. Detaches cursors that are
+    /// more than the output limit behind first, so one stalled secondary cannot hold memory without bound.
+    /// Caller holds <see cref="_gate"/>.
+    /// </summary>
+    private void Trim()
+    {
+        long keepFrom = _writePosition - BacklogSizeBytes;
+        for (int i = _cursors.Count - 1; i >= 0; i--)
+        {
+            LogCursor cursor = _cursors[i];
+            long behind = _writePosition - cursor.Position;
+            if (behind > OutputLimitBytes)
+            {
+                cursor.Detach($"the secondary fell {behind} bytes behind, more than the output limit of {OutputLimitBytes} bytes");
+                _cursors.RemoveAt(i);
+                continue;
+            }
+
+            keepFrom = Math.Min(keepFrom, cursor.Position);
+        }
+
+        while (_segments.Count > 1 && _base + SegmentSize <= keepFrom)
+        {
+            Recycle(_segments[0]);
+            _segments.RemoveAt(0);
+            _base += SegmentSize;
+        }
+    }
+
+    private void Recycle(byte[] segment)
+    {
+        if (_spare.Count < SpareSegments)
+        {
+            _spare.Push(segment);
+        }
+    }
+}

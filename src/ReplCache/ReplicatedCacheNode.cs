@@ -1,0 +1,93 @@
+using Microsoft.Extensions.Logging;
+using ReplCache.Hosting;
+using ReplCache.Replication;
+
+namespace ReplCache;
+
+/// <summary>
+/// A standalone ReplCache node with its own listener — for console apps, workers and tests. In an ASP.NET Core
+/// app, use <c>AddReplicatedCache</c> instead; both run the same core.
+/// </summary>
+public sealed class ReplicatedCacheNode : IAsyncDisposable
+{
+    /// <summary>How long a stopping primary waits for its secondaries to acknowledge everything it wrote, at most.</summary>
+    public static readonly TimeSpan DefaultStopDrainTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly ReplicationController _controller;
+    private readonly ReplicationListener _listener;
+    private int _stopped;
+
+    private ReplicatedCacheNode(ReplicationController controller, ReplicationListener listener)
+    {
+        _controller = controller;
+        _listener = listener;
+    }
+
+    /// <summary>The bound address, port 0 resolved, e.g. <c>http://127.0.0.1:41873</c>.</summary>
+    public Uri Address => _listener.Address;
+
+    /// <summary>The node's cache.</summary>
+    public ReplicatedCache Cache => _controller.Cache;
+
+    /// <summary>The node's replication control: INFO, REPLICAOF, WAIT.</summary>
+    public IReplicationControl Replication => _controller;
+
+    /// <summary>Starts a node listening on <see cref="ReplicatedCacheOptions.Listen"/>; a secondary starts connecting to its primary.</summary>
+    public static Task<ReplicatedCacheNode> StartAsync(ReplicatedCacheOptions options, CancellationToken cancellationToken = default) =>
+        StartAsync(options, loggerFactory: null, cancellationToken);
+
+    /// <inheritdoc cref="StartAsync(ReplicatedCacheOptions, CancellationToken)"/>
+    public static async Task<ReplicatedCacheNode> StartAsync(ReplicatedCacheOptions options, ILoggerFactory? loggerFactory, CancellationToken cancellationToken = default)
+    {
+        ReplicatedCacheOptionsValidator.ThrowIfInvalid(options);
+        if (options.Listen is null)
+        {
+            throw new ArgumentException("ReplicatedCacheOptions.Listen must be set for a standalone node, e.g. \"http://127.0.0.1:0\".", nameof(options));
+        }
+
+        var controller = new ReplicationController(options, loggerFactory);
+        ReplicationListener? listener = null;
+        try
+        {
+            listener = await ReplicationListener.StartAsync(controller, loggerFactory, cancellationToken).ConfigureAwait(false);
+            await controller.StartAsync(cancellationToken).ConfigureAwait(false);
+            return new ReplicatedCacheNode(controller, listener);
+        }
+        catch
+        {
+            await controller.DisposeAsync().ConfigureAwait(false);
+            if (listener is not null)
+            {
+                await listener.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Stops gracefully: a primary first lets its connected secondaries acknowledge everything it has written
+    /// (at most <see cref="DefaultStopDrainTimeout"/>, or until <paramref name="cancellationToken"/> fires), as Redis 7
+    /// does on shutdown, then closes every link and the listener.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await _controller.DrainAsync(DefaultStopDrainTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await _controller.DisposeAsync().ConfigureAwait(false);
+            await _listener.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stops the node (see <see cref="StopAsync"/>).</summary>
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None).ConfigureAwait(false);
+}

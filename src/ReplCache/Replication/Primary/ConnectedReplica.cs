@@ -1,0 +1,47 @@
+using System.Diagnostics;
+
+namespace ReplCache.Replication.Primary;
+
+/// <summary>A secondary connected to this node, as this node sees it: the figures behind a <c>slaveN:</c> line.</summary>
+internal sealed class ConnectedReplica(string nodeId, Uri? address, CancellationTokenSource stop)
+{
+    private long _ackedOffset = -1;
+    private long _lastHeardTimestamp = Stopwatch.GetTimestamp();
+    private volatile string _state = "wait_bgsave";
+
+    public string NodeId { get; } = nodeId;
+
+    public Uri? Address { get; } = address;
+
+    /// <summary>Cancelled to drop the link (timeout, overrun, role change, shutdown).</summary>
+    public CancellationTokenSource Stop { get; } = stop;
+
+    /// <summary>Why the link is being dropped, when this side decided it.</summary>
+    public string? StopReason { get; set; }
+
+    /// <summary>Redis's words: <c>wait_bgsave</c> (handshake), <c>send_bulk</c> (snapshot) or <c>online</c>.</summary>
+    public string State
+    {
+        get => _state;
+        set => _state = value;
+    }
+
+    /// <summary>The last offset it acknowledged; -1 before the first acknowledgement.</summary>
+    public long AckedOffset => Volatile.Read(ref _ackedOffset);
+
+    /// <summary>Time since it was last heard from.</summary>
+    public TimeSpan SinceLastHeard => Stopwatch.GetElapsedTime(Volatile.Read(ref _lastHeardTimestamp));
+
+    public void Heard() => Volatile.Write(ref _lastHeardTimestamp, Stopwatch.GetTimestamp());
+
+    public void Acknowledged(long offset)
+    {
+        Heard();
+        if (offset > _ackedOffset)
+        {
+            Volatile.Write(ref _ackedOffset, offset);
+        }
+    }
+
+    public ReplicaInfo ToInfo() => new(NodeId, Address, State, Math.Max(AckedOffset, 0), SinceLastHeard);
+}

@@ -1,0 +1,276 @@
+using Google.Protobuf;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using ReplCache.Log;
+using ReplCache.Protocol;
+using ReplCache.Storage;
+
+namespace ReplCache.Replication.Primary;
+
+/// <summary>
+/// One connected secondary, served by this node: the PSYNC handshake, then one sender loop (snapshot and log
+/// on a full sync, log and heartbeats after) and one reader of acknowledgements and touches. A slow secondary
+/// only ever slows its own loop: writers append to the shared log and never wait for any sender.
+/// </summary>
+internal sealed partial class SecondarySession(
+    ReplicationController node,
+    IAsyncStreamReader<SecondaryMessage> requests,
+    IServerStreamWriter<PrimaryMessage> responses,
+    ServerCallContext context,
+    ILoggerFactory loggerFactory)
+{
+    /// <summary>Bytes of log per Records message: big enough to amortise framing, small enough to stay off the LOH.</summary>
+    internal const int BatchBytes = 64 * 1024;
+
+    private readonly ILogger _logger = loggerFactory.CreateLogger("ReplCache.Primary");
+    private readonly ReplicatedCacheOptions _options = node.Options;
+    private readonly byte[] _batch = new byte[BatchBytes];
+
+    public async Task RunAsync()
+    {
+        Hello hello = await ReadHelloAsync().ConfigureAwait(false);
+        RefuseIfUnfit(hello);
+
+        Uri? announced = Uri.TryCreate(hello.AnnounceAddress, UriKind.Absolute, out Uri? a) ? a : null;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, node.Stopping);
+        var replica = new ConnectedReplica(hello.NodeId, announced, stop);
+        (LogCursor cursor, bool full, string replicationId) = Decide(hello);
+        using (cursor)
+        using (CancellationTokenRegistration detached = cursor.Detached.Register(static s => ((CancellationTokenSource)s!).Cancel(), stop))
+        {
+            node.AddReplica(replica);
+            string reason = "the secondary closed the stream";
+            Task reader = ReadAcknowledgementsAsync(replica, stop.Token);
+            Task watchdog = WatchAsync(replica, stop);
+            try
+            {
+                await StreamAsync(replica, cursor, full, replicationId, stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                reason = cursor.DetachReason ?? (node.Stopping.IsCancellationRequested ? "this node is shutting down" : replica.StopReason ?? "the secondary disconnected");
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or IOException or RpcException)
+            {
+                reason = ex.Message;
+            }
+            finally
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+                node.RemoveReplica(replica);
+                await Task.WhenAll(reader, watchdog).ConfigureAwait(false);
+                Log.SecondaryDisconnected(_logger, node.NodeId, replica.NodeId, replica.AckedOffset, reason);
+            }
+        }
+    }
+
+    private async Task<Hello> ReadHelloAsync()
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        timeout.CancelAfter(_options.ReplicationTimeout);
+        if (!await requests.MoveNext(timeout.Token).ConfigureAwait(false) || requests.Current.KindCase != SecondaryMessage.KindOneofCase.Hello)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "A Sync call must start with Hello."));
+        }
+
+        return requests.Current.Hello;
+    }
+
+    private void RefuseIfUnfit(Hello hello)
+    {
+        if (string.IsNullOrEmpty(hello.NodeId) || hello.NodeId.Length > 64)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "Hello.node_id must be 1 to 64 characters."));
+        }
+
+        if (hello.NodeId == node.NodeId || node.Upstream.Contains(hello.NodeId))
+        {
+            Log.LoopRefused(_logger, node.NodeId, hello.NodeId);
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"Replication loop: {hello.NodeId} is this node or replicates to it ({string.Join(" <- ", node.Upstream.Prepend(node.NodeId))})."));
+        }
+
+        if (node.Role == ReplicationRole.Secondary && node.Link?.Status != PrimaryLinkStatus.Up)
+        {
+            // As Redis: a replica that is not in sync with its own primary cannot serve a sync.
+            throw new RpcException(new Status(StatusCode.Unavailable, "This node is a secondary that is not in sync with its primary yet."));
+        }
+    }
+
+    /// <summary>PSYNC: continue from the backlog when the history and offset allow it, else a full resync.</summary>
+    private (LogCursor Cursor, bool Full, string ReplicationId) Decide(Hello hello)
+    {
+        bool askedForPartial = hello.NextOffset >= 0;
+        lock (node.Store.WriteLock)
+        {
+            ReplicationHistory history = node.History;
+            if (askedForPartial && history.Continues(hello.ReplicationId, hello.NextOffset) && node.ReplicationLog.TryOpenCursor(hello.NextOffset) is { } cursor)
+            {
+                node.CountSync(full: false, askedForPartial);
+                Log.PartialSyncAccepted(_logger, node.NodeId, hello.NodeId, history.Id, hello.NextOffset, node.ReplicationLog.EndOffset);
+                return (cursor, false, history.Id);
+            }
+
+            // The cursor opens under the write lock, so its offset is exactly the store content the snapshot walks.
+            LogCursor start = node.ReplicationLog.OpenCursorAtEnd();
+            node.CountSync(full: true, askedForPartial);
+            Log.FullSyncStarted(_logger, node.NodeId, hello.NodeId, history.Id, start.Position, hello.ReplicationId, hello.NextOffset);
+            return (start, true, history.Id);
+        }
+    }
+
+    private async Task StreamAsync(ConnectedReplica replica, LogCursor cursor, bool full, string replicationId, CancellationToken cancellationToken)
+    {
+        var first = full
+            ? new PrimaryMessage { FullResync = new FullResync { ReplicationId = replicationId, Offset = cursor.Position, EntryCountEstimate = node.Store.PhysicalCount } }
+            : new PrimaryMessage { Continue = new Continue { ReplicationId = replicationId, Offset = cursor.Position } };
+        await responses.WriteAsync(first, cancellationToken).ConfigureAwait(false);
+        string[] upstreamSent = await SendTopologyAsync(null, cancellationToken).ConfigureAwait(false);
+
+        if (full)
+        {
+            replica.State = "send_bulk";
+            long entries = await SendSnapshotAsync(cursor, cancellationToken).ConfigureAwait(false);
+            await responses.WriteAsync(new PrimaryMessage { SnapshotEnd = new SnapshotEnd { EntryCount = entries } }, cancellationToken).ConfigureAwait(false);
+            Log.FullSyncSent(_logger, node.NodeId, replica.NodeId, entries, cursor.Position);
+        }
+
+        replica.State = "online";
+        ReplicationLog log = node.ReplicationLog;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (await SendLogBatchAsync(cursor, cancellationToken).ConfigureAwait(false))
+            {
+                continue;
+            }
+
+            upstreamSent = await SendTopologyAsync(upstreamSent, cancellationToken).ConfigureAwait(false);
+            Task appended = log.WaitForAppendAsync();
+            if (cursor.Position < log.EndOffset)
+            {
+                continue;
+            }
+
+            try
+            {
+                await appended.WaitAsync(_options.HeartbeatInterval, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                await responses.WriteAsync(new PrimaryMessage { Heartbeat = new Heartbeat { Offset = cursor.Position } }, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Streams the store, one log batch after each chunk so the log written meanwhile never piles up.</summary>
+    private async Task<long> SendSnapshotAsync(LogCursor cursor, CancellationToken cancellationToken)
+    {
+        using var snapshot = new SnapshotEncoder(node.Store);
+        while (true)
+        {
+            ReadOnlyMemory<byte> chunk = snapshot.NextChunk();
+            if (chunk.IsEmpty)
+            {
+                return snapshot.EntriesWritten;
+            }
+
+            var message = new PrimaryMessage { SnapshotChunk = new SnapshotChunk { Payload = UnsafeByteOperations.UnsafeWrap(chunk) } };
+            await responses.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+            await SendLogBatchAsync(cursor, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <returns>False when the cursor was already at the end of the log.</returns>
+    private async Task<bool> SendLogBatchAsync(LogCursor cursor, CancellationToken cancellationToken)
+    {
+        long start = cursor.Position;
+        int read = cursor.Read(_batch);
+        if (read == 0)
+        {
+            return false;
+        }
+
+        // The batch buffer is reused only after WriteAsync has serialised the message, so wrapping it is safe.
+        var message = new PrimaryMessage { Records = new Records { StartOffset = start, Payload = UnsafeByteOperations.UnsafeWrap(_batch.AsMemory(0, read)) } };
+        await responses.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private async Task<string[]> SendTopologyAsync(string[]? sent, CancellationToken cancellationToken)
+    {
+        string[] upstream = node.Upstream;
+        if (sent is not null && ReferenceEquals(sent, upstream))
+        {
+            return sent;
+        }
+
+        var topology = new Topology();
+        topology.UpstreamNodeIds.Add(node.NodeId);
+        topology.UpstreamNodeIds.AddRange(upstream);
+        await responses.WriteAsync(new PrimaryMessage { Topology = topology }, cancellationToken).ConfigureAwait(false);
+        return upstream;
+    }
+
+    private async Task ReadAcknowledgementsAsync(ConnectedReplica replica, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (await requests.MoveNext(cancellationToken).ConfigureAwait(false))
+            {
+                SecondaryMessage message = requests.Current;
+                switch (message.KindCase)
+                {
+                    case SecondaryMessage.KindOneofCase.Ack:
+                        replica.Acknowledged(message.Ack.Offset);
+                        node.ReplicaAcknowledged();
+                        break;
+                    case SecondaryMessage.KindOneofCase.Touches:
+                        replica.Heard();
+                        foreach (ByteString key in message.Touches.Keys)
+                        {
+                            node.Store.Get(key.Span, renewSliding: true);
+                        }
+
+                        break;
+                    default:
+                        replica.StopReason = $"the secondary sent an unexpected {message.KindCase} message";
+                        await replica.Stop.CancelAsync().ConfigureAwait(false);
+                        return;
+                }
+            }
+
+            replica.StopReason = "the secondary closed its side of the stream";
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or RpcException)
+        {
+            replica.StopReason = "reading from the secondary failed: " + ex.Message;
+        }
+
+        await replica.Stop.CancelAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Drops a secondary not heard from for <see cref="ReplicatedCacheOptions.ReplicationTimeout"/>.</summary>
+    private async Task WatchAsync(ConnectedReplica replica, CancellationTokenSource stop)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(_options.HeartbeatInterval, stop.Token).ConfigureAwait(false);
+                if (replica.SinceLastHeard > _options.ReplicationTimeout)
+                {
+                    replica.StopReason = $"no acknowledgement for {replica.SinceLastHeard.TotalSeconds:F1} s (ReplicationTimeout {_options.ReplicationTimeout.TotalSeconds:F1} s)";
+                    await stop.CancelAsync().ConfigureAwait(false);
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}

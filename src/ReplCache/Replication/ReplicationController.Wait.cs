@@ -1,0 +1,98 @@
+namespace ReplCache.Replication;
+
+internal sealed partial class ReplicationController
+{
+    /// <summary>
+    /// Redis's WAIT: how many directly connected secondaries have acknowledged this node's offset as of the call.
+    /// <paramref name="timeout"/> of <see cref="TimeSpan.Zero"/> checks once without waiting;
+    /// <see cref="Timeout.InfiniteTimeSpan"/> waits until enough have (Redis's <c>WAIT n 0</c>).
+    /// </summary>
+    public async Task<int> WaitForReplicasAsync(int replicas, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(replicas);
+        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be zero or more, or Timeout.InfiniteTimeSpan.");
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        long target = ReplicationLog.EndOffset;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (timeout != Timeout.InfiniteTimeSpan)
+        {
+            deadline.CancelAfter(timeout);
+        }
+
+        while (true)
+        {
+            Task acknowledged = _acknowledged.WaitAsync();
+            int count = CountAcknowledged(target);
+            if (count >= replicas || deadline.IsCancellationRequested)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                return count;
+            }
+
+            try
+            {
+                await acknowledged.WaitAsync(deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return CountAcknowledged(target);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Before a graceful stop: gives connected secondaries up to <paramref name="timeout"/> to acknowledge everything
+    /// this node has written, so a restart loses nothing that was acknowledged.
+    /// </summary>
+    internal async Task DrainAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        int connected = ConnectedReplicas().Length;
+        if (Role == ReplicationRole.Primary && connected > 0)
+        {
+            try
+            {
+                await WaitForReplicasAsync(connected, timeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The caller wants out now; stop without waiting further.
+            }
+        }
+    }
+
+    /// <summary>Throws unless this node accepts writes from its callers.</summary>
+    public void EnsureWritable()
+    {
+        if (Role == ReplicationRole.Secondary && Options.ReplicaWrites == ReplicaWriteMode.Reject)
+        {
+            throw new ReadOnlyReplicaException();
+        }
+    }
+
+    /// <summary>Throws when reads must not be served: a secondary whose link is not up, with ServeStaleData off.</summary>
+    public void EnsureReadable()
+    {
+        if (!Options.ServeStaleData && Role == ReplicationRole.Secondary && _link?.Status != PrimaryLinkStatus.Up)
+        {
+            throw new PrimaryLinkDownException();
+        }
+    }
+
+    private int CountAcknowledged(long offset)
+    {
+        int count = 0;
+        foreach (Primary.ConnectedReplica replica in ConnectedReplicas())
+        {
+            if (replica.AckedOffset >= offset)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+}

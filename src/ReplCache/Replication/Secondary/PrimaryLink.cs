@@ -1,0 +1,311 @@
+using System.Diagnostics;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.Extensions.Logging;
+using ReplCache.Protocol;
+
+namespace ReplCache.Replication.Secondary;
+
+/// <summary>
+/// A secondary's link to its primary: connect, PSYNC, apply the stream, acknowledge — and when the link
+/// breaks, keep the data, report Down, and reconnect with capped exponential backoff and jitter, asking to
+/// continue from where it stopped.
+/// </summary>
+internal sealed partial class PrimaryLink : IAsyncDisposable
+{
+    /// <summary>Retry delays grow from this...</summary>
+    internal static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>...to at most this (Redis retries about once a second).</summary>
+    internal static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(2);
+
+    private readonly ReplicationController _node;
+    private readonly ReplicatedCacheOptions _options;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly StreamApplier _applier;
+    private Task _run = Task.CompletedTask;
+    private long _lastIoTimestamp;
+    private long _downSinceTimestamp;
+    private volatile PrimaryLinkStatus _status = PrimaryLinkStatus.Connecting;
+
+    public PrimaryLink(ReplicationController node, Uri primary, ILoggerFactory loggerFactory)
+    {
+        _node = node;
+        _options = node.Options;
+        Primary = primary;
+        _logger = loggerFactory.CreateLogger("ReplCache.Secondary");
+        _applier = new StreamApplier(node.Store, () => node.ReplicationLog, MaxRecordBytes);
+        _downSinceTimestamp = Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>The largest record a primary may send; bounds the carry buffer of a partial record.</summary>
+    internal static long MaxRecordBytes => (long)Array.MaxLength;
+
+    public Uri Primary { get; }
+
+    public PrimaryLinkStatus Status => _status;
+
+    public TouchForwarder Touches { get; } = new();
+
+    /// <summary>Time since anything was last heard from the primary; null before the first contact.</summary>
+    public TimeSpan? SinceLastIo => Volatile.Read(ref _lastIoTimestamp) is var t and not 0 ? Stopwatch.GetElapsedTime(t) : null;
+
+    /// <summary>How long the link has been down; null while it is up or syncing.</summary>
+    public TimeSpan? DownFor => _status is PrimaryLinkStatus.Up or PrimaryLinkStatus.Syncing ? null : Stopwatch.GetElapsedTime(Volatile.Read(ref _downSinceTimestamp));
+
+    public string? DownReason { get; private set; }
+
+    public void Start() => _run = Task.Run(() => RunAsync(_stop.Token));
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _run.ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        int failures = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            string reason;
+            bool reachedUp = false;
+            try
+            {
+                reachedUp = await SyncOnceAsync(cancellationToken).ConfigureAwait(false);
+                reason = "the primary ended the stream";
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (RpcException ex)
+            {
+                reason = ex.StatusCode == StatusCode.Cancelled && ex.Status.Detail.Contains("timeout", StringComparison.Ordinal) ? ex.Status.Detail : $"{ex.StatusCode}: {ex.Status.Detail}";
+            }
+            catch (Exception ex) when (ex is InvalidDataException or IOException or InvalidOperationException or HttpRequestException or OperationCanceledException)
+            {
+                reason = ex.Message;
+            }
+
+            MarkDown(reason, failures == 0);
+            failures = reachedUp ? 1 : failures + 1;
+            try
+            {
+                await Task.Delay(RetryDelay(failures), cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        MarkDown("replication from this primary was stopped", logIt: false);
+    }
+
+    /// <summary>Capped exponential backoff with full jitter, so many secondaries do not reconnect in lockstep.</summary>
+    internal static TimeSpan RetryDelay(int failures)
+    {
+        double ceiling = Math.Min(MaxRetryDelay.TotalMilliseconds, FirstRetryDelay.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 16)));
+        return TimeSpan.FromMilliseconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);
+    }
+
+    /// <returns>True when the link got as far as Up before it ended.</returns>
+    private async Task<bool> SyncOnceAsync(CancellationToken cancellationToken)
+    {
+        _status = PrimaryLinkStatus.Connecting;
+        _applier.DropCarry();
+        using var link = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using GrpcChannel channel = ReplicationChannel.Create(Primary, _options);
+        var client = new Protocol.Replication.ReplicationClient(channel);
+        using AsyncDuplexStreamingCall<SecondaryMessage, PrimaryMessage> call = client.Sync(AuthToken.Headers(_options.AuthToken), cancellationToken: link.Token);
+
+        (string id, long offset) = _node.PsyncRequest();
+        var hello = new Hello
+        {
+            NodeId = _node.NodeId,
+            AnnounceAddress = (_options.AnnounceAddress ?? _node.AdvertisedAddress)?.ToString() ?? "",
+            ReplicationId = id,
+            NextOffset = offset,
+            ProtocolVersion = 1,
+        };
+        await call.RequestStream.WriteAsync(new SecondaryMessage { Hello = hello }, link.Token).ConfigureAwait(false);
+
+        IAsyncStreamReader<PrimaryMessage> stream = call.ResponseStream;
+        if (!await stream.MoveNext(link.Token).ConfigureAwait(false))
+        {
+            throw new InvalidDataException("The primary closed the stream during the handshake.");
+        }
+
+        Heard();
+        PrimaryMessage first = stream.Current;
+        switch (first.KindCase)
+        {
+            case PrimaryMessage.KindOneofCase.FullResync:
+                _node.AdoptFullResync(first.FullResync.ReplicationId, first.FullResync.Offset, _applier);
+                _status = PrimaryLinkStatus.Syncing;
+                Log.FullResyncStarted(_logger, _node.NodeId, Primary, first.FullResync.ReplicationId, first.FullResync.Offset, first.FullResync.EntryCountEstimate);
+                break;
+            case PrimaryMessage.KindOneofCase.Continue:
+                _node.AdoptContinue(first.Continue.ReplicationId);
+                LinkUp("partial resync accepted");
+                break;
+            default:
+                throw new InvalidDataException($"The primary answered the handshake with {first.KindCase}, not FullResync or Continue.");
+        }
+
+        Task writer = WriteAcknowledgementsAsync(call.RequestStream, link.Token);
+        Task watchdog = WatchAsync(link);
+        try
+        {
+            while (await stream.MoveNext(link.Token).ConfigureAwait(false))
+            {
+                Heard();
+                Handle(stream.Current);
+            }
+        }
+        catch (OperationCanceledException) when (link.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new IOException(TimeoutReason ?? "the link was cancelled");
+        }
+        finally
+        {
+            await link.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(writer, watchdog).ConfigureAwait(false);
+        }
+
+        return _status == PrimaryLinkStatus.Up;
+    }
+
+    private string? TimeoutReason { get; set; }
+
+    private void Handle(PrimaryMessage message)
+    {
+        switch (message.KindCase)
+        {
+            case PrimaryMessage.KindOneofCase.Records:
+                _applier.ApplyRecords(message.Records.StartOffset, message.Records.Payload.Memory);
+                break;
+            case PrimaryMessage.KindOneofCase.SnapshotChunk:
+                _applier.ApplySnapshot(message.SnapshotChunk.Payload.Memory);
+                break;
+            case PrimaryMessage.KindOneofCase.SnapshotEnd:
+                _applier.EndSnapshot();
+                _node.CompleteFullResync();
+                Log.FullResyncCompleted(_logger, _node.NodeId, Primary, message.SnapshotEnd.EntryCount, _node.ReplicationLog.EndOffset);
+                LinkUp("full resync completed");
+                break;
+            case PrimaryMessage.KindOneofCase.Heartbeat:
+                break;
+            case PrimaryMessage.KindOneofCase.Topology:
+                _node.SetUpstream(message.Topology.UpstreamNodeIds);
+                break;
+            default:
+                throw new InvalidDataException($"The primary sent an unexpected {message.KindCase} message.");
+        }
+    }
+
+    /// <summary>Acknowledges applied offsets as they move (so WAIT returns promptly) and every heartbeat; forwards touches.</summary>
+    private async Task WriteAcknowledgementsAsync(IClientStreamWriter<SecondaryMessage> requests, CancellationToken cancellationToken)
+    {
+        long acknowledged = -1;
+        long lastHeartbeat = Stopwatch.GetTimestamp();
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                Task appended = _node.ReplicationLog.WaitForAppendAsync();
+                bool heartbeatDue = Stopwatch.GetElapsedTime(lastHeartbeat) >= _options.HeartbeatInterval;
+                long applied = _node.ReplicationLog.EndOffset;
+                if (_status == PrimaryLinkStatus.Up && (applied != acknowledged || heartbeatDue))
+                {
+                    await requests.WriteAsync(new SecondaryMessage { Ack = new Ack { Offset = applied } }, cancellationToken).ConfigureAwait(false);
+                    acknowledged = applied;
+                }
+
+                if (heartbeatDue)
+                {
+                    lastHeartbeat = Stopwatch.GetTimestamp();
+                    if (Touches.Drain() is { } keys)
+                    {
+                        var touches = new Touches();
+                        foreach (byte[] key in keys)
+                        {
+                            touches.Keys.Add(UnsafeByteOperations.UnsafeWrap(key));
+                        }
+
+                        await requests.WriteAsync(new SecondaryMessage { Touches = touches }, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                if (_node.ReplicationLog.EndOffset != acknowledged && _status == PrimaryLinkStatus.Up)
+                {
+                    continue;
+                }
+
+                TimeSpan untilHeartbeat = _options.HeartbeatInterval - Stopwatch.GetElapsedTime(lastHeartbeat);
+                try
+                {
+                    await appended.WaitAsync(untilHeartbeat > TimeSpan.Zero ? untilHeartbeat : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or RpcException or InvalidOperationException or IOException)
+        {
+            // The read side sees the same failure and reports it.
+        }
+    }
+
+    /// <summary>Drops the link after <see cref="ReplicatedCacheOptions.ReplicationTimeout"/> of silence from the primary.</summary>
+    private async Task WatchAsync(CancellationTokenSource link)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(_options.HeartbeatInterval, link.Token).ConfigureAwait(false);
+                if (SinceLastIo > _options.ReplicationTimeout)
+                {
+                    TimeoutReason = $"nothing heard from the primary for {SinceLastIo?.TotalSeconds:F1} s (ReplicationTimeout {_options.ReplicationTimeout.TotalSeconds:F1} s)";
+                    await link.CancelAsync().ConfigureAwait(false);
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void Heard() => Volatile.Write(ref _lastIoTimestamp, Stopwatch.GetTimestamp());
+
+    private void LinkUp(string how)
+    {
+        _status = PrimaryLinkStatus.Up;
+        DownReason = null;
+        TimeoutReason = null;
+        Log.LinkUp(_logger, _node.NodeId, Primary, _node.History.Id, _node.ReplicationLog.EndOffset, how);
+    }
+
+    private void MarkDown(string reason, bool logIt)
+    {
+        if (_status is PrimaryLinkStatus.Up or PrimaryLinkStatus.Syncing)
+        {
+            Volatile.Write(ref _downSinceTimestamp, Stopwatch.GetTimestamp());
+        }
+
+        bool wasDown = _status == PrimaryLinkStatus.Down;
+        _status = PrimaryLinkStatus.Down;
+        DownReason = reason;
+        if (logIt || !wasDown)
+        {
+            Log.LinkDown(_logger, _node.NodeId, Primary, _node.History.Id, _node.ReplicationLog.EndOffset, reason);
+        }
+    }
+}

@@ -1,0 +1,185 @@
+using System.Buffers;
+using ReplCache.Log;
+using ReplCache.Storage;
+
+namespace ReplCache.Replication.Secondary;
+
+/// <summary>
+/// Applies what a primary streams — log records and snapshot chunks — to a secondary's store, and relays the
+/// applied records, byte for byte, into the secondary's own log for its sub-replicas.
+/// </summary>
+/// <remarks>
+/// <para>Batches are slices of the primary's log cut at any byte, so a record may span two batches; the tail of
+/// a batch waits in a carry buffer for the rest. Only whole records are applied, and the log offset a secondary
+/// reports is always at a record boundary.</para>
+/// <para>During a full sync, snapshot chunks and log records arrive interleaved (the primary does not hold the
+/// log back until the snapshot is done, so a slow snapshot cannot make the primary buffer without bound —
+/// the cause of Redis's full-sync loop, #11534). Records are full states, so the rule is simple: a log record
+/// always applies; a snapshot entry applies only if no log record since the sync's start has stated its key,
+/// since then the snapshot's copy may be older. A Clear during the sync makes every later snapshot entry stale.</para>
+/// </remarks>
+internal sealed class StreamApplier(CacheStore store, Func<ReplicationLog> log, long maxRecordBytes)
+{
+    private byte[] _carry = [];
+    private int _carryLength;
+    private HashSet<byte[]>? _statedDuringSync;
+    private Dictionary<byte[], long>? _touchesDuringSync;
+    private bool _clearedDuringSync;
+
+    /// <summary>Where the next byte of the stream belongs: the log's end plus the partial record carried.</summary>
+    public long ExpectedOffset => log().EndOffset + _carryLength;
+
+    public bool InSnapshot => _statedDuringSync is not null;
+
+    /// <summary>Starts a full sync: empty store, log restarted at <paramref name="startOffset"/>.</summary>
+    public void BeginFullSync(long startOffset)
+    {
+        lock (store.WriteLock)
+        {
+            store.Clear();
+            log().Reset(startOffset, "this node started a full resync with its primary");
+        }
+
+        _carryLength = 0;
+        _statedDuringSync = new HashSet<byte[]>(ByteKeyComparer.Instance);
+        _touchesDuringSync = new Dictionary<byte[], long>(ByteKeyComparer.Instance);
+        _clearedDuringSync = false;
+    }
+
+    /// <summary>Ends the snapshot phase: from here on, the store follows the log alone.</summary>
+    public void EndSnapshot()
+    {
+        _statedDuringSync = null;
+        _touchesDuringSync = null;
+        _clearedDuringSync = false;
+    }
+
+    /// <summary>Forgets a partial record, e.g. when the link dropped in the middle of one.</summary>
+    public void DropCarry() => _carryLength = 0;
+
+    /// <summary>Applies a slice of the log that starts at <paramref name="startOffset"/>.</summary>
+    /// <exception cref="InvalidDataException">Out-of-order offsets or malformed records; nothing of the bad record is applied.</exception>
+    public void ApplyRecords(long startOffset, ReadOnlyMemory<byte> payload)
+    {
+        if (startOffset != ExpectedOffset)
+        {
+            throw new InvalidDataException($"The primary sent bytes from offset {startOffset}, but this node expects offset {ExpectedOffset}.");
+        }
+
+        ReadOnlyMemory<byte> buffer = payload;
+        if (_carryLength > 0)
+        {
+            EnsureCarry(_carryLength + payload.Length);
+            payload.Span.CopyTo(_carry.AsSpan(_carryLength));
+            buffer = _carry.AsMemory(0, _carryLength + payload.Length);
+        }
+
+        int consumed = 0;
+        ReplicationLog target = log();
+        lock (store.WriteLock)
+        {
+            try
+            {
+                while (LogRecord.TryRead(buffer[consumed..], out LogRecord record, out int length))
+                {
+                    Apply(record);
+                    consumed += length;
+                }
+            }
+            finally
+            {
+                if (consumed > 0)
+                {
+                    target.AppendRaw(buffer.Span[..consumed]);
+                    target.Commit();
+                }
+            }
+        }
+
+        ReadOnlySpan<byte> rest = buffer.Span[consumed..];
+        if (rest.Length > maxRecordBytes)
+        {
+            throw new InvalidDataException($"The primary sent a record longer than {maxRecordBytes} bytes.");
+        }
+
+        EnsureCarry(rest.Length);
+        rest.CopyTo(_carry); // may overlap when buffer is the carry itself; CopyTo is a memmove
+        _carryLength = rest.Length;
+    }
+
+    /// <summary>Applies a chunk of snapshot entries (whole Set records).</summary>
+    public void ApplySnapshot(ReadOnlyMemory<byte> payload)
+    {
+        if (!InSnapshot)
+        {
+            throw new InvalidDataException("The primary sent a snapshot chunk outside a full sync.");
+        }
+
+        int consumed = 0;
+        lock (store.WriteLock)
+        {
+            while (consumed < payload.Length)
+            {
+                if (!LogRecord.TryRead(payload[consumed..], out LogRecord record, out int length))
+                {
+                    throw new InvalidDataException("A snapshot chunk ends inside a record.");
+                }
+
+                if (record.Kind != LogRecordKind.Set)
+                {
+                    throw new InvalidDataException($"A snapshot chunk holds a {record.Kind} record; only Set records belong there.");
+                }
+
+                consumed += length;
+                if (_clearedDuringSync || _statedDuringSync!.GetAlternateLookup<ReadOnlySpan<byte>>().Contains(record.Key))
+                {
+                    continue; // the log has stated this key since the sync began; the snapshot's copy may be older
+                }
+
+                store.ApplySet(record.Key, record.Value, record.AbsoluteExpiryMs, record.SlidingMs, record.SlidingDeadlineMs);
+                if (_touchesDuringSync!.Count > 0 && _touchesDuringSync.GetAlternateLookup<ReadOnlySpan<byte>>().TryGetValue(record.Key, out long deadline))
+                {
+                    store.ApplyTouch(record.Key, deadline);
+                }
+            }
+        }
+    }
+
+    private void Apply(LogRecord record)
+    {
+        switch (record.Kind)
+        {
+            case LogRecordKind.Set:
+                store.ApplySet(record.Key, record.Value, record.AbsoluteExpiryMs, record.SlidingMs, record.SlidingDeadlineMs);
+                _statedDuringSync?.GetAlternateLookup<ReadOnlySpan<byte>>().Add(record.Key);
+                break;
+            case LogRecordKind.Remove:
+                store.ApplyRemove(record.Key);
+                _statedDuringSync?.GetAlternateLookup<ReadOnlySpan<byte>>().Add(record.Key);
+                break;
+            case LogRecordKind.Touch:
+                // A touch is not a full state: for a key the snapshot has yet to deliver, remember it instead.
+                if (!store.ApplyTouch(record.Key, record.SlidingDeadlineMs) && _touchesDuringSync is not null)
+                {
+                    var pending = _touchesDuringSync.GetAlternateLookup<ReadOnlySpan<byte>>();
+                    pending[record.Key] = pending.TryGetValue(record.Key, out long known) ? Math.Max(known, record.SlidingDeadlineMs) : record.SlidingDeadlineMs;
+                }
+
+                break;
+            case LogRecordKind.Clear:
+                store.Clear();
+                _clearedDuringSync = InSnapshot;
+                break;
+        }
+    }
+
+    private void EnsureCarry(int length)
+    {
+        if (_carry.Length < length)
+        {
+            byte[] larger = new byte[Math.Max(length, Math.Max(4096, _carry.Length * 2))];
+            _carry.AsSpan(0, _carryLength).CopyTo(larger);
+            _carry = larger;
+        }
+    }
+}
