@@ -32,6 +32,8 @@ public sealed class ReplicatedCacheNode : IAsyncDisposable
     /// <summary>The node's replication control: INFO, REPLICAOF, WAIT.</summary>
     public IReplicationControl Replication => _controller;
 
+    internal ReplicationController Controller => _controller;
+
     /// <summary>Starts a node listening on <see cref="ReplicatedCacheOptions.Listen"/>; a secondary starts connecting to its primary.</summary>
     public static Task<ReplicatedCacheNode> StartAsync(ReplicatedCacheOptions options, CancellationToken cancellationToken = default) =>
         StartAsync(options, loggerFactory: null, cancellationToken);

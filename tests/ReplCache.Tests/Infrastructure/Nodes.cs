@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace ReplCache.Tests.Infrastructure;
 
 /// <summary>Starts real nodes on 127.0.0.1 with port 0.</summary>
@@ -16,11 +18,16 @@ internal static class Nodes
         return options;
     }
 
+    /// <summary>Set REPLCACHE_TEST_LOG=1 to see the nodes' logs on the console while debugging a test.</summary>
+    public static ILoggerFactory? LoggerFactory { get; } = Environment.GetEnvironmentVariable("REPLCACHE_TEST_LOG") == "1"
+        ? Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddSimpleConsole(o => o.TimestampFormat = "HH:mm:ss.fff ").SetMinimumLevel(LogLevel.Debug))
+        : null;
+
     public static Task<ReplicatedCacheNode> StartPrimaryAsync(Action<ReplicatedCacheOptions>? configure = null) =>
-        ReplicatedCacheNode.StartAsync(Options(null, configure));
+        ReplicatedCacheNode.StartAsync(Options(null, configure), LoggerFactory);
 
     public static Task<ReplicatedCacheNode> StartSecondaryAsync(Uri primary, Action<ReplicatedCacheOptions>? configure = null) =>
-        ReplicatedCacheNode.StartAsync(Options(primary, configure));
+        ReplicatedCacheNode.StartAsync(Options(primary, configure), LoggerFactory);
 
     public static Task WaitInSyncAsync(ReplicatedCacheNode primary, params ReplicatedCacheNode[] secondaries) =>
         Poll.UntilAsync(

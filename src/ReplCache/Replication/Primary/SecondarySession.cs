@@ -22,6 +22,9 @@ internal sealed partial class SecondarySession(
     /// <summary>Bytes of log per Records message: big enough to amortise framing, small enough to stay off the LOH.</summary>
     internal const int BatchBytes = 64 * 1024;
 
+    /// <summary>At most this many log batches (4 MB) between two snapshot chunks.</summary>
+    private const int SnapshotLogBatchesPerChunk = 64;
+
     private readonly ILogger _logger = loggerFactory.CreateLogger("ReplCache.Primary");
     private readonly ReplicatedCacheOptions _options = node.Options;
     private readonly byte[] _batch = new byte[BatchBytes];
@@ -176,7 +179,13 @@ internal sealed partial class SecondarySession(
 
             var message = new PrimaryMessage { SnapshotChunk = new SnapshotChunk { Payload = UnsafeByteOperations.UnsafeWrap(chunk) } };
             await responses.WriteAsync(message, cancellationToken).ConfigureAwait(false);
-            await SendLogBatchAsync(cursor, cancellationToken).ConfigureAwait(false);
+
+            // The log goes first: what writers add during the snapshot is sent as it comes (up to a few MB per
+            // chunk, so the snapshot still moves), and never piles up toward the output limit while the secondary
+            // keeps up. Only a secondary slower than the writers falls behind, and that one must resync.
+            for (int batch = 0; batch < SnapshotLogBatchesPerChunk && await SendLogBatchAsync(cursor, cancellationToken).ConfigureAwait(false); batch++)
+            {
+            }
         }
     }
 

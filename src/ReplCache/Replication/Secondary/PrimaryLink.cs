@@ -225,6 +225,12 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
                     await requests.WriteAsync(new SecondaryMessage { Ack = new Ack { Offset = applied } }, cancellationToken).ConfigureAwait(false);
                     acknowledged = applied;
                 }
+                else if (heartbeatDue)
+                {
+                    // Still loading a snapshot: nothing to acknowledge yet (WAIT must not count us), but the primary
+                    // has to hear that we are alive, or it would time us out in the middle of a long full sync.
+                    await requests.WriteAsync(new SecondaryMessage { Ack = new Ack { Offset = -1 } }, cancellationToken).ConfigureAwait(false);
+                }
 
                 if (heartbeatDue)
                 {

@@ -1,0 +1,158 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace ReplCache.Tests.Infrastructure;
+
+/// <summary>
+/// A TCP proxy on 127.0.0.1 between a secondary and its primary, for faults: drop every connection, refuse new
+/// ones for a while, or stall (stop reading from the primary, so the primary's writes back up on flow control).
+/// </summary>
+internal sealed class TcpFaultProxy : IAsyncDisposable
+{
+    private readonly TcpListener _listener;
+    private readonly IPEndPoint _target;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _gate = new();
+    private readonly List<(TcpClient Client, TcpClient Upstream, CancellationTokenSource Cancel)> _connections = [];
+    private readonly Task _accepting;
+    private volatile bool _refusing;
+    private volatile TaskCompletionSource _flowing = Completed();
+
+    public TcpFaultProxy(Uri target)
+    {
+        _target = new IPEndPoint(IPAddress.Parse(target.Host), target.Port);
+        _listener = new TcpListener(IPAddress.Loopback, 0);
+        _listener.Start();
+        Address = new Uri($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
+        _accepting = AcceptAsync();
+    }
+
+    public Uri Address { get; }
+
+    public int ConnectionsAccepted { get; private set; }
+
+    /// <summary>Closes every proxied connection at once (both sides see a reset).</summary>
+    public void KillAll()
+    {
+        lock (_gate)
+        {
+            foreach ((TcpClient client, TcpClient upstream, CancellationTokenSource cancel) in _connections)
+            {
+                cancel.Cancel();
+                client.Client.LingerState = new LingerOption(true, 0);
+                client.Dispose();
+                upstream.Dispose();
+            }
+
+            _connections.Clear();
+        }
+    }
+
+    /// <summary>While refusing, new connections are closed as soon as they are accepted.</summary>
+    public void Refuse(bool refuse) => _refusing = refuse;
+
+    /// <summary>Stops forwarding from the primary to the secondary: the proxy stops reading, like a stalled peer.</summary>
+    public void Stall()
+    {
+        if (_flowing.Task.IsCompleted)
+        {
+            _flowing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    public void Resume() => _flowing.TrySetResult();
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        _listener.Stop();
+        Resume();
+        KillAll();
+        try
+        {
+            await _accepting;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+        }
+    }
+
+    private static TaskCompletionSource Completed()
+    {
+        var done = new TaskCompletionSource();
+        done.SetResult();
+        return done;
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            TcpClient client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            ConnectionsAccepted++;
+            if (_refusing)
+            {
+                client.Client.LingerState = new LingerOption(true, 0);
+                client.Dispose();
+                continue;
+            }
+
+            var upstream = new TcpClient();
+            try
+            {
+                await upstream.ConnectAsync(_target, _stop.Token);
+            }
+            catch (SocketException)
+            {
+                client.Dispose();
+                upstream.Dispose();
+                continue;
+            }
+
+            var cancel = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            lock (_gate)
+            {
+                _connections.Add((client, upstream, cancel));
+            }
+
+            _ = PumpAsync(client.GetStream(), upstream.GetStream(), stallable: false, cancel.Token);
+            _ = PumpAsync(upstream.GetStream(), client.GetStream(), stallable: true, cancel.Token);
+        }
+    }
+
+    private async Task PumpAsync(NetworkStream from, NetworkStream to, bool stallable, CancellationToken cancellationToken)
+    {
+        byte[] buffer = new byte[64 * 1024];
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                if (stallable)
+                {
+                    await _flowing.Task.WaitAsync(cancellationToken);
+                }
+
+                int read = await from.ReadAsync(buffer, cancellationToken);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                await to.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or SocketException)
+        {
+        }
+        finally
+        {
+            try
+            {
+                to.Socket.Shutdown(SocketShutdown.Send);
+            }
+            catch (Exception ex) when (ex is ObjectDisposedException or SocketException)
+            {
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using Microsoft.Extensions.Caching.Distributed;
+using ReplCache.Tests.Infrastructure;
+
+namespace ReplCache.Tests.Replication;
+
+/// <summary>A secondary that stops reading must cost its primary bounded memory and nobody else anything.</summary>
+public class SlowSecondaryTests
+{
+    [Fact]
+    public async Task StalledSecondary_DoesNotHoldBackOthers_IsDroppedAtTheOutputLimit_AndResyncs()
+    {
+        const long outputLimit = 4L * 1024 * 1024;
+        const long backlog = 1L * 1024 * 1024;
+        await using ReplicatedCacheNode primary = await Nodes.StartPrimaryAsync(o =>
+        {
+            o.BacklogSizeBytes = backlog;
+            o.ReplicaOutputLimitBytes = outputLimit;
+        });
+        await using var proxy = new TcpFaultProxy(primary.Address);
+        await using ReplicatedCacheNode stalled = await Nodes.StartSecondaryAsync(proxy.Address);
+        await using ReplicatedCacheNode healthy = await Nodes.StartSecondaryAsync(primary.Address);
+        await Nodes.WaitInSyncAsync(primary, stalled, healthy);
+        string stalledId = stalled.Replication.GetInfo().NodeId;
+
+        proxy.Stall();
+        byte[] value = new byte[200];
+        long retainedMax = 0;
+        for (int i = 0; i < 100_000; i++)
+        {
+            primary.Cache.Set($"k{i % 20_000}", value, new DistributedCacheEntryOptions());
+            if (i % 1000 == 0)
+            {
+                retainedMax = Math.Max(retainedMax, primary.Controller.ReplicationLog.RetainedBytes);
+            }
+        }
+
+        // The healthy secondary kept up while the other one stalled.
+        Assert.True(await primary.Replication.WaitForReplicasAsync(1, TimeSpan.FromSeconds(10)) >= 1);
+        Assert.Equal(primary.Cache.GetDigest(), healthy.Cache.GetDigest());
+
+        // The stalled one was dropped once it fell more than the output limit behind, and the log did not keep its
+        // backlog of unsent bytes: memory stayed within backlog + output limit (+ the segments being filled).
+        await Poll.UntilAsync(() => primary.Replication.GetInfo().Replicas.All(r => r.NodeId != stalledId), "the stalled secondary to be dropped");
+        Assert.InRange(retainedMax, 0, backlog + outputLimit + 6 * 1024 * 1024);
+
+        proxy.Resume();
+        await Nodes.WaitInSyncAsync(primary, stalled, healthy);
+        Assert.Equal(primary.Cache.GetDigest(), stalled.Cache.GetDigest());
+        Assert.True(primary.Replication.GetInfo().FullSyncs >= 3);
+    }
+
+    [Fact]
+    [Trait("Category", "Long")]
+    public async Task FullSyncOfAMillionKeys_UnderAFullSpeedWriter_Converges()
+    {
+        await using ReplicatedCacheNode primary = await Nodes.StartPrimaryAsync();
+        byte[] value = new byte[100];
+        var options = new DistributedCacheEntryOptions();
+        for (int i = 0; i < 1_000_000; i++)
+        {
+            primary.Cache.Set($"key:{i}", value, options);
+        }
+
+        ReplicatedCacheNode secondary;
+        await using (var writer = new BackgroundWriter(primary.Cache, keySpace: 1_000_000, valueBytes: 100))
+        {
+            secondary = await Nodes.StartSecondaryAsync(primary.Address);
+            await Poll.UntilAsync(() => secondary.Replication.GetInfo().LinkStatus == PrimaryLinkStatus.Up, "the full sync to complete under writes", TimeSpan.FromMinutes(3));
+            long writesDuringSync = writer.Writes;
+            Assert.True(writesDuringSync > 0);
+        }
+
+        await using (secondary)
+        {
+            Assert.Equal(1, await primary.Replication.WaitForReplicasAsync(1, TimeSpan.FromSeconds(60)));
+            Assert.Equal(primary.Cache.GetDigest(), secondary.Cache.GetDigest());
+            Assert.Equal(1, primary.Replication.GetInfo().FullSyncs);
+        }
+    }
+}
