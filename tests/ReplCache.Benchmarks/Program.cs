@@ -4,11 +4,13 @@ using ReplCache.Benchmarks;
 // Modes:
 //   micro [BenchmarkDotNet args]   local Get/Set/TryGet benchmarks (BenchmarkDotNet)
 //   memory [entries]               managed bytes per entry after a full GC
+//   replication [writes] [keys]    end-to-end: write throughput, lag, full sync, beside redis-server
+//   throughput [writes] | fullsync [keys]   one part of the above, ReplCache only
 string mode = args.Length > 0 ? args[0] : "help";
 switch (mode)
 {
     case "micro":
-        BenchmarkSwitcher.FromTypes([typeof(CacheBenchmarks)]).Run(args[1..]);
+        BenchmarkSwitcher.FromTypes([typeof(CacheBenchmarks), typeof(ApplyBenchmarks)]).Run(args[1..]);
         return 0;
     case "fullsync":
         int keys = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000;
@@ -17,13 +19,18 @@ switch (mode)
         return 0;
     case "throughput":
         int ops = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2_000_000;
-        (double replicated, double written) = await WriteThroughputBench.RunAsync(ops, tasks: 4);
-        Console.WriteLine($"SetAsync x {ops:N0} (100 B, 4 tasks), 2 secondaries caught up: {replicated:N0} ops/s (primary alone accepted {written:N0} ops/s)");
+        int secondaryCount = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 2;
+        (double replicated, double written) = await WriteThroughputBench.RunAsync(ops, tasks: 4, secondaries: secondaryCount);
+        Console.WriteLine($"SetAsync x {ops:N0} (100 B, 4 tasks), {secondaryCount} secondaries caught up: {replicated:N0} ops/s (primary alone accepted {written:N0} ops/s)");
         return 0;
+    case "replication":
+        return await ReplicationBench.RunAsync(
+            args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2_000_000,
+            args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
     case "memory":
         MemoryFootprint.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
         return 0;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project tests/ReplCache.Benchmarks -- micro [--filter *] | memory [entries]");
+        Console.WriteLine("usage: dotnet run -c Release --project tests/ReplCache.Benchmarks -- micro [--filter *] | memory [entries] | replication [writes] [keys] | throughput [writes] | fullsync [keys]");
         return mode == "help" ? 0 : 2;
 }

@@ -9,12 +9,16 @@ namespace ReplCache.Benchmarks;
 /// </summary>
 internal static class WriteThroughputBench
 {
-    public static async Task<(double OpsPerSecond, double WriteOnlyOpsPerSecond)> RunAsync(int operations, int tasks, int keySpace = 100_000)
+    public static async Task<(double OpsPerSecond, double WriteOnlyOpsPerSecond)> RunAsync(int operations, int tasks, int keySpace = 100_000, int secondaries = 2)
     {
         await using ReplicatedCacheNode primary = await ReplicatedCacheNode.StartAsync(new ReplicatedCacheOptions { Listen = "http://127.0.0.1:0" });
-        await using ReplicatedCacheNode a = await ReplicatedCacheNode.StartAsync(new ReplicatedCacheOptions { Listen = "http://127.0.0.1:0", PrimaryAddress = primary.Address });
-        await using ReplicatedCacheNode b = await ReplicatedCacheNode.StartAsync(new ReplicatedCacheOptions { Listen = "http://127.0.0.1:0", PrimaryAddress = primary.Address });
-        if (await primary.Replication.WaitForReplicasAsync(2, TimeSpan.FromSeconds(30)) != 2)
+        var nodes = new List<ReplicatedCacheNode>();
+        for (int i = 0; i < secondaries; i++)
+        {
+            nodes.Add(await ReplicatedCacheNode.StartAsync(new ReplicatedCacheOptions { Listen = "http://127.0.0.1:0", PrimaryAddress = primary.Address }));
+        }
+
+        if (await primary.Replication.WaitForReplicasAsync(secondaries, TimeSpan.FromSeconds(30)) != secondaries)
         {
             throw new InvalidOperationException("The secondaries did not connect.");
         }
@@ -33,9 +37,21 @@ internal static class WriteThroughputBench
             }
         })));
         TimeSpan writing = clock.Elapsed;
-        int caughtUp = await primary.Replication.WaitForReplicasAsync(2, TimeSpan.FromMinutes(5));
+        int caughtUp = await primary.Replication.WaitForReplicasAsync(secondaries, TimeSpan.FromMinutes(5));
         TimeSpan total = clock.Elapsed;
-        if (caughtUp != 2 || a.Cache.GetDigest() != primary.Cache.GetDigest() || b.Cache.GetDigest() != primary.Cache.GetDigest())
+        foreach (var replica in primary.Controller.ConnectedReplicas())
+        {
+            Console.WriteLine($"  secondary {replica.NodeId[..8]}: {replica.MessagesSent:N0} messages, {replica.BytesSent / 1e6:F0} MB, {replica.BytesSent / Math.Max(1, replica.MessagesSent):N0} B/message");
+        }
+
+        string digest = primary.Cache.GetDigest();
+        bool equal = caughtUp == secondaries && nodes.All(n => n.Cache.GetDigest() == digest);
+        foreach (ReplicatedCacheNode node in nodes)
+        {
+            await node.DisposeAsync();
+        }
+
+        if (!equal)
         {
             throw new InvalidOperationException("The secondaries did not end with the primary's content.");
         }

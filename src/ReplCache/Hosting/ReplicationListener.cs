@@ -47,6 +47,10 @@ internal sealed class ReplicationListener : IAsyncDisposable
             kestrel.AddServerHeader = false;
             kestrel.Limits.Http2.InitialConnectionWindowSize = WindowBytes;
             kestrel.Limits.Http2.InitialStreamWindowSize = WindowBytes;
+            // Kestrel's default 64 KB response buffer makes every 64 KB batch wait for the previous one to reach the
+            // socket; a few MB lets a sender keep the connection busy. Flow control still bounds what is in flight.
+            kestrel.Limits.MaxResponseBufferSize = 4 * 1024 * 1024;
+            kestrel.Limits.Http2.MaxFrameSize = 1024 * 1024 - 1;
             kestrel.Limits.Http2.KeepAlivePingDelay = node.Options.HeartbeatInterval * 5;
             kestrel.Limits.Http2.KeepAlivePingTimeout = node.Options.ReplicationTimeout;
             Bind(kestrel, listen);

@@ -8,6 +8,8 @@ internal sealed class ConnectedReplica(string nodeId, Uri? address, Cancellation
     private long _ackedOffset = -1;
     private long _lastHeardTimestamp = Stopwatch.GetTimestamp();
     private volatile string _state = "wait_bgsave";
+    private long _messagesSent;
+    private long _bytesSent;
 
     public string NodeId { get; } = nodeId;
 
@@ -31,6 +33,17 @@ internal sealed class ConnectedReplica(string nodeId, Uri? address, Cancellation
 
     /// <summary>Time since it was last heard from.</summary>
     public TimeSpan SinceLastHeard => Stopwatch.GetElapsedTime(Volatile.Read(ref _lastHeardTimestamp));
+
+    /// <summary>Messages and bytes of log and snapshot sent to it.</summary>
+    public long MessagesSent => Volatile.Read(ref _messagesSent);
+
+    public long BytesSent => Volatile.Read(ref _bytesSent);
+
+    public void Sent(int bytes)
+    {
+        Volatile.Write(ref _messagesSent, _messagesSent + 1);
+        Volatile.Write(ref _bytesSent, _bytesSent + bytes);
+    }
 
     public void Heard() => Volatile.Write(ref _lastHeardTimestamp, Stopwatch.GetTimestamp());
 

@@ -132,7 +132,7 @@ internal sealed partial class SecondarySession(
         if (full)
         {
             replica.State = "send_bulk";
-            long entries = await SendSnapshotAsync(cursor, cancellationToken).ConfigureAwait(false);
+            long entries = await SendSnapshotAsync(replica, cursor, cancellationToken).ConfigureAwait(false);
             await responses.WriteAsync(new PrimaryMessage { SnapshotEnd = new SnapshotEnd { EntryCount = entries } }, cancellationToken).ConfigureAwait(false);
             Log.FullSyncSent(_logger, node.NodeId, replica.NodeId, entries, cursor.Position);
         }
@@ -142,7 +142,7 @@ internal sealed partial class SecondarySession(
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (await SendLogBatchAsync(cursor, cancellationToken).ConfigureAwait(false))
+            if (await SendLogBatchAsync(replica, cursor, cancellationToken).ConfigureAwait(false))
             {
                 continue;
             }
@@ -166,7 +166,7 @@ internal sealed partial class SecondarySession(
     }
 
     /// <summary>Streams the store, one log batch after each chunk so the log written meanwhile never piles up.</summary>
-    private async Task<long> SendSnapshotAsync(LogCursor cursor, CancellationToken cancellationToken)
+    private async Task<long> SendSnapshotAsync(ConnectedReplica replica, LogCursor cursor, CancellationToken cancellationToken)
     {
         using var snapshot = new SnapshotEncoder(node.Store);
         while (true)
@@ -179,18 +179,19 @@ internal sealed partial class SecondarySession(
 
             var message = new PrimaryMessage { SnapshotChunk = new SnapshotChunk { Payload = UnsafeByteOperations.UnsafeWrap(chunk) } };
             await responses.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+            replica.Sent(chunk.Length);
 
             // The log goes first: what writers add during the snapshot is sent as it comes (up to a few MB per
             // chunk, so the snapshot still moves), and never piles up toward the output limit while the secondary
             // keeps up. Only a secondary slower than the writers falls behind, and that one must resync.
-            for (int batch = 0; batch < SnapshotLogBatchesPerChunk && await SendLogBatchAsync(cursor, cancellationToken).ConfigureAwait(false); batch++)
+            for (int batch = 0; batch < SnapshotLogBatchesPerChunk && await SendLogBatchAsync(replica, cursor, cancellationToken).ConfigureAwait(false); batch++)
             {
             }
         }
     }
 
     /// <returns>False when the cursor was already at the end of the log.</returns>
-    private async Task<bool> SendLogBatchAsync(LogCursor cursor, CancellationToken cancellationToken)
+    private async Task<bool> SendLogBatchAsync(ConnectedReplica replica, LogCursor cursor, CancellationToken cancellationToken)
     {
         long start = cursor.Position;
         int read = cursor.Read(_batch);
@@ -202,6 +203,7 @@ internal sealed partial class SecondarySession(
         // The batch buffer is reused only after WriteAsync has serialised the message, so wrapping it is safe.
         var message = new PrimaryMessage { Records = new Records { StartOffset = start, Payload = UnsafeByteOperations.UnsafeWrap(_batch.AsMemory(0, read)) } };
         await responses.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+        replica.Sent(read);
         return true;
     }
 

@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace ReplCache.Benchmarks;
+
+/// <summary>A redis-server process on loopback, started by the bench with diskless sync and no persistence.</summary>
+internal sealed class RedisPeer : IDisposable
+{
+    private readonly Process _process;
+    private readonly string _dir;
+
+    private RedisPeer(Process process, int port, string dir)
+    {
+        _process = process;
+        Port = port;
+        _dir = dir;
+    }
+
+    public int Port { get; }
+
+    public static bool IsInstalled => FindOnPath("redis-server") is not null && FindOnPath("redis-benchmark") is not null;
+
+    public static RedisPeer Start(int? replicaOfPort = null)
+    {
+        int port = FreePort();
+        string dir = Directory.CreateTempSubdirectory("replcache-bench-redis-").FullName;
+        var arguments = new List<string>
+        {
+            "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", dir,
+            "--save", "", "--appendonly", "no", "--repl-diskless-sync", "yes", "--repl-diskless-sync-delay", "0",
+            "--repl-diskless-load", "disabled", "--protected-mode", "no", "--daemonize", "no", "--logfile", Path.Combine(dir, "redis.log"),
+            "--client-output-buffer-limit", "replica 0 0 0", "--repl-backlog-size", "16mb", "--enable-debug-command", "yes",
+        };
+        if (replicaOfPort is int primary)
+        {
+            arguments.AddRange(["--replicaof", "127.0.0.1", primary.ToString(CultureInfo.InvariantCulture)]);
+        }
+
+        var start = new ProcessStartInfo(FindOnPath("redis-server")!) { RedirectStandardOutput = true, RedirectStandardError = true };
+        arguments.ForEach(start.ArgumentList.Add);
+        var process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
+        var peer = new RedisPeer(process, port, dir);
+        peer.WaitUntil(() => peer.TryPing(), "redis-server to answer PING");
+        return peer;
+    }
+
+    public RespClient Connect() => new(Port);
+
+    public string Info(string section)
+    {
+        using RespClient client = Connect();
+        return client.Call("INFO", section) ?? "";
+    }
+
+    public static long Field(string info, string name)
+    {
+        foreach (string line in info.Split("\r\n"))
+        {
+            if (line.StartsWith(name + ":", StringComparison.Ordinal))
+            {
+                return long.Parse(line.AsSpan(name.Length + 1), CultureInfo.InvariantCulture);
+            }
+        }
+
+        return -1;
+    }
+
+    public void WaitUntil(Func<bool> condition, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > TimeSpan.FromMinutes(5) || _process.HasExited)
+            {
+                throw new TimeoutException($"Gave up waiting for {what} (redis log: {_dir}/redis.log).");
+            }
+
+            Thread.Sleep(1);
+        }
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(5000);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    public static string? FindOnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, program)).FirstOrDefault(File.Exists);
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    private bool TryPing()
+    {
+        try
+        {
+            using RespClient client = Connect();
+            return client.Call("PING") == "PONG";
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}
