@@ -27,6 +27,9 @@ public sealed record ReplicationInfo
     /// <summary><c>second_repl_offset</c>: up to which offset <see cref="ReplicationId2"/> is valid (-1 when none).</summary>
     public required long SecondOffset { get; init; }
 
+    /// <summary>The address this node's replication service is reached at (its listener, or AnnounceAddress); null when unknown.</summary>
+    public Uri? Address { get; init; }
+
     /// <summary>The primary a secondary follows (<c>master_host</c>/<c>master_port</c>); null on a primary.</summary>
     public Uri? PrimaryAddress { get; init; }
 

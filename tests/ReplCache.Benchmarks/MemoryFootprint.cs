@@ -26,7 +26,8 @@ internal static class MemoryFootprint
         double payloadPerEntry = (double)payload / entries;
         Console.WriteLine($"entries: {entries:N0}, value {ValueSize} B, keys \"key:<i>\" (mean payload {payloadPerEntry:F1} B = key UTF-16 + value)");
         Console.WriteLine($"{"cache",-28} {"bytes/entry",12} {"overhead/entry",15}");
-        Report("ReplicatedCache", entries, payloadPerEntry, () =>
+        long backlog = 0;
+        Report("ReplicatedCache (store)", entries, payloadPerEntry, () =>
         {
             var controller = new ReplicationController(new ReplicatedCacheOptions());
             for (int i = 0; i < entries; i++)
@@ -34,8 +35,10 @@ internal static class MemoryFootprint
                 controller.Cache.Set(Key(i), new byte[ValueSize], new DistributedCacheEntryOptions());
             }
 
+            backlog = controller.ReplicationLog.RetainedBytes;
             return controller;
-        });
+        }, fixedBytes: () => backlog);
+        Console.WriteLine($"  + replication backlog, a fixed cost set by BacklogSizeBytes (not per entry): {backlog / 1048576.0:F1} MiB");
         Report("MemoryDistributedCache", entries, payloadPerEntry, () =>
         {
             var cache = new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions()));
@@ -60,13 +63,13 @@ internal static class MemoryFootprint
 
     private static string Key(int i) => $"key:{i}";
 
-    private static void Report(string name, int entries, double payloadPerEntry, Func<object> fill)
+    private static void Report(string name, int entries, double payloadPerEntry, Func<object> fill, Func<long>? fixedBytes = null)
     {
         long before = FullGcMemory();
         object cache = fill();
         long after = FullGcMemory();
         GC.KeepAlive(cache);
-        double perEntry = (double)(after - before) / entries;
+        double perEntry = (double)(after - before - (fixedBytes?.Invoke() ?? 0)) / entries;
         Console.WriteLine($"{name,-28} {perEntry,12:F1} {perEntry - payloadPerEntry,15:F1}");
         (cache as IDisposable)?.Dispose();
         (cache as IAsyncDisposable)?.DisposeAsync().AsTask().GetAwaiter().GetResult();

@@ -28,6 +28,7 @@ internal sealed partial class ReplicationController
             ReplicationId2 = history.Id2,
             Offset = offset,
             SecondOffset = history.SecondOffset,
+            Address = AdvertisedAddress,
             PrimaryAddress = link?.Primary,
             LinkStatus = link?.Status ?? PrimaryLinkStatus.None,
             Replicas = Array.ConvertAll(replicas, r => r.ToInfo()),
