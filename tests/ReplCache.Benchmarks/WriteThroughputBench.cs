@@ -39,11 +39,6 @@ internal static class WriteThroughputBench
         TimeSpan writing = clock.Elapsed;
         int caughtUp = await primary.Replication.WaitForReplicasAsync(secondaries, TimeSpan.FromMinutes(5));
         TimeSpan total = clock.Elapsed;
-        foreach (var replica in primary.Controller.ConnectedReplicas())
-        {
-            Console.WriteLine($"  secondary {replica.NodeId[..8]}: {replica.MessagesSent:N0} messages, {replica.BytesSent / 1e6:F0} MB, {replica.BytesSent / Math.Max(1, replica.MessagesSent):N0} B/message");
-        }
-
         string digest = primary.Cache.GetDigest();
         bool equal = caughtUp == secondaries && nodes.All(n => n.Cache.GetDigest() == digest);
         foreach (ReplicatedCacheNode node in nodes)

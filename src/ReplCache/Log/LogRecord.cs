@@ -1,9 +1,15 @@
 using System.Buffers.Binary;
-using MessagePack;
+using System.Runtime.CompilerServices;
 
 namespace ReplCache.Log;
 
 /// <summary>One decoded log record. Key and value are slices of the buffer it was read from.</summary>
+/// <remarks>
+/// Records are written with the MessagePack library (<see cref="LogRecordWriter"/>) and read here by a decoder
+/// that knows exactly the shapes records take — one flat array of small integers and bin fields — in one pass
+/// over a span, which also tells a complete record from one cut by the end of a batch. A general MessagePack
+/// reader over a sequence spent most of a full sync's apply time; this one does not allocate or copy.
+/// </remarks>
 internal readonly ref struct LogRecord
 {
     private LogRecord(LogRecordKind kind, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long absoluteExpiryMs, long slidingMs, long slidingDeadlineMs)
@@ -32,145 +38,191 @@ internal readonly ref struct LogRecord
     /// Reads the record at the start of <paramref name="buffer"/>. Returns false when the buffer ends inside the
     /// record (a batch is a slice of the log cut at any byte; the rest comes with the next batch).
     /// </summary>
-    /// <param name="buffer">Contiguous bytes starting at a record boundary.</param>
+    /// <param name="buffer">Bytes starting at a record boundary.</param>
     /// <param name="record">The record read.</param>
     /// <param name="length">Its encoded length.</param>
     /// <exception cref="InvalidDataException">The bytes are not a well-formed record.</exception>
-    public static bool TryRead(ReadOnlyMemory<byte> buffer, out LogRecord record, out int length)
+    public static bool TryRead(ReadOnlySpan<byte> buffer, out LogRecord record, out int length)
     {
         record = default;
-        length = MeasureValue(buffer.Span, 0, depth: 0);
-        if (length < 0)
+        length = 0;
+        int position = 0;
+        if (!TryReadArrayHeader(buffer, ref position, out int count) || !TryReadInteger(buffer, ref position, out long kindCode))
         {
             return false;
         }
 
-        var reader = new MessagePackReader(buffer[..length]);
-        try
+        var kind = (LogRecordKind)kindCode;
+        int expected = kindCode switch
         {
-            int count = reader.ReadArrayHeader();
-            LogRecordKind kind = count >= 1 ? (LogRecordKind)reader.ReadByte() : throw new InvalidDataException("A log record is an empty array.");
-            (int expected, string shape) = kind switch
-            {
-                LogRecordKind.Set => (6, "[0, key, value, absolute, sliding, deadline]"),
-                LogRecordKind.Remove => (2, "[1, key]"),
-                LogRecordKind.Touch => (3, "[2, key, deadline]"),
-                LogRecordKind.Clear => (1, "[3]"),
-                _ => throw new InvalidDataException($"Unknown log record kind {(byte)kind}."),
-            };
-            if (count != expected)
-            {
-                throw new InvalidDataException($"A {kind} record has {count} elements; expected {shape}.");
-            }
+            (long)LogRecordKind.Set => 6,
+            (long)LogRecordKind.Remove => 2,
+            (long)LogRecordKind.Touch => 3,
+            (long)LogRecordKind.Clear => 1,
+            _ => throw new InvalidDataException($"Unknown log record kind {kindCode}."),
+        };
+        if (count != expected)
+        {
+            throw new InvalidDataException($"A {kind} record has {count} elements; expected {expected}.");
+        }
 
-            ReadOnlySpan<byte> key = kind == LogRecordKind.Clear ? default : ReadBin(ref reader, "key");
-            switch (kind)
-            {
-                case LogRecordKind.Set:
-                    ReadOnlySpan<byte> value = ReadBin(ref reader, "value");
-                    long absolute = ReadDeadline(ref reader);
-                    long sliding = ReadDeadline(ref reader);
-                    long deadline = ReadDeadline(ref reader);
-                    record = new LogRecord(kind, key, value, absolute, sliding, deadline);
-                    break;
-                case LogRecordKind.Touch:
-                    record = new LogRecord(kind, key, default, 0, 0, ReadDeadline(ref reader));
-                    break;
-                default:
-                    record = new LogRecord(kind, key, default, 0, 0, 0);
-                    break;
-            }
+        ReadOnlySpan<byte> key = default, value = default;
+        long absolute = 0, sliding = 0, deadline = 0;
+        switch (kind)
+        {
+            case LogRecordKind.Set:
+                if (!TryReadBin(buffer, ref position, out key) || !TryReadBin(buffer, ref position, out value)
+                    || !TryReadTime(buffer, ref position, out absolute) || !TryReadTime(buffer, ref position, out sliding)
+                    || !TryReadTime(buffer, ref position, out deadline))
+                {
+                    return false;
+                }
 
+                break;
+            case LogRecordKind.Remove:
+                if (!TryReadBin(buffer, ref position, out key))
+                {
+                    return false;
+                }
+
+                break;
+            case LogRecordKind.Touch:
+                if (!TryReadBin(buffer, ref position, out key) || !TryReadTime(buffer, ref position, out deadline))
+                {
+                    return false;
+                }
+
+                break;
+        }
+
+        record = new LogRecord(kind, key, value, absolute, sliding, deadline);
+        length = position;
+        return true;
+    }
+
+    private static bool TryReadArrayHeader(ReadOnlySpan<byte> buffer, ref int position, out int count)
+    {
+        count = 0;
+        if (position >= buffer.Length)
+        {
+            return false;
+        }
+
+        byte code = buffer[position];
+        if (code is >= 0x90 and <= 0x9f)
+        {
+            count = code & 0x0f;
+            position++;
             return true;
         }
-        catch (MessagePackSerializationException ex)
-        {
-            throw new InvalidDataException("A log record is not well-formed: " + ex.Message, ex);
-        }
+
+        throw new InvalidDataException($"A log record must start with a short MessagePack array, not code 0x{code:x2}.");
     }
 
-    private static ReadOnlySpan<byte> ReadBin(scoped ref MessagePackReader reader, string what) =>
-        (reader.ReadBytes() ?? throw new InvalidDataException($"A record has a nil {what}.")).FirstSpan;
-
-    private static long ReadDeadline(ref MessagePackReader reader)
+    private static bool TryReadTime(ReadOnlySpan<byte> buffer, ref int position, out long value)
     {
-        long value = reader.ReadInt64();
-        return value >= 0 ? value : throw new InvalidDataException($"A record has a negative time ({value}).");
+        if (!TryReadInteger(buffer, ref position, out value))
+        {
+            return false;
+        }
+
+        return value >= 0 ? true : throw new InvalidDataException($"A record has a negative time ({value}).");
     }
 
-    /// <summary>
-    /// The encoded length of the MessagePack value at <paramref name="start"/>, or -1 when the buffer ends first.
-    /// Knows exactly the formats records use (arrays, integers, bin) and rejects anything else, so a complete
-    /// record is found without parsing it twice or catching end-of-buffer exceptions.
-    /// </summary>
-    private static int MeasureValue(ReadOnlySpan<byte> buffer, int start, int depth)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryReadInteger(ReadOnlySpan<byte> buffer, ref int position, out long value)
     {
-        if (start >= buffer.Length)
+        value = 0;
+        if (position >= buffer.Length)
         {
-            return -1;
+            return false;
         }
 
-        byte code = buffer[start];
-        switch (code)
+        byte code = buffer[position];
+        if (code <= 0x7f)
         {
-            case <= 0x7f or >= 0xe0: return 1; // fixint
-            case 0xcc or 0xd0: return Fits(buffer, start, 2);
-            case 0xcd or 0xd1: return Fits(buffer, start, 3);
-            case 0xce or 0xd2: return Fits(buffer, start, 5);
-            case 0xcf or 0xd3: return Fits(buffer, start, 9);
-            case 0xc4: return Bin(buffer, start, 1);
-            case 0xc5: return Bin(buffer, start, 2);
-            case 0xc6: return Bin(buffer, start, 4);
-            case >= 0x90 and <= 0x9f: return Array(buffer, start, 1, code & 0x0f, depth);
-            case 0xdc: return Fits(buffer, start, 3) < 0 ? -1 : Array(buffer, start, 3, BinaryPrimitives.ReadUInt16BigEndian(buffer[(start + 1)..]), depth);
-            default: throw new InvalidDataException($"Unexpected MessagePack code 0x{code:x2} in a log record.");
+            value = code;
+            position++;
+            return true;
         }
+
+        if (code >= 0xe0)
+        {
+            value = (sbyte)code;
+            position++;
+            return true;
+        }
+
+        int size = code switch
+        {
+            0xcc or 0xd0 => 1,
+            0xcd or 0xd1 => 2,
+            0xce or 0xd2 => 4,
+            0xcf or 0xd3 => 8,
+            _ => throw new InvalidDataException($"Expected a MessagePack integer in a log record, found code 0x{code:x2}."),
+        };
+        if (buffer.Length - position < 1 + size)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> bytes = buffer.Slice(position + 1, size);
+        value = code switch
+        {
+            0xcc => bytes[0],
+            0xcd => BinaryPrimitives.ReadUInt16BigEndian(bytes),
+            0xce => BinaryPrimitives.ReadUInt32BigEndian(bytes),
+            0xcf => (long)Math.Min(BinaryPrimitives.ReadUInt64BigEndian(bytes), long.MaxValue),
+            0xd0 => (sbyte)bytes[0],
+            0xd1 => BinaryPrimitives.ReadInt16BigEndian(bytes),
+            0xd2 => BinaryPrimitives.ReadInt32BigEndian(bytes),
+            _ => BinaryPrimitives.ReadInt64BigEndian(bytes),
+        };
+        position += 1 + size;
+        return true;
     }
 
-    private static int Fits(ReadOnlySpan<byte> buffer, int start, int length) => buffer.Length - start >= length ? length : -1;
-
-    private static int Bin(ReadOnlySpan<byte> buffer, int start, int lengthBytes)
+    private static bool TryReadBin(ReadOnlySpan<byte> buffer, scoped ref int position, out ReadOnlySpan<byte> value)
     {
-        if (buffer.Length - start < 1 + lengthBytes)
+        value = default;
+        if (position >= buffer.Length)
         {
-            return -1;
+            return false;
         }
 
-        ReadOnlySpan<byte> header = buffer.Slice(start + 1, lengthBytes);
-        long length = lengthBytes switch
+        byte code = buffer[position];
+        int headerBytes = code switch
+        {
+            0xc4 => 1,
+            0xc5 => 2,
+            0xc6 => 4,
+            _ => throw new InvalidDataException($"Expected MessagePack bin data in a log record, found code 0x{code:x2}."),
+        };
+        if (buffer.Length - position < 1 + headerBytes)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> header = buffer.Slice(position + 1, headerBytes);
+        long length = headerBytes switch
         {
             1 => header[0],
             2 => BinaryPrimitives.ReadUInt16BigEndian(header),
             _ => BinaryPrimitives.ReadUInt32BigEndian(header),
         };
-        long total = 1 + lengthBytes + length;
-        if (total > int.MaxValue)
+        if (length > Array.MaxLength)
         {
             throw new InvalidDataException($"A log record holds a {length}-byte field, larger than any entry can be.");
         }
 
-        return buffer.Length - start >= total ? (int)total : -1;
-    }
-
-    private static int Array(ReadOnlySpan<byte> buffer, int start, int headerLength, int count, int depth)
-    {
-        if (depth > 0 || count > 6)
+        int start = position + 1 + headerBytes;
+        if (buffer.Length - start < length)
         {
-            throw new InvalidDataException("A log record must be one flat array of at most 6 elements.");
+            return false;
         }
 
-        int position = start + headerLength;
-        for (int i = 0; i < count; i++)
-        {
-            int element = MeasureValue(buffer, position, depth + 1);
-            if (element < 0)
-            {
-                return -1;
-            }
-
-            position += element;
-        }
-
-        return position - start;
+        value = buffer.Slice(start, (int)length);
+        position = start + (int)length;
+        return true;
     }
 }

@@ -80,7 +80,7 @@ internal sealed class StreamApplier(CacheStore store, Func<ReplicationLog> log, 
         {
             try
             {
-                while (LogRecord.TryRead(buffer[consumed..], out LogRecord record, out int length))
+                while (LogRecord.TryRead(buffer.Span[consumed..], out LogRecord record, out int length))
                 {
                     Apply(record);
                     consumed += length;
@@ -120,7 +120,7 @@ internal sealed class StreamApplier(CacheStore store, Func<ReplicationLog> log, 
         {
             while (consumed < payload.Length)
             {
-                if (!LogRecord.TryRead(payload[consumed..], out LogRecord record, out int length))
+                if (!LogRecord.TryRead(payload.Span[consumed..], out LogRecord record, out int length))
                 {
                     throw new InvalidDataException("A snapshot chunk ends inside a record.");
                 }
@@ -131,7 +131,7 @@ internal sealed class StreamApplier(CacheStore store, Func<ReplicationLog> log, 
                 }
 
                 consumed += length;
-                if (_clearedDuringSync || _statedDuringSync!.GetAlternateLookup<ReadOnlySpan<byte>>().Contains(record.Key))
+                if (_clearedDuringSync || (_statedDuringSync!.Count > 0 && _statedDuringSync.GetAlternateLookup<ReadOnlySpan<byte>>().Contains(record.Key)))
                 {
                     continue; // the log has stated this key since the sync began; the snapshot's copy may be older
                 }
