@@ -9,7 +9,7 @@ namespace ReplCache.Hosting;
 /// and the link to its primary when <see cref="ReplicatedCacheOptions.PrimaryAddress"/> is. Stops as
 /// <see cref="ReplicatedCacheNode.StopAsync"/> does.
 /// </summary>
-internal sealed class ReplicationHostedService(ReplicationController node, ILoggerFactory loggerFactory) : IHostedService
+internal sealed class ReplicationHostedService(ReplicationController node, ILoggerFactory? loggerFactory = null) : IHostedService
 {
     private ReplicationListener? _listener;
 

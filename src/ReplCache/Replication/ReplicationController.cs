@@ -17,7 +17,7 @@ namespace ReplCache.Replication;
 /// Role changes, a full sync's start and the choice between partial and full resync all happen under the
 /// store's write lock, so they are ordered with every write and every log append.
 /// </remarks>
-internal sealed partial class ReplicationController : IReplicationControl, IAsyncDisposable
+internal sealed partial class ReplicationController : IReplicationControl, IAsyncDisposable, IDisposable
 {
     private readonly ILogger _logger;
     private readonly LogAppender _appender;
@@ -173,6 +173,28 @@ internal sealed partial class ReplicationController : IReplicationControl, IAsyn
         {
             _topologyChange.Release();
         }
+    }
+
+    /// <summary>
+    /// Synchronous disposal, for containers disposed with <c>Dispose</c>: stops every loop without waiting for
+    /// them to finish (they end within moments, on their cancelled tokens). Prefer <see cref="DisposeAsync"/>.
+    /// </summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _stopping.Cancel();
+        _link?.Stop();
+        ReplicationLog.DetachAll("the node is shutting down");
+        foreach (ConnectedReplica replica in ConnectedReplicas())
+        {
+            replica.Stop.Cancel();
+        }
+
+        Store.Dispose();
     }
 
     public async ValueTask DisposeAsync()

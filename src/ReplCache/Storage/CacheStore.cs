@@ -44,9 +44,10 @@ internal sealed partial class CacheStore : IDisposable
     public bool IsAuthoritative { get; set; } = true;
 
     /// <summary>
-    /// How far ahead of a sliding entry's own deadline the deadline sent to secondaries runs. A renewal is logged
-    /// only when the entry's deadline comes within this lead of what secondaries were last told, so a key read a
-    /// million times a second logs about one Touch per lead, and no secondary hides an entry its primary keeps.
+    /// Coalescing of sliding renewals. Secondaries are told a deadline two leads beyond the entry's own; a renewal
+    /// is logged again only once the entry's own deadline has moved a full lead past the last one logged. So a key
+    /// read a million times a second logs one Touch per lead, and what secondaries know is never earlier than the
+    /// primary's own deadline (no secondary hides an entry its primary keeps) and at most two leads later.
     /// </summary>
     public long TouchLeadMs { get; set; } = 1000;
 
@@ -260,13 +261,14 @@ internal sealed partial class CacheStore : IDisposable
 
         EntryLayout.SetSlidingDeadlineMs(blob, renewed);
         SlidingRenewed?.Invoke(blob);
-        if (Observer is not null && renewed > EntryLayout.LoggedDeadlineMs(blob) - TouchLeadMs)
+        long logged = EntryLayout.LoggedDeadlineMs(blob);
+        if (Observer is not null && renewed > logged - TouchLeadMs && LeadDeadline(blob, renewed) > logged)
         {
             LogTouch(blob);
         }
     }
 
-    /// <summary>Tells the observer of a renewal, with the deadline running <see cref="TouchLeadMs"/> ahead.</summary>
+    /// <summary>Tells the observer of a renewal, with the deadline running two leads ahead.</summary>
     private void LogTouch(byte[] blob)
     {
         lock (_writeLock)
@@ -278,15 +280,20 @@ internal sealed partial class CacheStore : IDisposable
             }
 
             long lead = LeadDeadline(blob, renewed);
+            if (lead <= EntryLayout.LoggedDeadlineMs(blob))
+            {
+                return; // capped by the absolute expiry: secondaries already know the final deadline
+            }
+
             EntryLayout.SetLoggedDeadlineMs(blob, lead);
             Observer?.OnTouched(blob, lead);
         }
     }
 
-    /// <summary>The deadline secondaries are told for a sliding entry: its own plus the lead, capped by its absolute expiry.</summary>
+    /// <summary>The deadline secondaries are told for a sliding entry: its own plus two leads, capped by its absolute expiry.</summary>
     private long LeadDeadline(byte[] blob, long deadline)
     {
-        long lead = deadline > long.MaxValue - TouchLeadMs ? long.MaxValue : deadline + TouchLeadMs;
+        long lead = deadline > long.MaxValue - 2 * TouchLeadMs ? long.MaxValue : deadline + 2 * TouchLeadMs;
         long absolute = EntryLayout.AbsoluteExpiryMs(blob);
         return absolute == 0 ? lead : Math.Min(lead, absolute);
     }

@@ -59,6 +59,9 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
 
     public void Start() => _run = Task.Run(() => RunAsync(_stop.Token));
 
+    /// <summary>Asks the link to stop without waiting for it (see <see cref="DisposeAsync"/> to wait).</summary>
+    public void Stop() => _stop.Cancel();
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
