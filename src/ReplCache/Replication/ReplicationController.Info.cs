@@ -54,6 +54,7 @@ internal sealed partial class ReplicationController
             IsPrimary = Role == ReplicationRole.Primary,
             ReplicationId = History.Id,
             Offset = ReplicationLog.EndOffset,
+            PrimaryAddress = _link?.Primary.ToString() ?? "",
         };
         description.UpstreamNodeIds.AddRange(Upstream);
         return description;

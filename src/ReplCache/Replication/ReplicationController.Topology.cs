@@ -8,11 +8,16 @@ internal sealed partial class ReplicationController
 {
     private static readonly TimeSpan DescribeTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>The longest chain REPLICAOF walks when it looks for a loop.</summary>
+    private const int MaxChainWalk = 32;
+
     /// <summary>
     /// Refuses REPLICAOF that would make a loop: pointed at this node itself, or at a node that replicates from
-    /// this one directly or through a chain. Redis accepts both and loops forever; the handshake checks again at
-    /// every hop, so a loop formed by two concurrent changes is refused too. An unreachable target is accepted:
-    /// the link retries until it answers, as in Redis.
+    /// this one directly or through a chain. Redis accepts both and loops forever. The check walks the chain as
+    /// configured right now (each node's REPLICAOF target), so a layout being rearranged is judged by where every
+    /// node points, not by links that have yet to reconnect; the handshake checks again at every hop, so a loop
+    /// closed by two concurrent changes is refused too. A node that cannot be reached ends the walk: the link
+    /// retries until it answers, as in Redis.
     /// </summary>
     private async Task RefuseLoopAsync(Uri primary, CancellationToken cancellationToken)
     {
@@ -21,30 +26,44 @@ internal sealed partial class ReplicationController
             throw new InvalidOperationException($"REPLICAOF refused: {primary} is this node ({NodeId}) itself; a node cannot replicate from itself.");
         }
 
-        NodeDescription? target;
+        var chain = new List<string>();
+        Uri? next = primary;
+        for (int hop = 0; hop < MaxChainWalk && next is not null; hop++)
+        {
+            NodeDescription? node = await DescribeAsync(next, cancellationToken).ConfigureAwait(false);
+            if (node is null)
+            {
+                return;
+            }
+
+            if (node.NodeId == NodeId)
+            {
+                if (hop == 0)
+                {
+                    throw new InvalidOperationException($"REPLICAOF refused: {primary} is this node ({NodeId}) itself; a node cannot replicate from itself.");
+                }
+
+                string loop = string.Join(" -> ", chain.Prepend(NodeId).Append(NodeId));
+                throw new InvalidOperationException($"REPLICAOF refused: {chain[0]} at {primary} already replicates from this node, so following it would make a loop ({loop}).");
+            }
+
+            chain.Add(node.NodeId);
+            next = !node.IsPrimary && Uri.TryCreate(node.PrimaryAddress, UriKind.Absolute, out Uri? up) ? up : null;
+        }
+    }
+
+    private async Task<NodeDescription?> DescribeAsync(Uri address, CancellationToken cancellationToken)
+    {
         try
         {
-            using GrpcChannel channel = ReplicationChannel.Create(primary, Options);
+            using GrpcChannel channel = ReplicationChannel.Create(address, Options);
             var client = new Protocol.Replication.ReplicationClient(channel);
-            target = await client.DescribeAsync(new DescribeRequest(), AuthToken.Headers(Options.AuthToken), DateTime.UtcNow + DescribeTimeout, cancellationToken).ConfigureAwait(false);
+            return await client.DescribeAsync(new DescribeRequest(), AuthToken.Headers(Options.AuthToken), DateTime.UtcNow + DescribeTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown)
         {
-            Log.TargetUnreachable(_logger, NodeId, primary, ex.Status.Detail);
-            return;
-        }
-
-        if (target.NodeId == NodeId)
-        {
-            throw new InvalidOperationException($"REPLICAOF refused: {primary} is this node ({NodeId}) itself; a node cannot replicate from itself.");
-        }
-
-        int index = target.UpstreamNodeIds.IndexOf(NodeId);
-        if (index >= 0)
-        {
-            IEnumerable<string> chain = target.UpstreamNodeIds.Take(index).Reverse();
-            string loop = string.Join(" -> ", new[] { NodeId }.Concat(chain).Append(target.NodeId).Append(NodeId));
-            throw new InvalidOperationException($"REPLICAOF refused: {target.NodeId} at {primary} already replicates from this node, so following it would make a loop ({loop}).");
+            Log.TargetUnreachable(_logger, NodeId, address, ex.Status.Detail);
+            return null;
         }
     }
 }

@@ -119,6 +119,7 @@ internal sealed partial class ReplicationController : IReplicationControl, IAsyn
                 }
 
                 Role = ReplicationRole.Secondary;
+                Volatile.Write(ref _upstream, []); // until the new primary says who is upstream; never a stale chain
                 Store.Observer = null;
                 Store.IsAuthoritative = false;
                 ReplicationLog.DetachAll("this node is now a secondary of " + primary);
