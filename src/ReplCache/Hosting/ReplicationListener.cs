@@ -51,8 +51,8 @@ internal sealed class ReplicationListener : IAsyncDisposable
             // socket; a few MB lets a sender keep the connection busy. Flow control still bounds what is in flight.
             kestrel.Limits.MaxResponseBufferSize = 4 * 1024 * 1024;
             kestrel.Limits.Http2.MaxFrameSize = 1024 * 1024 - 1;
-            kestrel.Limits.Http2.KeepAlivePingDelay = node.Options.HeartbeatInterval * 5;
-            kestrel.Limits.Http2.KeepAlivePingTimeout = node.Options.ReplicationTimeout;
+            kestrel.Limits.Http2.KeepAlivePingDelay = ReplicationChannel.KeepAlivePingDelay(node.Options);
+            kestrel.Limits.Http2.KeepAlivePingTimeout = ReplicationChannel.KeepAlivePingTimeout(node.Options);
             Bind(kestrel, listen);
         });
 

@@ -8,6 +8,16 @@ internal static class ReplicationChannel
     /// <summary>Receive window of a link: large enough that a stream of 64 KB batches is never throttled on loopback or a LAN.</summary>
     private const int StreamWindowBytes = 8 * 1024 * 1024;
 
+    /// <summary>
+    /// HTTP/2 keep-alive pings catch a dead TCP connection that no heartbeat would cross; both Kestrel and
+    /// SocketsHttpHandler refuse values under one second, so sub-second heartbeats (tests) are clamped.
+    /// </summary>
+    public static TimeSpan KeepAlivePingDelay(ReplicatedCacheOptions options) => Max(options.HeartbeatInterval * 5, TimeSpan.FromSeconds(1));
+
+    public static TimeSpan KeepAlivePingTimeout(ReplicatedCacheOptions options) => Max(options.ReplicationTimeout, TimeSpan.FromSeconds(1));
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
     public static GrpcChannel Create(Uri address, ReplicatedCacheOptions options) =>
         GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
@@ -15,8 +25,8 @@ internal static class ReplicationChannel
             {
                 ConnectTimeout = TimeSpan.FromSeconds(5),
                 InitialHttp2StreamWindowSize = StreamWindowBytes,
-                KeepAlivePingDelay = options.HeartbeatInterval * 5,
-                KeepAlivePingTimeout = options.ReplicationTimeout,
+                KeepAlivePingDelay = KeepAlivePingDelay(options),
+                KeepAlivePingTimeout = KeepAlivePingTimeout(options),
                 KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
                 PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
                 EnableMultipleHttp2Connections = false,

@@ -17,6 +17,7 @@ internal sealed class TcpFaultProxy : IAsyncDisposable
     private readonly Task _accepting;
     private volatile bool _refusing;
     private volatile TaskCompletionSource _flowing = Completed();
+    private volatile TaskCompletionSource _flowingUp = Completed();
 
     public TcpFaultProxy(Uri target)
     {
@@ -51,16 +52,28 @@ internal sealed class TcpFaultProxy : IAsyncDisposable
     /// <summary>While refusing, new connections are closed as soon as they are accepted.</summary>
     public void Refuse(bool refuse) => _refusing = refuse;
 
-    /// <summary>Stops forwarding from the primary to the secondary: the proxy stops reading, like a stalled peer.</summary>
-    public void Stall()
+    /// <summary>
+    /// Stops forwarding from the primary to the secondary (and, with <paramref name="bothWays"/>, the other way too):
+    /// the proxy stops reading, like a stalled peer.
+    /// </summary>
+    public void Stall(bool bothWays = false)
     {
         if (_flowing.Task.IsCompleted)
         {
             _flowing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
+
+        if (bothWays && _flowingUp.Task.IsCompleted)
+        {
+            _flowingUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
     }
 
-    public void Resume() => _flowing.TrySetResult();
+    public void Resume()
+    {
+        _flowing.TrySetResult();
+        _flowingUp.TrySetResult();
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -115,22 +128,19 @@ internal sealed class TcpFaultProxy : IAsyncDisposable
                 _connections.Add((client, upstream, cancel));
             }
 
-            _ = PumpAsync(client.GetStream(), upstream.GetStream(), stallable: false, cancel.Token);
-            _ = PumpAsync(upstream.GetStream(), client.GetStream(), stallable: true, cancel.Token);
+            _ = PumpAsync(client.GetStream(), upstream.GetStream(), () => _flowingUp, cancel.Token);
+            _ = PumpAsync(upstream.GetStream(), client.GetStream(), () => _flowing, cancel.Token);
         }
     }
 
-    private async Task PumpAsync(NetworkStream from, NetworkStream to, bool stallable, CancellationToken cancellationToken)
+    private static async Task PumpAsync(NetworkStream from, NetworkStream to, Func<TaskCompletionSource> gate, CancellationToken cancellationToken)
     {
         byte[] buffer = new byte[64 * 1024];
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                if (stallable)
-                {
-                    await _flowing.Task.WaitAsync(cancellationToken);
-                }
+                await gate().Task.WaitAsync(cancellationToken);
 
                 int read = await from.ReadAsync(buffer, cancellationToken);
                 if (read == 0)

@@ -57,6 +57,8 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
 
     public string? DownReason { get; private set; }
 
+    private string? _wentDownBecause;
+
     public void Start() => _run = Task.Run(() => RunAsync(_stop.Token));
 
     /// <summary>Asks the link to stop without waiting for it (see <see cref="DisposeAsync"/> to wait).</summary>
@@ -87,7 +89,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
             }
             catch (RpcException ex)
             {
-                reason = ex.StatusCode == StatusCode.Cancelled && ex.Status.Detail.Contains("timeout", StringComparison.Ordinal) ? ex.Status.Detail : $"{ex.StatusCode}: {ex.Status.Detail}";
+                reason = $"{ex.StatusCode}: {ex.Status.Detail}";
             }
             catch (Exception ex) when (ex is InvalidDataException or IOException or InvalidOperationException or HttpRequestException or OperationCanceledException)
             {
@@ -170,9 +172,10 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
                 Handle(stream.Current);
             }
         }
-        catch (OperationCanceledException) when (link.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (link.IsCancellationRequested && !cancellationToken.IsCancellationRequested && TimeoutReason is { } timeout)
         {
-            throw new IOException(TimeoutReason ?? "the link was cancelled");
+            // The watchdog cancelled the call; gRPC reports that as a plain cancellation, so say why.
+            throw new IOException(timeout, ex);
         }
         finally
         {
@@ -298,6 +301,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
     {
         _status = PrimaryLinkStatus.Up;
         DownReason = null;
+        _wentDownBecause = null;
         TimeoutReason = null;
         Log.LinkUp(_logger, _node.NodeId, Primary, _node.History.Id, _node.ReplicationLog.EndOffset, how);
     }
@@ -311,7 +315,9 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
 
         bool wasDown = _status == PrimaryLinkStatus.Down;
         _status = PrimaryLinkStatus.Down;
-        DownReason = reason;
+        // Keep why the link went down; a failed retry adds its own error without hiding the cause.
+        _wentDownBecause = wasDown && _wentDownBecause is not null ? _wentDownBecause : reason;
+        DownReason = _wentDownBecause == reason ? reason : $"{_wentDownBecause} (last retry: {reason})";
         if (logIt || !wasDown)
         {
             Log.LinkDown(_logger, _node.NodeId, Primary, _node.History.Id, _node.ReplicationLog.EndOffset, reason);
