@@ -215,6 +215,15 @@ internal sealed partial class CacheStore : IDisposable
         }
     }
 
+    /// <summary>Makes room for about <paramref name="entries"/> entries at once.</summary>
+    public void Reserve(long entries)
+    {
+        lock (_writeLock)
+        {
+            _table.Reserve(entries);
+        }
+    }
+
     /// <summary>Renews the sliding deadline of a live entry; a no-op for missing or non-sliding entries.</summary>
     public void Refresh(string key) => Get(key, renewSliding: true);
 

@@ -166,6 +166,16 @@ internal sealed class EntryTable
         return true;
     }
 
+    /// <summary>Grows the table ahead of <paramref name="entries"/> inserts (a full sync knows its size), sparing the doublings. Writer only.</summary>
+    public void Reserve(long entries)
+    {
+        long wanted = Math.Min(entries * 2, 1L << 30);
+        if (wanted > _slots.Length)
+        {
+            Resize((int)Math.Min(System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)wanted), 1UL << 30));
+        }
+    }
+
     /// <summary>Drops every entry. Writer only.</summary>
     public void Clear()
     {

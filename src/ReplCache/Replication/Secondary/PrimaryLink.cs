@@ -151,6 +151,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         {
             case PrimaryMessage.KindOneofCase.FullResync:
                 _node.AdoptFullResync(first.FullResync.ReplicationId, first.FullResync.Offset, _applier);
+                _node.Store.Reserve(Math.Clamp(first.FullResync.EntryCountEstimate, 0, 1L << 28));
                 _status = PrimaryLinkStatus.Syncing;
                 Log.FullResyncStarted(_logger, _node.NodeId, Primary, first.FullResync.ReplicationId, first.FullResync.Offset, first.FullResync.EntryCountEstimate);
                 break;
