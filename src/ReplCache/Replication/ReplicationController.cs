@@ -182,20 +182,11 @@ internal sealed partial class ReplicationController : IReplicationControl, IAsyn
     /// </summary>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            return;
+            _link?.Stop();
+            Shutdown();
         }
-
-        _stopping.Cancel();
-        _link?.Stop();
-        ReplicationLog.DetachAll("the node is shutting down");
-        foreach (ConnectedReplica replica in ConnectedReplicas())
-        {
-            replica.Stop.Cancel();
-        }
-
-        Store.Dispose();
     }
 
     public async ValueTask DisposeAsync()
@@ -205,16 +196,22 @@ internal sealed partial class ReplicationController : IReplicationControl, IAsyn
             return;
         }
 
-        await _stopping.CancelAsync().ConfigureAwait(false);
         if (_link is { } link)
         {
             await link.DisposeAsync().ConfigureAwait(false);
         }
 
+        Shutdown();
+    }
+
+    /// <summary>Ends every session and timer; the link has been stopped by the caller.</summary>
+    private void Shutdown()
+    {
+        _stopping.Cancel();
         ReplicationLog.DetachAll("the node is shutting down");
         foreach (ConnectedReplica replica in ConnectedReplicas())
         {
-            await replica.Stop.CancelAsync().ConfigureAwait(false);
+            replica.Stop.Cancel();
         }
 
         Store.Dispose();
