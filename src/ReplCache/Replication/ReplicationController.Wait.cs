@@ -67,10 +67,39 @@ internal sealed partial class ReplicationController
     /// <summary>Throws unless this node accepts writes from its callers.</summary>
     public void EnsureWritable()
     {
-        if (Role == ReplicationRole.Secondary && Options.ReplicaWrites == ReplicaWriteMode.Reject)
+        if (Role == ReplicationRole.Secondary)
         {
-            throw new ReadOnlyReplicaException();
+            if (Options.ReplicaWrites == ReplicaWriteMode.Reject)
+            {
+                throw new ReadOnlyReplicaException();
+            }
         }
+        else if (Options.MinReplicasToWrite > 0 && CountGoodReplicas() < Options.MinReplicasToWrite)
+        {
+            // Redis's min-replicas-to-write: only a primary checks it; secondaries ignore the setting.
+            throw new NotEnoughReplicasException();
+        }
+    }
+
+    /// <summary>
+    /// Secondaries that are online (past their full sync) and were heard from within
+    /// <see cref="ReplicatedCacheOptions.MinReplicasMaxLag"/> — Redis's "good replicas".
+    /// </summary>
+    internal int CountGoodReplicas()
+    {
+        int good = 0;
+        lock (_replicasGate)
+        {
+            foreach (Primary.ConnectedReplica replica in _replicas)
+            {
+                if (replica.State == "online" && replica.AckedOffset >= 0 && replica.SinceLastHeard <= Options.MinReplicasMaxLag)
+                {
+                    good++;
+                }
+            }
+        }
+
+        return good;
     }
 
     /// <summary>Throws when reads must not be served: a secondary whose link is not up, with ServeStaleData off.</summary>
