@@ -51,6 +51,7 @@ public sealed class ReplicatedCacheNode : IAsyncDisposable
         ReplicationListener? listener = null;
         try
         {
+            await controller.LoadSnapshotAsync(cancellationToken).ConfigureAwait(false);
             listener = await ReplicationListener.StartAsync(controller, loggerFactory, cancellationToken).ConfigureAwait(false);
             await controller.StartAsync(cancellationToken).ConfigureAwait(false);
             return new ReplicatedCacheNode(controller, listener);
@@ -68,9 +69,18 @@ public sealed class ReplicatedCacheNode : IAsyncDisposable
     }
 
     /// <summary>
+    /// Saves the store to <see cref="ReplicatedCacheOptions.SnapshotPath"/> now, without stopping reads or writes
+    /// (Redis's <c>BGSAVE</c>, with <c>SAVE</c>'s result: the task ends when the file is on disk).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No <see cref="ReplicatedCacheOptions.SnapshotPath"/> is configured.</exception>
+    public async Task SaveAsync(CancellationToken cancellationToken = default) =>
+        await _controller.SaveSnapshotAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
     /// Stops gracefully: a primary first lets its connected secondaries acknowledge everything it has written
     /// (at most <see cref="DefaultStopDrainTimeout"/>, or until <paramref name="cancellationToken"/> fires), as Redis 7
-    /// does on shutdown, then closes every link and the listener.
+    /// does on shutdown; the store is saved when <see cref="ReplicatedCacheOptions.SnapshotPath"/> is set; then every
+    /// link and the listener close.
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
@@ -82,6 +92,10 @@ public sealed class ReplicatedCacheNode : IAsyncDisposable
         try
         {
             await _controller.DrainAsync(DefaultStopDrainTimeout, cancellationToken).ConfigureAwait(false);
+            if (_controller.Options.SnapshotPath is not null)
+            {
+                await _controller.SaveSnapshotAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
         finally
         {

@@ -61,8 +61,18 @@ public sealed class ReplicatedCacheOptions
     /// <summary>A shared secret every peer must present (Redis's <c>requirepass</c>/<c>masterauth</c>). Null: none.</summary>
     public string? AuthToken { get; set; }
 
-    /// <summary>Where the node persists its store. Null: memory only.</summary>
+    /// <summary>
+    /// Where the node persists its store (saved on <c>StopAsync</c> and by <c>SaveAsync</c>, loaded at start).
+    /// Null: memory only.
+    /// </summary>
     public string? SnapshotPath { get; set; }
+
+    /// <summary>
+    /// When the snapshot file cannot be loaded (truncated, corrupt, unknown version): false (default) stops
+    /// start-up with an error naming the file; true starts empty after moving the bad file aside (it is kept,
+    /// never overwritten) and logging loudly.
+    /// </summary>
+    public bool StartEmptyOnBadSnapshot { get; set; }
 
     /// <summary>
     /// An upper bound on the bytes entries may occupy; beyond it, entries are evicted by approximated LRU.

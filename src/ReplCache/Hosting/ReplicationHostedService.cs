@@ -15,6 +15,7 @@ internal sealed class ReplicationHostedService(ReplicationController node, ILogg
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        await node.LoadSnapshotAsync(cancellationToken).ConfigureAwait(false);
         if (node.Options.Listen is not null)
         {
             _listener = await ReplicationListener.StartAsync(node, loggerFactory, cancellationToken).ConfigureAwait(false);
@@ -32,6 +33,10 @@ internal sealed class ReplicationHostedService(ReplicationController node, ILogg
         try
         {
             await node.DrainAsync(ReplicatedCacheNode.DefaultStopDrainTimeout, cancellationToken).ConfigureAwait(false);
+            if (node.Options.SnapshotPath is not null)
+            {
+                await node.SaveSnapshotAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
         finally
         {

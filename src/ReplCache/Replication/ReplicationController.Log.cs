@@ -15,6 +15,15 @@ internal sealed partial class ReplicationController
         [LoggerMessage(3, LogLevel.Information, "Node {NodeId} promoted to primary at offset {Offset}: replication id {ReplicationId}, previous id {ReplicationId2} valid up to that offset.")]
         public static partial void Promoted(ILogger logger, string nodeId, string replicationId, string replicationId2, long offset);
 
+        [LoggerMessage(5, LogLevel.Information, "Node {NodeId}: snapshot saved to {Path}: {Entries} entries, replication id {ReplicationId} at offset {Offset}.")]
+        public static partial void SnapshotSaved(ILogger logger, string nodeId, string path, long entries, string replicationId, long offset);
+
+        [LoggerMessage(6, LogLevel.Information, "Node {NodeId}: snapshot {Path} loaded: {Entries} entries of replication id {ReplicationId} at offset {Offset}; {Live} remain after dropping those that expired meanwhile.")]
+        public static partial void SnapshotLoaded(ILogger logger, string nodeId, string path, long entries, string replicationId, long offset, int live);
+
+        [LoggerMessage(7, LogLevel.Critical, "Node {NodeId}: STARTING EMPTY because StartEmptyOnBadSnapshot is set: {Problem} The bad file was moved to {Aside} and kept.")]
+        public static partial void SnapshotRejected(ILogger logger, string nodeId, string problem, string aside);
+
         [LoggerMessage(4, LogLevel.Warning, "Node {NodeId}: could not ask {Primary} who it is ({Detail}); replicating from it anyway, the link retries until it answers.")]
         public static partial void TargetUnreachable(ILogger logger, string nodeId, Uri primary, string detail);
     }

@@ -86,6 +86,34 @@ internal sealed partial class CacheStore
         return removedTotal;
     }
 
+    /// <summary>Removes every expired entry now, through the one removal path (a snapshot just loaded).</summary>
+    internal int RemoveAllExpired()
+    {
+        int removed = 0;
+        lock (_writeLock)
+        {
+            long now = _clock.NowMs();
+            EntryTable.Slot[] slots = _table.Slots;
+            for (int i = 0; i < slots.Length; i++)
+            {
+                byte[]? blob = slots[i].Entry;
+                if (blob is not null && !ReferenceEquals(blob, EntryTable.Tombstone) && EntryLayout.IsExpired(blob, now))
+                {
+                    if (!RemoveScanned(slots, i, blob, RemovalReason.Expired))
+                    {
+                        slots = _table.Slots; // the table shrank; start over on the new one
+                        i = -1;
+                        continue;
+                    }
+
+                    removed++;
+                }
+            }
+        }
+
+        return removed;
+    }
+
     private void OnTimerTick()
     {
         Interlocked.Increment(ref _accessClock);
