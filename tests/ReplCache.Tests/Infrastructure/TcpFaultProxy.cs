@@ -148,6 +148,8 @@ internal sealed class TcpFaultProxy : IAsyncDisposable
                     break;
                 }
 
+                // Checked again after the read: bytes that arrive once a stall has begun are held, not forwarded.
+                await gate().Task.WaitAsync(cancellationToken);
                 await to.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
             }
         }
