@@ -68,6 +68,15 @@ public sealed class ReplicatedCacheOptions
     public string? SnapshotPath { get; set; }
 
     /// <summary>
+    /// Saves on a schedule, as Redis's <c>save &lt;seconds&gt; &lt;changes&gt;</c>: once this much time has passed since the
+    /// last save and at least <see cref="SnapshotMinChanges"/> changes were made meanwhile. Null: no scheduled saves.
+    /// </summary>
+    public TimeSpan? SnapshotInterval { get; set; }
+
+    /// <summary>The changes a scheduled save waits for (see <see cref="SnapshotInterval"/>). Default 1.</summary>
+    public long SnapshotMinChanges { get; set; } = 1;
+
+    /// <summary>
     /// When the snapshot file cannot be loaded (truncated, corrupt, unknown version): false (default) stops
     /// start-up with an error naming the file; true starts empty after moving the bad file aside (it is kept,
     /// never overwritten) and logging loudly.

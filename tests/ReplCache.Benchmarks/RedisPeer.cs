@@ -9,9 +9,9 @@ namespace ReplCache.Benchmarks;
 internal sealed class RedisPeer : IDisposable
 {
     private readonly Process _process;
-    private readonly string _dir;
+    private readonly string? _dir;
 
-    private RedisPeer(Process process, int port, string dir)
+    private RedisPeer(Process process, int port, string? dir)
     {
         _process = process;
         Port = port;
@@ -22,10 +22,15 @@ internal sealed class RedisPeer : IDisposable
 
     public static bool IsInstalled => FindOnPath("redis-server") is not null && FindOnPath("redis-benchmark") is not null;
 
-    public static RedisPeer Start(int? replicaOfPort = null)
+    /// <summary>Starts a primary that loads dump.rdb from <paramref name="dataDir"/> (the directory stays the caller's).</summary>
+    public static RedisPeer StartWithData(string dataDir) => Start(null, dataDir);
+
+    public static RedisPeer Start(int? replicaOfPort = null) => Start(replicaOfPort, null);
+
+    private static RedisPeer Start(int? replicaOfPort, string? dataDir)
     {
         int port = FreePort();
-        string dir = Directory.CreateTempSubdirectory("replcache-bench-redis-").FullName;
+        string dir = dataDir ?? Directory.CreateTempSubdirectory("replcache-bench-redis-").FullName;
         var arguments = new List<string>
         {
             "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", dir,
@@ -41,7 +46,7 @@ internal sealed class RedisPeer : IDisposable
         var start = new ProcessStartInfo(FindOnPath("redis-server")!) { RedirectStandardOutput = true, RedirectStandardError = true };
         arguments.ForEach(start.ArgumentList.Add);
         var process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
-        var peer = new RedisPeer(process, port, dir);
+        var peer = new RedisPeer(process, port, dataDir is null ? dir : null);
         peer.WaitUntil(() => peer.TryPing(), "redis-server to answer PING");
         return peer;
     }
@@ -74,7 +79,7 @@ internal sealed class RedisPeer : IDisposable
         {
             if (clock.Elapsed > TimeSpan.FromMinutes(5) || _process.HasExited)
             {
-                throw new TimeoutException($"Gave up waiting for {what} (redis log: {_dir}/redis.log).");
+                throw new TimeoutException($"Gave up waiting for {what} (redis log in {_dir ?? "the data directory"}).");
             }
 
             Thread.Sleep(1);
@@ -93,6 +98,11 @@ internal sealed class RedisPeer : IDisposable
         }
 
         _process.Dispose();
+        if (_dir is null)
+        {
+            return; // the caller's directory
+        }
+
         try
         {
             Directory.Delete(_dir, recursive: true);
@@ -122,6 +132,10 @@ internal sealed class RedisPeer : IDisposable
         catch (SocketException)
         {
             return false;
+        }
+        catch (InvalidOperationException ex) when (ex.Message.Contains("LOADING", StringComparison.Ordinal))
+        {
+            return true; // up, and loading its dataset: the caller waits for that separately
         }
     }
 }

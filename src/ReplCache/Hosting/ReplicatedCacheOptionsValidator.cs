@@ -94,6 +94,21 @@ internal sealed class ReplicatedCacheOptionsValidator : IValidateOptions<Replica
             Fail(nameof(o.SnapshotPath), path, "must be null (memory only) or a file path");
         }
 
+        if (o.SnapshotInterval is { } interval && interval <= TimeSpan.Zero)
+        {
+            Fail(nameof(o.SnapshotInterval), interval, "must be null (no scheduled saves) or positive");
+        }
+
+        if (o.SnapshotInterval is not null && o.SnapshotPath is null)
+        {
+            Fail(nameof(o.SnapshotInterval), o.SnapshotInterval, "needs SnapshotPath: there is nowhere to save to");
+        }
+
+        if (o.SnapshotMinChanges < 1)
+        {
+            Fail(nameof(o.SnapshotMinChanges), o.SnapshotMinChanges, "must be at least 1");
+        }
+
         if (o.SizeLimitBytes is <= 0)
         {
             Fail(nameof(o.SizeLimitBytes), o.SizeLimitBytes, "must be null (unbounded) or positive");

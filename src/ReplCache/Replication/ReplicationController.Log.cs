@@ -24,6 +24,9 @@ internal sealed partial class ReplicationController
         [LoggerMessage(7, LogLevel.Critical, "Node {NodeId}: STARTING EMPTY because StartEmptyOnBadSnapshot is set: {Problem} The bad file was moved to {Aside} and kept.")]
         public static partial void SnapshotRejected(ILogger logger, string nodeId, string problem, string aside);
 
+        [LoggerMessage(8, LogLevel.Error, "Node {NodeId}: scheduled save to {Path} failed: {Problem}. The previous snapshot is intact; the next scheduled save will try again.")]
+        public static partial void ScheduledSaveFailed(ILogger logger, string nodeId, string path, string problem);
+
         [LoggerMessage(4, LogLevel.Warning, "Node {NodeId}: could not ask {Primary} who it is ({Detail}); replicating from it anyway, the link retries until it answers.")]
         public static partial void TargetUnreachable(ILogger logger, string nodeId, Uri primary, string detail);
     }

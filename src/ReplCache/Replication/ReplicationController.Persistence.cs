@@ -6,6 +6,46 @@ namespace ReplCache.Replication;
 internal sealed partial class ReplicationController
 {
     private readonly SemaphoreSlim _saving = new(1, 1);
+    private ITimer? _saveSchedule;
+    private long _versionAtLastSave;
+    private DateTimeOffset _lastSave;
+
+    /// <summary>Starts the <see cref="ReplicatedCacheOptions.SnapshotInterval"/> schedule, checked every second of the node's clock.</summary>
+    internal void StartSaveSchedule()
+    {
+        if (Options.SnapshotInterval is null || _saveSchedule is not null)
+        {
+            return;
+        }
+
+        _lastSave = Options.TimeProvider.GetUtcNow();
+        _versionAtLastSave = Store.Version;
+        TimeSpan check = TimeSpan.FromSeconds(1) < Options.SnapshotInterval.Value ? TimeSpan.FromSeconds(1) : Options.SnapshotInterval.Value;
+        _saveSchedule = Options.TimeProvider.CreateTimer(static s => ((ReplicationController)s!).OnSaveScheduleTick(), this, check, check);
+    }
+
+    private void OnSaveScheduleTick()
+    {
+        DateTimeOffset now = Options.TimeProvider.GetUtcNow();
+        long changes = Store.Version - Volatile.Read(ref _versionAtLastSave);
+        if (now - _lastSave < Options.SnapshotInterval!.Value || changes < Options.SnapshotMinChanges || Stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _lastSave = now;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await SaveSnapshotAsync(Stopping).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or OperationCanceledException)
+            {
+                Log.ScheduledSaveFailed(_logger, NodeId, Options.SnapshotPath!, ex.Message);
+            }
+        });
+    }
 
     /// <summary>
     /// Loads <see cref="ReplicatedCacheOptions.SnapshotPath"/> before the node serves anything. As Redis 7 does with
@@ -30,7 +70,9 @@ internal sealed partial class ReplicationController
         await _saving.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            long version = Store.Version;
             SnapshotSummary summary = await SnapshotWriter.SaveAsync(this, path, cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _versionAtLastSave, version);
             Log.SnapshotSaved(_logger, NodeId, summary.Path, summary.Entries, summary.ReplicationId, summary.Offset);
             return summary;
         }

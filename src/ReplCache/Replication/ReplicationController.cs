@@ -78,6 +78,7 @@ internal sealed partial class ReplicationController : IReplicationControl, IAsyn
     public Task StartAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        StartSaveSchedule();
         return Options.PrimaryAddress is { } primary && Role == ReplicationRole.Primary && _link is null
             ? ReplicaOfAsync(primary, cancellationToken)
             : Task.CompletedTask;
@@ -207,6 +208,7 @@ internal sealed partial class ReplicationController : IReplicationControl, IAsyn
     /// <summary>Ends every session and timer; the link has been stopped by the caller.</summary>
     private void Shutdown()
     {
+        _saveSchedule?.Dispose();
         _stopping.Cancel();
         ReplicationLog.DetachAll("the node is shutting down");
         foreach (ConnectedReplica replica in ConnectedReplicas())
