@@ -77,6 +77,14 @@ public sealed class ReplicatedCacheOptions
     public long SnapshotMinChanges { get; set; } = 1;
 
     /// <summary>
+    /// Whether a secondary holding data follows a primary that has just restarted empty with an unrelated history
+    /// (Redis's best-known replication trap: the full resync wipes every secondary). False (default): the secondary
+    /// keeps its data, reports the situation in <c>GetInfo()</c> and the log, and waits; calling
+    /// <c>ReplicaOfAsync</c> with the same primary again accepts the empty dataset once. True: follow at once, as Redis does.
+    /// </summary>
+    public bool AcceptEmptyPrimary { get; set; }
+
+    /// <summary>
     /// When the snapshot file cannot be loaded (truncated, corrupt, unknown version): false (default) stops
     /// start-up with an error naming the file; true starts empty after moving the bad file aside (it is kept,
     /// never overwritten) and logging loudly.

@@ -27,6 +27,9 @@ internal sealed partial class ReplicationController
         [LoggerMessage(8, LogLevel.Error, "Node {NodeId}: scheduled save to {Path} failed: {Problem}. The previous snapshot is intact; the next scheduled save will try again.")]
         public static partial void ScheduledSaveFailed(ILogger logger, string nodeId, string path, string problem);
 
+        [LoggerMessage(9, LogLevel.Warning, "Node {NodeId}: REPLICAOF {Primary} again accepts the empty dataset of that primary; the {Entries} entries held here will be replaced by a full resync.")]
+        public static partial void EmptyPrimaryAccepted(ILogger logger, string nodeId, Uri primary, int entries);
+
         [LoggerMessage(4, LogLevel.Warning, "Node {NodeId}: could not ask {Primary} who it is ({Detail}); replicating from it anyway, the link retries until it answers.")]
         public static partial void TargetUnreachable(ILogger logger, string nodeId, Uri primary, string detail);
     }

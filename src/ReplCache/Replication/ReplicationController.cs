@@ -35,6 +35,8 @@ internal sealed partial class ReplicationController : IReplicationControl, IAsyn
     private long _partialSyncsRejected;
     private int _disposed;
 
+    private readonly long _startedTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
+
     public ReplicationController(ReplicatedCacheOptions options, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -65,6 +67,9 @@ internal sealed partial class ReplicationController : IReplicationControl, IAsyn
     public ReplicatedCache Cache { get; }
 
     public ReplicationRole Role { get; private set; } = ReplicationRole.Primary;
+
+    /// <summary>How long this node has been running.</summary>
+    public TimeSpan Uptime => System.Diagnostics.Stopwatch.GetElapsedTime(_startedTimestamp);
 
     public ReplicationHistory History => Volatile.Read(ref _history);
 
@@ -99,7 +104,15 @@ internal sealed partial class ReplicationController : IReplicationControl, IAsyn
         {
             if (_link is { } current && SameAddress(current.Primary, primary))
             {
-                Log.ReplicaOfUnchanged(_logger, NodeId, primary);
+                if (current.AcceptEmptyPrimaryOnce())
+                {
+                    Log.EmptyPrimaryAccepted(_logger, NodeId, primary, Store.PhysicalCount);
+                }
+                else
+                {
+                    Log.ReplicaOfUnchanged(_logger, NodeId, primary);
+                }
+
                 return;
             }
 

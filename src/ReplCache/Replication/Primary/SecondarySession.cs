@@ -124,7 +124,7 @@ internal sealed partial class SecondarySession(
     private async Task StreamAsync(ConnectedReplica replica, LogCursor cursor, bool full, string replicationId, CancellationToken cancellationToken)
     {
         var first = full
-            ? new PrimaryMessage { FullResync = new FullResync { ReplicationId = replicationId, Offset = cursor.Position, EntryCountEstimate = node.Store.PhysicalCount } }
+            ? new PrimaryMessage { FullResync = new FullResync { ReplicationId = replicationId, Offset = cursor.Position, EntryCountEstimate = node.Store.PhysicalCount, PrimaryUptimeMs = (long)node.Uptime.TotalMilliseconds } }
             : new PrimaryMessage { Continue = new Continue { ReplicationId = replicationId, Offset = cursor.Position } };
         await responses.WriteAsync(first, cancellationToken).ConfigureAwait(false);
         string[] upstreamSent = await SendTopologyAsync(null, cancellationToken).ConfigureAwait(false);

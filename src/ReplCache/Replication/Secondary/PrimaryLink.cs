@@ -150,6 +150,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         switch (first.KindCase)
         {
             case PrimaryMessage.KindOneofCase.FullResync:
+                RefuseEmptyPrimary(first.FullResync, id);
                 _node.AdoptFullResync(first.FullResync.ReplicationId, first.FullResync.Offset, _applier);
                 _node.Store.Reserve(Math.Clamp(first.FullResync.EntryCountEstimate, 0, 1L << 28));
                 _status = PrimaryLinkStatus.Syncing;
@@ -188,6 +189,51 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
     }
 
     private string? TimeoutReason { get; set; }
+
+    /// <summary>A primary up for less than this, empty and with an unrelated history, looks like one that lost its data.</summary>
+    internal static readonly TimeSpan RecentRestart = TimeSpan.FromMinutes(10);
+
+    private int _acceptEmptyOnce;
+    private volatile bool _heldBackFromEmptyPrimary;
+
+    /// <summary>
+    /// Called by REPLICAOF naming the same primary: if the link is holding back from an empty primary, the next
+    /// full resync is accepted. Returns false when there was nothing held back.
+    /// </summary>
+    public bool AcceptEmptyPrimaryOnce()
+    {
+        if (!_heldBackFromEmptyPrimary)
+        {
+            return false;
+        }
+
+        Volatile.Write(ref _acceptEmptyOnce, 1);
+        return true;
+    }
+
+    /// <summary>
+    /// The guard against Redis's best-known trap: a primary restarted without persistence answers with a full
+    /// resync of nothing, and every secondary wipes itself. Here a secondary holding data refuses that offer when
+    /// the primary is empty, has an unrelated history and started recently — it keeps its data, says why in
+    /// GetInfo() and the log, and keeps asking, until the primary has data again or it is told to accept.
+    /// </summary>
+    private void RefuseEmptyPrimary(FullResync offer, string askedId)
+    {
+        int held = _node.Store.PhysicalCount;
+        bool unrelated = askedId == "?" ? false : offer.ReplicationId != askedId;
+        bool suspicious = held > 0 && offer.EntryCountEstimate == 0 && unrelated && offer.PrimaryUptimeMs < RecentRestart.TotalMilliseconds;
+        if (!suspicious || _options.AcceptEmptyPrimary || Interlocked.Exchange(ref _acceptEmptyOnce, 0) == 1)
+        {
+            _heldBackFromEmptyPrimary = false;
+            return;
+        }
+
+        _heldBackFromEmptyPrimary = true;
+        throw new InvalidDataException(
+            $"refusing a full resync from {Primary}: it restarted {offer.PrimaryUptimeMs / 1000} s ago with an empty dataset and an unrelated history " +
+            $"(replication id {offer.ReplicationId}), and this node holds {held} entries. Keeping them and waiting; " +
+            "call ReplicaOfAsync with the same primary again (or set AcceptEmptyPrimary) to accept the empty dataset");
+    }
 
     private void Handle(PrimaryMessage message)
     {
