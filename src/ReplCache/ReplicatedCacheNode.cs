@@ -15,6 +15,7 @@ public sealed class ReplicatedCacheNode : IAsyncDisposable
 
     private readonly ReplicationController _controller;
     private readonly ReplicationListener _listener;
+    private readonly TaskCompletionSource _stoppedSource = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _stopped;
 
     private ReplicatedCacheNode(ReplicationController controller, ReplicationListener listener)
@@ -33,6 +34,12 @@ public sealed class ReplicatedCacheNode : IAsyncDisposable
     public IReplicationControl Replication => _controller;
 
     internal ReplicationController Controller => _controller;
+
+    /// <summary>
+    /// Completes once the node has stopped — by <see cref="StopAsync"/>, <see cref="DisposeAsync"/> or an operator's
+    /// <c>SHUTDOWN</c> — so a host process can wait for it and exit.
+    /// </summary>
+    public Task Stopped => _stoppedSource.Task;
 
     /// <summary>Starts a node listening on <see cref="ReplicatedCacheOptions.Listen"/>; a secondary starts connecting to its primary.</summary>
     public static Task<ReplicatedCacheNode> StartAsync(ReplicatedCacheOptions options, CancellationToken cancellationToken = default) =>
@@ -101,6 +108,7 @@ public sealed class ReplicatedCacheNode : IAsyncDisposable
         {
             await _controller.DisposeAsync().ConfigureAwait(false);
             await _listener.DisposeAsync().ConfigureAwait(false);
+            _stoppedSource.TrySetResult();
         }
     }
 
