@@ -86,7 +86,7 @@ public sealed class ReplicatedCacheNode : IAsyncDisposable
     /// <summary>
     /// Stops gracefully: a primary first lets its connected secondaries acknowledge everything it has written
     /// (at most <see cref="DefaultStopDrainTimeout"/>, or until <paramref name="cancellationToken"/> fires), as Redis 7
-    /// does on shutdown; the store is saved when <see cref="ReplicatedCacheOptions.SnapshotPath"/> is set; then every
+    /// does on shutdown; the store is saved when <see cref="ReplicatedCacheOptions.SnapshotPath"/> is set (and <see cref="ReplicatedCacheOptions.SaveOnStop"/> is true); then every
     /// link and the listener close.
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
@@ -99,7 +99,7 @@ public sealed class ReplicatedCacheNode : IAsyncDisposable
         try
         {
             await _controller.DrainAsync(DefaultStopDrainTimeout, cancellationToken).ConfigureAwait(false);
-            if (_controller.Options.SnapshotPath is not null)
+            if (_controller.Options is { SnapshotPath: not null, SaveOnStop: true })
             {
                 await _controller.SaveSnapshotAsync(cancellationToken).ConfigureAwait(false);
             }

@@ -73,6 +73,12 @@ public sealed class ReplicatedCacheOptions
     /// </summary>
     public TimeSpan? SnapshotInterval { get; set; }
 
+    /// <summary>
+    /// Whether a graceful stop saves the store to <see cref="SnapshotPath"/>. Default true. False matches a Redis
+    /// server with no save points (<c>save ""</c>): the file is still loaded at start and written by an explicit save.
+    /// </summary>
+    public bool SaveOnStop { get; set; } = true;
+
     /// <summary>The changes a scheduled save waits for (see <see cref="SnapshotInterval"/>). Default 1.</summary>
     public long SnapshotMinChanges { get; set; } = 1;
 

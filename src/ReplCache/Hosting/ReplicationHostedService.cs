@@ -33,7 +33,7 @@ internal sealed class ReplicationHostedService(ReplicationController node, ILogg
         try
         {
             await node.DrainAsync(ReplicatedCacheNode.DefaultStopDrainTimeout, cancellationToken).ConfigureAwait(false);
-            if (node.Options.SnapshotPath is not null)
+            if (node.Options is { SnapshotPath: not null, SaveOnStop: true })
             {
                 await node.SaveSnapshotAsync(cancellationToken).ConfigureAwait(false);
             }

@@ -76,6 +76,12 @@ internal sealed partial class ReplicationController : IReplicationControl, IAsyn
     /// <summary>The node ids this node replicates from, nearest first; empty on a primary.</summary>
     public string[] Upstream => Volatile.Read(ref _upstream);
 
+    /// <summary>
+    /// Settings of the process hosting this node that are not node options (pidfile, dir, dbfilename, bind, port,
+    /// ...), by Redis directive name, so that <c>CONFIG GET</c> can show them; set by the server program.
+    /// </summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, string> HostSettings { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>The address secondaries and operators reach this node at, once known.</summary>
     public Uri? AdvertisedAddress { get; set; }
 
