@@ -22,7 +22,8 @@ internal static class HelpText
                                         "bind 127.0.0.1 -::1" binds 127.0.0.1; * is 0.0.0.0). Default 127.0.0.1.
           port <0-65535>                Listen = http://<bind>:<port> (gRPC replication) and
                                         RespListen = <bind>:<port> (redis-cli): one port for both, as Redis.
-                                        0: the OS picks a port, shown once ready. Default 6379.
+                                        0: the OS picks a port, shown once ready (in Redis, 0
+                                        disables TCP). Default 6379.
           replica-announce-ip <ip>, replica-announce-port <port>
                                         AnnounceAddress = http://<ip>:<port> (needed with a wildcard bind).
           dir <path>                    relative pidfile, logfile and dbfilename are taken from it (Redis

@@ -102,7 +102,7 @@ internal sealed partial class ServerHost
         }
 
         provider.Role = () => node.Controller.Role == ReplicationRole.Primary ? 'M' : 'S';
-        RecordHostSettings(node);
+        RecordHostSettings(_config, node.Address.Port, node.Controller.HostSettings);
         Log.Persistence(_logger, _options.SnapshotPath!, _config.SaveText.Length == 0 ? "none" : _config.SaveText, _options.PrimaryAddress?.ToString() ?? "none (primary)");
         Log.Running(_logger, node.Address.Port);
         Log.Ready(_logger);
@@ -167,15 +167,17 @@ internal sealed partial class ServerHost
         }
     }
 
-    /// <summary>The server-level settings, by Redis directive name, for CONFIG GET.</summary>
-    private void RecordHostSettings(ReplicatedCacheNode node)
+    /// <summary>
+    /// The server-level settings, by Redis directive name, for CONFIG GET: what is not a node option. The port is
+    /// the bound one (port 0 resolved); dir is absolute, as Redis shows it after its chdir.
+    /// </summary>
+    internal static void RecordHostSettings(ServerConfig config, int boundPort, IDictionary<string, string> settings)
     {
-        var settings = node.Controller.HostSettings;
-        settings["bind"] = _config.BindText;
-        settings["port"] = node.Address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        settings["pidfile"] = _config.PidFile ?? "";
-        settings["logfile"] = _config.LogFile;
-        settings["loglevel"] = _config.LogLevel switch
+        settings["bind"] = config.BindText;
+        settings["port"] = boundPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["pidfile"] = config.PidFile ?? "";
+        settings["logfile"] = config.LogFile;
+        settings["loglevel"] = config.LogLevel switch
         {
             LogLevel.Trace => "debug",
             LogLevel.Debug => "verbose",
@@ -183,9 +185,9 @@ internal sealed partial class ServerHost
             LogLevel.None => "nothing",
             _ => "notice",
         };
-        settings["dir"] = _config.Dir;
-        settings["dbfilename"] = _config.DbFileName;
-        settings["save"] = _config.SaveText;
+        settings["dir"] = config.Dir;
+        settings["dbfilename"] = config.DbFileName;
+        settings["save"] = config.SaveText;
         settings["daemonize"] = "no";
     }
 }
