@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.Extensions.Options;
 using ReplCache.Hosting;
 
@@ -30,7 +29,7 @@ internal static class NodeOptionsMapping
     /// <exception cref="ConfigException">The directives conflict, or the node would refuse an option they set.</exception>
     public static ReplicatedCacheOptions ToOptions(ServerConfig config)
     {
-        string host = config.BindAddress.Contains(':', StringComparison.Ordinal) ? $"[{config.BindAddress}]" : config.BindAddress;
+        string host = UriHost.Of(config.BindAddress);
         var options = new ReplicatedCacheOptions
         {
             // One port for both protocols, as Redis serves replicas and clients on one port: a RespListen naming the
@@ -119,12 +118,7 @@ internal static class NodeOptionsMapping
             throw new ConfigException(line, "replica-announce-ip needs a known port: with port 0 (the OS picks) set replica-announce-port too");
         }
 
-        if (IPAddress.TryParse(host, out IPAddress? ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && !host.StartsWith('['))
-        {
-            host = $"[{host}]";
-        }
-
-        return Uri.TryCreate($"http://{host}:{port}", UriKind.Absolute, out Uri? uri)
+        return Uri.TryCreate($"http://{UriHost.Of(host)}:{port}", UriKind.Absolute, out Uri? uri)
             ? uri
             : throw new ConfigException(line, $"replica-announce-ip '{config.AnnounceIp}' is not a host name or IP address");
     }

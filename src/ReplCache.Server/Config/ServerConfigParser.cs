@@ -279,10 +279,7 @@ internal static class ServerConfigParser
             throw new ConfigException(line, "Invalid master port");
         }
 
-        string authority = IPAddress.TryParse(host, out IPAddress? ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
-            ? $"[{host}]"
-            : host;
-        return Uri.TryCreate($"http://{authority}:{number}", UriKind.Absolute, out Uri? uri) && uri.AbsolutePath == "/"
+        return Uri.TryCreate($"http://{UriHost.Of(host)}:{number}", UriKind.Absolute, out Uri? uri) && uri.AbsolutePath == "/"
             ? uri
             : throw new ConfigException(line, $"Invalid master host '{host}'");
     }
