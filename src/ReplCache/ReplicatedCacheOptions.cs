@@ -69,9 +69,17 @@ public sealed class ReplicatedCacheOptions
 
     /// <summary>
     /// Saves on a schedule, as Redis's <c>save &lt;seconds&gt; &lt;changes&gt;</c>: once this much time has passed since the
-    /// last save and at least <see cref="SnapshotMinChanges"/> changes were made meanwhile. Null: no scheduled saves.
+    /// last save and at least <see cref="SnapshotMinChanges"/> changes were made meanwhile. Null: no save point from
+    /// this pair (see <see cref="SnapshotSavePoints"/> for several).
     /// </summary>
     public TimeSpan? SnapshotInterval { get; set; }
+
+    /// <summary>
+    /// Further save points, as several pairs of Redis's <c>save</c> (e.g. <see cref="SnapshotSavePoint.RedisDefaults"/>).
+    /// A scheduled save runs as soon as any point is satisfied — these and the
+    /// <see cref="SnapshotInterval"/>/<see cref="SnapshotMinChanges"/> pair when it is set. Default: empty.
+    /// </summary>
+    public IList<SnapshotSavePoint> SnapshotSavePoints { get; set; } = [];
 
     /// <summary>
     /// Whether a graceful stop saves the store to <see cref="SnapshotPath"/>. Default true. False matches a Redis

@@ -109,6 +109,27 @@ internal sealed class ReplicatedCacheOptionsValidator : IValidateOptions<Replica
             Fail(nameof(o.SnapshotMinChanges), o.SnapshotMinChanges, "must be at least 1");
         }
 
+        if (o.SnapshotSavePoints is null)
+        {
+            Fail(nameof(o.SnapshotSavePoints), null, "must not be null (empty: no save points)");
+        }
+        else
+        {
+            for (int i = 0; i < o.SnapshotSavePoints.Count; i++)
+            {
+                SnapshotSavePoint? point = o.SnapshotSavePoints[i];
+                if (point is null || point.Interval <= TimeSpan.Zero || point.MinChanges < 1)
+                {
+                    Fail($"{nameof(o.SnapshotSavePoints)}[{i}]", point, "must have a positive Interval and MinChanges of at least 1");
+                }
+            }
+
+            if (o.SnapshotSavePoints.Count > 0 && o.SnapshotPath is null)
+            {
+                Fail(nameof(o.SnapshotSavePoints), $"{o.SnapshotSavePoints.Count} points", "needs SnapshotPath: there is nowhere to save to");
+            }
+        }
+
         if (o.SizeLimitBytes is <= 0)
         {
             Fail(nameof(o.SizeLimitBytes), o.SizeLimitBytes, "must be null (unbounded) or positive");

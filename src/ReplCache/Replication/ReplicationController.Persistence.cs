@@ -5,44 +5,84 @@ namespace ReplCache.Replication;
 
 internal sealed partial class ReplicationController
 {
+    /// <summary>After a failed scheduled save, the next try waits this long rather than a whole interval (Redis's CONFIG_BGSAVE_RETRY_DELAY).</summary>
+    internal static readonly TimeSpan ScheduledSaveRetryDelay = TimeSpan.FromSeconds(5);
+
     private readonly SemaphoreSlim _saving = new(1, 1);
     private ITimer? _saveSchedule;
+    private SnapshotSavePoint[] _savePoints = [];
     private long _versionAtLastSave;
-    private DateTimeOffset _lastSave;
+    private long _lastSaveTicks;          // UTC ticks of the last successful save's start (Redis's lastsave); long for atomic reads
+    private long _lastFailedSaveTicks;    // UTC ticks of the last failed scheduled save, 0 when the last one succeeded
+    private int _scheduledSaveRunning;
 
-    /// <summary>Starts the <see cref="ReplicatedCacheOptions.SnapshotInterval"/> schedule, checked every second of the node's clock.</summary>
+    /// <summary>
+    /// Starts the save schedule — every <see cref="ReplicatedCacheOptions.SnapshotSavePoints"/> entry and the
+    /// <see cref="ReplicatedCacheOptions.SnapshotInterval"/> pair — checked every second of the node's clock.
+    /// </summary>
     internal void StartSaveSchedule()
     {
-        if (Options.SnapshotInterval is null || _saveSchedule is not null)
+        SnapshotSavePoint[] points = [.. Options.SnapshotSavePoints];
+        if (Options.SnapshotInterval is { } interval)
+        {
+            points = [.. points, new SnapshotSavePoint(interval, Options.SnapshotMinChanges)];
+        }
+
+        if (points.Length == 0 || _saveSchedule is not null)
         {
             return;
         }
 
-        _lastSave = Options.TimeProvider.GetUtcNow();
+        _savePoints = points;
+        Volatile.Write(ref _lastSaveTicks, Options.TimeProvider.GetUtcNow().UtcTicks);
         _versionAtLastSave = Store.Version;
-        TimeSpan check = TimeSpan.FromSeconds(1) < Options.SnapshotInterval.Value ? TimeSpan.FromSeconds(1) : Options.SnapshotInterval.Value;
+        TimeSpan shortest = points.Min(p => p.Interval);
+        TimeSpan check = TimeSpan.FromSeconds(1) < shortest ? TimeSpan.FromSeconds(1) : shortest;
         _saveSchedule = Options.TimeProvider.CreateTimer(static s => ((ReplicationController)s!).OnSaveScheduleTick(), this, check, check);
     }
 
+    /// <summary>Whether a scheduled save is in flight; a tick meanwhile starts none (tests wait for it to end).</summary>
+    internal bool IsScheduledSaveRunning => Volatile.Read(ref _scheduledSaveRunning) != 0;
+
     private void OnSaveScheduleTick()
     {
-        DateTimeOffset now = Options.TimeProvider.GetUtcNow();
-        long changes = Store.Version - Volatile.Read(ref _versionAtLastSave);
-        if (now - _lastSave < Options.SnapshotInterval!.Value || changes < Options.SnapshotMinChanges || Stopping.IsCancellationRequested)
+        if (Stopping.IsCancellationRequested || Volatile.Read(ref _scheduledSaveRunning) != 0)
         {
             return;
         }
 
-        _lastSave = now;
+        DateTimeOffset now = Options.TimeProvider.GetUtcNow();
+        long failedTicks = Volatile.Read(ref _lastFailedSaveTicks);
+        if (failedTicks != 0 && now.UtcTicks - failedTicks < ScheduledSaveRetryDelay.Ticks)
+        {
+            return;
+        }
+
+        // Redis's serverCron rule: save as soon as ANY point is satisfied — enough time since the last save
+        // (scheduled or explicit) and enough changes since it.
+        TimeSpan sinceLastSave = TimeSpan.FromTicks(now.UtcTicks - Volatile.Read(ref _lastSaveTicks));
+        long changes = Store.Version - Volatile.Read(ref _versionAtLastSave);
+        if (!Array.Exists(_savePoints, p => sinceLastSave >= p.Interval && changes >= p.MinChanges)
+            || Interlocked.Exchange(ref _scheduledSaveRunning, 1) != 0)
+        {
+            return;
+        }
+
         _ = Task.Run(async () =>
         {
             try
             {
                 await SaveSnapshotAsync(Stopping).ConfigureAwait(false);
+                Volatile.Write(ref _lastFailedSaveTicks, 0);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or OperationCanceledException)
             {
+                Volatile.Write(ref _lastFailedSaveTicks, Options.TimeProvider.GetUtcNow().UtcTicks);
                 Log.ScheduledSaveFailed(_logger, NodeId, Options.SnapshotPath!, ex.Message);
+            }
+            finally
+            {
+                Volatile.Write(ref _scheduledSaveRunning, 0);
             }
         });
     }
@@ -71,8 +111,12 @@ internal sealed partial class ReplicationController
         try
         {
             long version = Store.Version;
+            long startedTicks = Options.TimeProvider.GetUtcNow().UtcTicks;
             SnapshotSummary summary = await SnapshotWriter.SaveAsync(this, path, cancellationToken).ConfigureAwait(false);
+            // Any successful save — scheduled, SaveAsync, SHUTDOWN SAVE — restarts every save point's clock, as
+            // Redis's lastsave and dirty counter; changes made while it ran still count towards the next one.
             Volatile.Write(ref _versionAtLastSave, version);
+            Volatile.Write(ref _lastSaveTicks, startedTicks);
             Log.SnapshotSaved(_logger, NodeId, summary.Path, summary.Entries, summary.ReplicationId, summary.Offset);
             return summary;
         }

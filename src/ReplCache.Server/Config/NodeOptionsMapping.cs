@@ -1,0 +1,154 @@
+using Microsoft.Extensions.Options;
+using ReplCache.Hosting;
+
+namespace ReplCache.Server.Config;
+
+/// <summary>
+/// Turns the directives into the node's <see cref="ReplicatedCacheOptions"/>, then validates them as the node will,
+/// reporting a rejected value against the directive (and line) that set it. The table is in <see cref="HelpText"/>.
+/// </summary>
+internal static class NodeOptionsMapping
+{
+    /// <summary>Which directive sets each option, for errors from <see cref="ReplicatedCacheOptionsValidator"/>.</summary>
+    private static readonly Dictionary<string, string[]> DirectivesOf = new(StringComparer.Ordinal)
+    {
+        [nameof(ReplicatedCacheOptions.Listen)] = ["bind", "port"],
+        [nameof(ReplicatedCacheOptions.RespListen)] = ["bind", "port"],
+        [nameof(ReplicatedCacheOptions.AnnounceAddress)] = ["replica-announce-ip", "replica-announce-port"],
+        [nameof(ReplicatedCacheOptions.PrimaryAddress)] = ["replicaof"],
+        [nameof(ReplicatedCacheOptions.AuthToken)] = ["requirepass", "masterauth"],
+        [nameof(ReplicatedCacheOptions.BacklogSizeBytes)] = ["repl-backlog-size"],
+        [nameof(ReplicatedCacheOptions.MinReplicasToWrite)] = ["min-replicas-to-write"],
+        [nameof(ReplicatedCacheOptions.MinReplicasMaxLag)] = ["min-replicas-max-lag"],
+        [nameof(ReplicatedCacheOptions.ReplicationTimeout)] = ["repl-timeout", "repl-ping-replica-period"],
+        [nameof(ReplicatedCacheOptions.HeartbeatInterval)] = ["repl-ping-replica-period"],
+        [nameof(ReplicatedCacheOptions.SnapshotPath)] = ["dbfilename", "dir"],
+        [nameof(ReplicatedCacheOptions.SnapshotSavePoints)] = ["save"],
+    };
+
+    /// <exception cref="ConfigException">The directives conflict, or the node would refuse an option they set.</exception>
+    public static ReplicatedCacheOptions ToOptions(ServerConfig config)
+    {
+        string host = UriHost.Of(config.BindAddress);
+        var options = new ReplicatedCacheOptions
+        {
+            // One port for both protocols, as Redis serves replicas and clients on one port: a RespListen naming the
+            // Listen endpoint makes the node's one listener serve gRPC replication and RESP clients (redis-cli).
+            Listen = $"http://{host}:{config.Port}",
+            RespListen = $"{host}:{config.Port}",
+            AnnounceAddress = AnnounceAddress(config, host),
+            PrimaryAddress = config.ReplicaOf,
+            AuthToken = AuthToken(config),
+            // Always set, as Redis always loads its RDB at start: SAVE works even with no save points.
+            SnapshotPath = config.Resolve(config.DbFileName),
+            SnapshotSavePoints = [.. config.SavePoints],
+            // save "" in Redis means no automatic saves at all, shutdown included (SHUTDOWN SAVE still saves).
+            SaveOnStop = config.SavePoints.Count > 0,
+            // replica-read-only yes is the only value accepted, which is ReplCache's only mode for a plain replica.
+            ReplicaWrites = ReplicaWriteMode.Reject,
+        };
+
+        if (config.BacklogSizeBytes is { } backlog)
+        {
+            options.BacklogSizeBytes = backlog;
+        }
+
+        if (config.ServeStaleData is { } serveStale)
+        {
+            options.ServeStaleData = serveStale;
+        }
+
+        if (config.MinReplicasToWrite is { } minReplicas)
+        {
+            options.MinReplicasToWrite = minReplicas;
+        }
+
+        if (config.MinReplicasMaxLagSeconds is { } maxLag)
+        {
+            options.MinReplicasMaxLag = TimeSpan.FromSeconds(maxLag);
+        }
+
+        if (config.ReplTimeoutSeconds is { } timeout)
+        {
+            options.ReplicationTimeout = TimeSpan.FromSeconds(timeout);
+        }
+
+        if (config.PingPeriodSeconds is { } ping)
+        {
+            options.HeartbeatInterval = TimeSpan.FromSeconds(ping);
+        }
+
+        Validate(options, config);
+        return options;
+    }
+
+    /// <summary>ReplCache has one shared secret for clients and peers alike; Redis's two passwords must agree.</summary>
+    private static string? AuthToken(ServerConfig config)
+    {
+        if (config.RequirePass is { } requirePass && config.MasterAuth is { } masterAuth && requirePass != masterAuth)
+        {
+            ConfigLine later = Later(config.SetBy["requirepass"], config.SetBy["masterauth"]);
+            throw new ConfigException(later, "requirepass and masterauth differ, but ReplCache has one shared secret (every node of a group uses the same): give the same value to both, or only one of them");
+        }
+
+        return config.RequirePass ?? config.MasterAuth;
+    }
+
+    /// <summary>
+    /// Null unless replica-announce-ip/-port is given: the listener then advertises the address it bound (port 0
+    /// resolved). With a wildcard bind that is "localhost", which other machines cannot use — set replica-announce-ip.
+    /// </summary>
+    private static Uri? AnnounceAddress(ServerConfig config, string bindHost)
+    {
+        if (config.AnnounceIp is null && config.AnnouncePort is null)
+        {
+            return null;
+        }
+
+        ConfigLine line = config.SetBy.GetValueOrDefault("replica-announce-ip") ?? config.SetBy["replica-announce-port"];
+        string host = config.AnnounceIp ?? bindHost;
+        if (config.AnnounceIp is null && (config.BindAddress is "0.0.0.0" or "::"))
+        {
+            throw new ConfigException(line, "replica-announce-port needs replica-announce-ip when bind is a wildcard: there is no one address to announce");
+        }
+
+        int port = config.AnnouncePort ?? config.Port;
+        if (port == 0)
+        {
+            throw new ConfigException(line, "replica-announce-ip needs a known port: with port 0 (the OS picks) set replica-announce-port too");
+        }
+
+        return Uri.TryCreate($"http://{UriHost.Of(host)}:{port}", UriKind.Absolute, out Uri? uri)
+            ? uri
+            : throw new ConfigException(line, $"replica-announce-ip '{config.AnnounceIp}' is not a host name or IP address");
+    }
+
+    /// <summary>Runs the node's own validation, so a value the node would refuse fails here, named by its directive.</summary>
+    private static void Validate(ReplicatedCacheOptions options, ServerConfig config)
+    {
+        ValidateOptionsResult result = new ReplicatedCacheOptionsValidator().Validate(Options.DefaultName, options);
+        if (!result.Failed)
+        {
+            return;
+        }
+
+        const string Prefix = nameof(ReplicatedCacheOptions) + ".";
+        string failure = result.Failures!.First();
+        string setting = failure.StartsWith(Prefix, StringComparison.Ordinal)
+            ? new string([.. failure[Prefix.Length..].TakeWhile(c => char.IsAsciiLetterOrDigit(c))])
+            : "";
+        string[] directives = DirectivesOf.GetValueOrDefault(setting) ?? [];
+        ConfigLine? line = directives.Select(d => config.SetBy.GetValueOrDefault(d)).Where(l => l is not null).Aggregate((ConfigLine?)null, (a, b) => a is null ? b : Later(a, b!));
+        string named = directives.Length == 0 ? "" : $"'{string.Join("' / '", directives)}': ";
+        throw new ConfigException(line, $"{named}{failure}", config.File);
+    }
+
+    /// <summary>Of two lines, the one applied last: command-line overrides come after every file line.</summary>
+    private static ConfigLine Later(ConfigLine a, ConfigLine b) =>
+        (a.File is null, b.File is null) switch
+        {
+            (true, false) => a,
+            (false, true) => b,
+            _ => a.Number >= b.Number ? a : b,
+        };
+}
