@@ -109,6 +109,24 @@ public sealed class PrimaryOutageTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task StopAsync_ASecondaryLeavingDuringTheDrain_DoesNotHoldTheStopUntilTheDrainTimeout()
+    {
+        ReplicatedCacheNode primary = await Nodes.StartPrimaryAsync();
+        await using var proxy = new TcpFaultProxy(primary.Address);
+        await using ReplicatedCacheNode leaving = await Nodes.StartSecondaryAsync(proxy.Address);
+        await Nodes.WaitInSyncAsync(primary, leaving);
+
+        proxy.Stall(bothWays: true); // the next write is never acknowledged on this connection
+        primary.Cache.SetString("unacknowledged", "x");
+        var clock = Stopwatch.StartNew();
+        Task stopping = primary.StopAsync();
+        Assert.False(stopping.IsCompleted); // draining: the secondary has not acknowledged the write
+        proxy.KillAll(); // ...and leaves: nobody is left to wait for
+        await stopping;
+        Assert.True(clock.Elapsed < ReplicatedCacheNode.DefaultStopDrainTimeout - TimeSpan.FromSeconds(2), $"the stop took {clock.Elapsed.TotalSeconds:F1} s");
+    }
+
     /// <summary>How many reconnection attempts fit in <paramref name="span"/> after the link breaks, with every delay the shortest (or the longest) the backoff allows.</summary>
     private static int AttemptsWithin(TimeSpan span, bool longest)
     {
