@@ -48,18 +48,38 @@ internal sealed partial class ReplicationController
     /// Before a graceful stop: gives connected secondaries up to <paramref name="timeout"/> to acknowledge everything
     /// this node has written, so a restart loses nothing that was acknowledged.
     /// </summary>
+    /// <remarks>
+    /// Waits for the secondaries connected when the stop began, each until it has acknowledged or has left — not
+    /// for a count of them: one that leaves during the drain will never acknowledge, and counting on it would hold
+    /// the stop for the whole timeout (a cluster shut down all at once).
+    /// </remarks>
     internal async Task DrainAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        int connected = ConnectedReplicas().Length;
-        if (Role == ReplicationRole.Primary && connected > 0)
+        if (Role != ReplicationRole.Primary)
         {
+            return;
+        }
+
+        long target = ReplicationLog.EndOffset;
+        Primary.ConnectedReplica[] draining = ConnectedReplicas();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        while (true)
+        {
+            Task acknowledged = _acknowledged.WaitAsync(); // set by every acknowledgement and every departure
+            Primary.ConnectedReplica[] connected = ConnectedReplicas();
+            if (Array.TrueForAll(draining, r => r.AckedOffset >= target || Array.IndexOf(connected, r) < 0))
+            {
+                return;
+            }
+
             try
             {
-                await WaitForReplicasAsync(connected, timeout, cancellationToken).ConfigureAwait(false);
+                await acknowledged.WaitAsync(deadline.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
-                // The caller wants out now; stop without waiting further.
+                return; // the timeout passed, or the caller wants out now: stop without waiting further
             }
         }
     }

@@ -3,6 +3,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
+using ReplCache.Log;
 using ReplCache.Protocol;
 
 namespace ReplCache.Replication.Secondary;
@@ -29,6 +30,9 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
     private long _lastIoTimestamp;
     private long _downSinceTimestamp;
     private volatile PrimaryLinkStatus _status = PrimaryLinkStatus.Connecting;
+
+    /// <summary>Set when the link comes up, so the acknowledgement writer does not sleep through a completed full sync.</summary>
+    private readonly AsyncSignal _wentUp = new();
 
     public PrimaryLink(ReplicationController node, Uri primary, ILoggerFactory loggerFactory)
     {
@@ -271,6 +275,11 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
             while (!cancellationToken.IsCancellationRequested)
             {
                 Task appended = _node.ReplicationLog.WaitForAppendAsync();
+
+                // A completed full sync appends nothing to the log, so the log alone would not wake us to
+                // acknowledge it: without this, WAIT, min-replicas-to-write and INFO would not see the secondary
+                // until its next heartbeat. Redis's replica likewise sends its first REPLCONF ACK on loading the RDB.
+                Task? wentUp = _status == PrimaryLinkStatus.Up ? null : _wentUp.WaitAsync();
                 bool heartbeatDue = Stopwatch.GetElapsedTime(lastHeartbeat) >= _options.HeartbeatInterval;
                 long applied = _node.ReplicationLog.EndOffset;
                 if (_status == PrimaryLinkStatus.Up && (applied != acknowledged || heartbeatDue))
@@ -308,7 +317,8 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
                 TimeSpan untilHeartbeat = _options.HeartbeatInterval - Stopwatch.GetElapsedTime(lastHeartbeat);
                 try
                 {
-                    await appended.WaitAsync(untilHeartbeat > TimeSpan.Zero ? untilHeartbeat : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+                    Task wake = wentUp is null ? appended : Task.WhenAny(appended, wentUp);
+                    await wake.WaitAsync(untilHeartbeat > TimeSpan.Zero ? untilHeartbeat : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
                 }
                 catch (TimeoutException)
                 {
@@ -347,6 +357,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
     private void LinkUp(string how)
     {
         _status = PrimaryLinkStatus.Up;
+        _wentUp.Set();
         DownReason = null;
         _wentDownBecause = null;
         TimeoutReason = null;
