@@ -221,7 +221,8 @@ internal sealed partial class RespConnection : IDisposable
         for (int i = 1; i < Request.Count && args.Length < 128; i++)
         {
             string arg = CString(Request[i]);
-            args.Append('\'').Append(arg.AsSpan(0, Math.Min(arg.Length, 128 - args.Length))).Append("' ");
+            int room = 128 - args.Length;
+            args.Append('\'').Append(arg.AsSpan(0, Math.Min(arg.Length, room))).Append("' ");
         }
 
         return text.Append(args).ToString();
