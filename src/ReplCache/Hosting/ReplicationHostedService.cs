@@ -15,12 +15,16 @@ internal sealed class ReplicationHostedService(ReplicationController node, ILogg
 {
     private ReplicationListener? _listener;
     private RespListener? _respListener;
+    private RespServer? _resp;
+
+    /// <summary>The bound Redis-protocol endpoint once started; null without RespListen.</summary>
+    internal System.Net.IPEndPoint? RespEndPoint => _resp?.EndPoint;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await node.LoadSnapshotAsync(cancellationToken).ConfigureAwait(false);
         // The application owns the node's lifetime here, so the endpoint gets no SHUTDOWN hook and refuses it.
-        RespServer? resp = node.Options.RespListen is null ? null : new RespServer(node, loggerFactory);
+        RespServer? resp = _resp = node.Options.RespListen is null ? null : new RespServer(node, loggerFactory);
         if (node.Options.Listen is not null)
         {
             _listener = await ReplicationListener.StartAsync(node, loggerFactory, resp, cancellationToken).ConfigureAwait(false);
