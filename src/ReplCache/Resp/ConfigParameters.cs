@@ -38,6 +38,9 @@ internal static class ConfigParameters
             ["maxmemory"] = Number(o.SizeLimitBytes ?? 0),
             ["maxmemory-policy"] = o.SizeLimitBytes is null ? "noeviction" : "allkeys-lru",
             ["daemonize"] = "no",
+            // Asked for by redis-benchmark at start; there is no append-only file and no idle-client timeout.
+            ["appendonly"] = "no",
+            ["timeout"] = "0",
             ["databases"] = "1",
         };
         foreach (KeyValuePair<string, string> setting in server.Node.HostSettings)

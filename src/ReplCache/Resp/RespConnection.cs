@@ -188,26 +188,43 @@ internal sealed partial class RespConnection : IDisposable
             }
 
             ValueTask<RespFlow> result = command.Handler(this);
-            return result.IsCompletedSuccessfully ? result : AwaitAsync(result);
+            return result.IsCompletedSuccessfully ? result : AwaitAsync(command, result);
         }
-        catch (Exception ex) when (RespErrors.TryDescribe(ex, out string? error))
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            Writer.Error(error);
-            return new(RespFlow.Continue);
+            return new(Fail(command, ex));
         }
     }
 
+    /// <summary>
+    /// A command failed: the library's exceptions become Redis's replies; anything else is a fault worth a log line,
+    /// answered with its message so that the client, not the whole connection, sees it.
+    /// </summary>
+    private RespFlow Fail(RespCommand command, Exception ex)
+    {
+        if (RespErrors.TryDescribe(ex, out string? error))
+        {
+            Writer.Error(error);
+        }
+        else
+        {
+            RespServer.Log.CommandFailed(Server.Logger, command.Name, Id, ex);
+            Writer.Error("ERR " + ex.Message);
+        }
+
+        return RespFlow.Continue;
+    }
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<RespFlow> AwaitAsync(ValueTask<RespFlow> pending)
+    private async ValueTask<RespFlow> AwaitAsync(RespCommand command, ValueTask<RespFlow> pending)
     {
         try
         {
             return await pending.ConfigureAwait(false);
         }
-        catch (Exception ex) when (RespErrors.TryDescribe(ex, out string? error))
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            Writer.Error(error);
-            return RespFlow.Continue;
+            return Fail(command, ex);
         }
     }
 

@@ -25,6 +25,9 @@ internal sealed partial class RespServer
         [LoggerMessage(65, LogLevel.Error, "Stopping the node after SHUTDOWN failed: {Problem}")]
         public static partial void ShutdownFailed(ILogger logger, string problem);
 
+        [LoggerMessage(67, LogLevel.Error, "RESP command {Command} of client {ClientId} failed unexpectedly; the client got the message as an error reply.")]
+        public static partial void CommandFailed(ILogger logger, string command, long clientId, Exception exception);
+
         [LoggerMessage(66, LogLevel.Information, "Redis-protocol endpoint listening on {EndPoint}{Shared}.")]
         public static partial void Listening(ILogger logger, IPEndPoint? endPoint, string shared);
     }
