@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using ReplCache.Resp;
 
 namespace ReplCache.Hosting;
@@ -18,12 +19,15 @@ internal static class SharedPortRouter
     public static async Task RouteAsync(ConnectionContext connection, ConnectionDelegate http, RespServer resp)
     {
         PipeReader input = connection.Transport.Input;
+        // A client that connects and says nothing must not hold the server's stop: Kestrel asks it to close.
+        CancellationToken stopping = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? default;
+        using var gone = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, stopping);
         while (true)
         {
             ReadResult read;
             try
             {
-                read = await input.ReadAsync(connection.ConnectionClosed).ConfigureAwait(false);
+                read = await input.ReadAsync(gone.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

@@ -69,4 +69,19 @@ public class ShutdownTests
         Assert.False(node.Stopped.IsCompleted);
         Assert.Equal("PONG", await client.CallAsync("PING"));
     }
+
+    [Fact]
+    public async Task StopAsync_DoesNotWaitForIdleClients()
+    {
+        ReplicatedCacheNode node = await RespNodes.StartPrimaryAsync();
+        await using RespTestClient idle = await RespTestClient.ConnectAsync(node);
+        Assert.Equal("PONG", await idle.CallAsync("PING"));
+        await using RespTestClient silent = await RespTestClient.ConnectAsync(node); // never sends a byte
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await node.StopAsync();
+        // Kestrel's own fallback aborts connections after the host's 30 s shutdown timeout; well before it, here.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"stopping took {clock.Elapsed}");
+        Assert.True(await idle.IsClosedAsync());
+        Assert.True(await silent.IsClosedAsync());
+    }
 }
