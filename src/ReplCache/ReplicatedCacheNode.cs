@@ -50,6 +50,9 @@ public sealed class ReplicatedCacheNode : IAsyncDisposable
 
     internal ReplicationController Controller => _controller;
 
+    /// <summary>The Redis-protocol endpoint's server, for its figures; null without RespListen.</summary>
+    internal RespServer? Resp => _resp;
+
     /// <summary>
     /// Completes once the node has stopped — by <see cref="StopAsync"/>, <see cref="DisposeAsync"/> or an operator's
     /// <c>SHUTDOWN</c> — so a host process can wait for it and exit.
