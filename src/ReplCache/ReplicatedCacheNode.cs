@@ -1,6 +1,8 @@
+using System.Net;
 using Microsoft.Extensions.Logging;
 using ReplCache.Hosting;
 using ReplCache.Replication;
+using ReplCache.Resp;
 
 namespace ReplCache;
 
@@ -15,17 +17,30 @@ public sealed class ReplicatedCacheNode : IAsyncDisposable
 
     private readonly ReplicationController _controller;
     private readonly ReplicationListener _listener;
+    private readonly RespServer? _resp;
     private readonly TaskCompletionSource _stoppedSource = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _stopped;
 
-    private ReplicatedCacheNode(ReplicationController controller, ReplicationListener listener)
+    private ReplicatedCacheNode(ReplicationController controller, ReplicationListener listener, RespServer? resp)
     {
         _controller = controller;
         _listener = listener;
+        _resp = resp;
+        if (resp is not null)
+        {
+            // An operator's SHUTDOWN [NOSAVE|SAVE] stops this node; a host process waiting on Stopped then exits.
+            resp.Shutdown = save => StopCoreAsync(save, CancellationToken.None);
+        }
     }
 
     /// <summary>The bound address, port 0 resolved, e.g. <c>http://127.0.0.1:41873</c>.</summary>
     public Uri Address => _listener.Address;
+
+    /// <summary>
+    /// The bound Redis-protocol endpoint (<see cref="ReplicatedCacheOptions.RespListen"/>), port 0 resolved; null when
+    /// none is configured. When RespListen names the same endpoint as Listen, its port is <see cref="Address"/>'s.
+    /// </summary>
+    public IPEndPoint? RespEndPoint => _resp?.EndPoint;
 
     /// <summary>The node's cache.</summary>
     public ReplicatedCache Cache => _controller.Cache;
@@ -34,6 +49,9 @@ public sealed class ReplicatedCacheNode : IAsyncDisposable
     public IReplicationControl Replication => _controller;
 
     internal ReplicationController Controller => _controller;
+
+    /// <summary>The Redis-protocol endpoint's server, for its figures; null without RespListen.</summary>
+    internal RespServer? Resp => _resp;
 
     /// <summary>
     /// Completes once the node has stopped — by <see cref="StopAsync"/>, <see cref="DisposeAsync"/> or an operator's
@@ -55,13 +73,14 @@ public sealed class ReplicatedCacheNode : IAsyncDisposable
         }
 
         var controller = new ReplicationController(options, loggerFactory);
+        RespServer? resp = options.RespListen is null ? null : new RespServer(controller, loggerFactory);
         ReplicationListener? listener = null;
         try
         {
             await controller.LoadSnapshotAsync(cancellationToken).ConfigureAwait(false);
-            listener = await ReplicationListener.StartAsync(controller, loggerFactory, cancellationToken).ConfigureAwait(false);
+            listener = await ReplicationListener.StartAsync(controller, loggerFactory, resp, cancellationToken).ConfigureAwait(false);
             await controller.StartAsync(cancellationToken).ConfigureAwait(false);
-            return new ReplicatedCacheNode(controller, listener);
+            return new ReplicatedCacheNode(controller, listener, resp);
         }
         catch
         {
@@ -89,17 +108,21 @@ public sealed class ReplicatedCacheNode : IAsyncDisposable
     /// does on shutdown; the store is saved when <see cref="ReplicatedCacheOptions.SnapshotPath"/> is set (and <see cref="ReplicatedCacheOptions.SaveOnStop"/> is true); then every
     /// link and the listener close.
     /// </summary>
-    public async Task StopAsync(CancellationToken cancellationToken = default)
+    public Task StopAsync(CancellationToken cancellationToken = default) => StopCoreAsync(save: null, cancellationToken);
+
+    /// <summary>Stops the node; <paramref name="save"/> overrides <see cref="ReplicatedCacheOptions.SaveOnStop"/> (SHUTDOWN SAVE/NOSAVE).</summary>
+    internal async Task StopCoreAsync(bool? save, CancellationToken cancellationToken)
     {
         if (Interlocked.Exchange(ref _stopped, 1) != 0)
         {
+            await Stopped.WaitAsync(cancellationToken).ConfigureAwait(false); // a second caller returns once the node is stopped
             return;
         }
 
         try
         {
             await _controller.DrainAsync(DefaultStopDrainTimeout, cancellationToken).ConfigureAwait(false);
-            if (_controller.Options is { SnapshotPath: not null, SaveOnStop: true })
+            if (_controller.Options.SnapshotPath is not null && (save ?? _controller.Options.SaveOnStop))
             {
                 await _controller.SaveSnapshotAsync(cancellationToken).ConfigureAwait(false);
             }

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -9,12 +10,16 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ReplCache.Protocol;
 using ReplCache.Replication;
+using ReplCache.Resp;
 
 namespace ReplCache.Hosting;
 
 /// <summary>
-/// A node's own listener: a minimal Kestrel server, HTTP/2 only (h2c), serving the replication service. Used by
-/// <see cref="ReplicatedCacheNode"/> and by <c>AddReplicatedCache</c> when <see cref="ReplicatedCacheOptions.Listen"/> is set.
+/// A node's own listener: a minimal Kestrel server, HTTP/2 only (h2c), serving the replication service, and the
+/// Redis-protocol endpoint when <see cref="ReplicatedCacheOptions.RespListen"/> is set — on the same port when it
+/// names the same endpoint as <see cref="ReplicatedCacheOptions.Listen"/>, as Redis serves replicas and clients on
+/// one port, otherwise on its own. Used by <see cref="ReplicatedCacheNode"/> and by <c>AddReplicatedCache</c> when
+/// <see cref="ReplicatedCacheOptions.Listen"/> is set.
 /// </summary>
 internal sealed class ReplicationListener : IAsyncDisposable
 {
@@ -32,9 +37,14 @@ internal sealed class ReplicationListener : IAsyncDisposable
     /// <summary>The bound address, port 0 resolved.</summary>
     public Uri Address { get; }
 
-    public static async Task<ReplicationListener> StartAsync(ReplicationController node, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
+    public static async Task<ReplicationListener> StartAsync(ReplicationController node, ILoggerFactory? loggerFactory, RespServer? resp, CancellationToken cancellationToken)
     {
         Uri listen = new(node.Options.Listen ?? throw new InvalidOperationException("ReplicatedCacheOptions.Listen is not set."));
+        (string Host, int Port)? respAt = resp is null || node.Options.RespListen is not { } respListen ? null : KestrelBinding.ParseHostAndPort(respListen);
+        bool shared = respAt is { } at && KestrelBinding.SameEndpoint(listen.Host, listen.Port, at.Host, at.Port);
+        var replicationEndpoints = new List<ListenOptions>();
+        var respEndpoints = new List<ListenOptions>();
+
         WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Services.AddSingleton(loggerFactory ?? NullLoggerFactory.Instance);
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
@@ -53,16 +63,44 @@ internal sealed class ReplicationListener : IAsyncDisposable
             kestrel.Limits.Http2.MaxFrameSize = 1024 * 1024 - 1;
             kestrel.Limits.Http2.KeepAlivePingDelay = ReplicationChannel.KeepAlivePingDelay(node.Options);
             kestrel.Limits.Http2.KeepAlivePingTimeout = ReplicationChannel.KeepAlivePingTimeout(node.Options);
-            Bind(kestrel, listen);
+            KestrelBinding.Bind(kestrel, listen.Host, listen.Port, options =>
+            {
+                options.Protocols = HttpProtocols.Http2;
+                if (shared)
+                {
+                    // Registered before Kestrel adds its HTTP middleware, so this one sees each connection first.
+                    options.Use(next => connection => SharedPortRouter.RouteAsync(connection, next, resp!));
+                }
+
+                replicationEndpoints.Add(options);
+            }, nameof(ReplicatedCacheOptions.Listen));
+            if (respAt is { } separate && !shared)
+            {
+                KestrelBinding.Bind(kestrel, separate.Host, separate.Port, options =>
+                {
+                    options.Protocols = HttpProtocols.Http1; // never reached: the RESP handler ends the pipeline
+                    options.Run(resp!.RunConnectionAsync);
+                    respEndpoints.Add(options);
+                }, nameof(ReplicatedCacheOptions.RespListen));
+            }
         });
 
         WebApplication app = builder.Build();
         app.MapGrpcService<ReplicationGrpcService>();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        string bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+        int port = replicationEndpoints[0].IPEndPoint?.Port ?? listen.Port;
+        // With a separate RESP endpoint Kestrel reports two addresses; the replication one is on the Listen port.
+        string bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses
+            .FirstOrDefault(a => new Uri(HostForUri(a)).Port == port)
             ?? throw new InvalidOperationException("Kestrel did not report the address it bound.");
-        var address = new Uri(bound.Replace("[::]", "localhost", StringComparison.Ordinal).Replace("0.0.0.0", "localhost", StringComparison.Ordinal));
+        var address = new Uri(HostForUri(bound));
         node.AdvertisedAddress ??= node.Options.AnnounceAddress ?? address;
+        if (resp is not null)
+        {
+            resp.EndPoint = (shared ? replicationEndpoints : respEndpoints)[0].IPEndPoint;
+            RespServer.Log.Listening(resp.Logger, resp.EndPoint, shared ? " (shared with replication)" : "");
+        }
+
         return new ReplicationListener(app, address);
     }
 
@@ -72,33 +110,6 @@ internal sealed class ReplicationListener : IAsyncDisposable
         await _app.DisposeAsync().ConfigureAwait(false);
     }
 
-    private static void Bind(KestrelServerOptions kestrel, Uri listen)
-    {
-        static void Http2(ListenOptions options) => options.Protocols = HttpProtocols.Http2;
-
-        if (listen.Host is "*" or "+" or "0.0.0.0")
-        {
-            kestrel.ListenAnyIP(listen.Port, Http2);
-        }
-        else if (IPAddress.TryParse(listen.Host.Trim('[', ']'), out IPAddress? ip))
-        {
-            kestrel.Listen(ip, listen.Port, Http2);
-        }
-        else if (listen.IsLoopback)
-        {
-            if (listen.Port == 0)
-            {
-                // Kestrel cannot bind "localhost" to a dynamic port (it would need two sockets); loopback v4 it is.
-                kestrel.Listen(IPAddress.Loopback, 0, Http2);
-            }
-            else
-            {
-                kestrel.ListenLocalhost(listen.Port, Http2);
-            }
-        }
-        else
-        {
-            throw new InvalidOperationException($"ReplicatedCacheOptions.Listen must name an IP address, localhost or *, not the host name '{listen.Host}'.");
-        }
-    }
+    private static string HostForUri(string bound) =>
+        bound.Replace("[::]", "localhost", StringComparison.Ordinal).Replace("0.0.0.0", "localhost", StringComparison.Ordinal);
 }

@@ -1,0 +1,62 @@
+using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace ReplCache.Hosting;
+
+/// <summary>Binds a host and port from the options to Kestrel, for both the replication listener and the RESP endpoint.</summary>
+internal static class KestrelBinding
+{
+    /// <summary>Splits <c>host:port</c> (RespListen's form; IPv6 in brackets or bare).</summary>
+    public static (string Host, int Port) ParseHostAndPort(string text)
+    {
+        int colon = text.LastIndexOf(':');
+        return (text[..colon].Trim('[', ']'), int.Parse(text.AsSpan(colon + 1), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// True when the two name the same socket, so that one port must serve both protocols: same port (0 included:
+    /// "a free port" twice means one free port) and the same host, any-address spellings and localhost aliases alike.
+    /// </summary>
+    public static bool SameEndpoint(string hostA, int portA, string hostB, int portB) =>
+        portA == portB && string.Equals(Canonical(hostA), Canonical(hostB), StringComparison.OrdinalIgnoreCase);
+
+    public static void Bind(KestrelServerOptions kestrel, string host, int port, Action<ListenOptions> configure, string setting)
+    {
+        host = host.Trim('[', ']');
+        if (host is "*" or "+" or "0.0.0.0" or "")
+        {
+            kestrel.ListenAnyIP(port, configure);
+        }
+        else if (IPAddress.TryParse(host, out IPAddress? ip))
+        {
+            kestrel.Listen(ip, port, configure);
+        }
+        else if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            if (port == 0)
+            {
+                // Kestrel cannot bind "localhost" to a dynamic port (it would need two sockets); loopback v4 it is.
+                kestrel.Listen(IPAddress.Loopback, 0, configure);
+            }
+            else
+            {
+                kestrel.ListenLocalhost(port, configure);
+            }
+        }
+        else
+        {
+            throw new InvalidOperationException($"ReplicatedCacheOptions.{setting} must name an IP address, localhost or *, not the host name '{host}'.");
+        }
+    }
+
+    private static string Canonical(string host)
+    {
+        host = host.Trim('[', ']');
+        return host switch
+        {
+            "*" or "+" or "0.0.0.0" or "" => "*",
+            "localhost" or "127.0.0.1" => "localhost",
+            _ => host,
+        };
+    }
+}

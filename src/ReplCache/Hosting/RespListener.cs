@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using ReplCache.Resp;
+
+namespace ReplCache.Hosting;
+
+/// <summary>
+/// A Kestrel server with only the Redis-protocol endpoint, for a node hosted with <c>AddReplicatedCache</c> without
+/// <see cref="ReplicatedCacheOptions.Listen"/>: the app serves replication on its own endpoints
+/// (<c>MapReplicatedCache</c>), and <see cref="ReplicatedCacheOptions.RespListen"/> still gets a listener.
+/// </summary>
+internal sealed class RespListener : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private RespListener(WebApplication app) => _app = app;
+
+    public static async Task<RespListener> StartAsync(RespServer resp, string respListen, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
+    {
+        (string host, int port) = KestrelBinding.ParseHostAndPort(respListen);
+        var endpoints = new List<ListenOptions>();
+        WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.Services.AddSingleton(loggerFactory ?? NullLoggerFactory.Instance);
+        builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        builder.WebHost.UseKestrelCore();
+        builder.WebHost.ConfigureKestrel(kestrel => KestrelBinding.Bind(kestrel, host, port, options =>
+        {
+            options.Protocols = HttpProtocols.Http1; // never reached: the RESP handler ends the pipeline
+            options.Run(resp.RunConnectionAsync);
+            endpoints.Add(options);
+        }, nameof(ReplicatedCacheOptions.RespListen)));
+        WebApplication app = builder.Build();
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        resp.EndPoint = endpoints[0].IPEndPoint;
+        RespServer.Log.Listening(resp.Logger, resp.EndPoint, "");
+        return new RespListener(app);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,305 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace ReplCache.Resp.Commands;
+
+/// <summary>PING, ECHO, AUTH, HELLO, SELECT, QUIT and CLIENT: the connection's own state.</summary>
+internal static class ConnectionCommands
+{
+    private static ValueTask<RespFlow> Done => new(RespFlow.Continue);
+
+    public static ValueTask<RespFlow> Ping(RespConnection c)
+    {
+        if (c.Request.Count > 2)
+        {
+            c.Writer.Error("ERR wrong number of arguments for 'ping' command");
+        }
+        else if (c.Request.Count == 2)
+        {
+            c.Writer.Bulk(c.Request[1]);
+        }
+        else
+        {
+            c.Writer.Pong();
+        }
+
+        return Done;
+    }
+
+    public static ValueTask<RespFlow> Echo(RespConnection c)
+    {
+        c.Writer.Bulk(c.Request[1]);
+        return Done;
+    }
+
+    public static ValueTask<RespFlow> Quit(RespConnection c)
+    {
+        c.Writer.Ok();
+        return new(RespFlow.CloseAfterReply);
+    }
+
+    /// <summary><c>AUTH [username] password</c>; only the <c>default</c> user exists, as in Redis without ACLs.</summary>
+    public static ValueTask<RespFlow> Auth(RespConnection c)
+    {
+        if (c.Request.Count > 3)
+        {
+            c.Writer.Error("ERR syntax error");
+            return Done;
+        }
+
+        if (c.Request.Count == 2 && c.Node.Options.AuthToken is null)
+        {
+            c.Writer.Error("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?");
+            return Done;
+        }
+
+        ReadOnlySpan<byte> user = c.Request.Count == 3 ? c.Request[1] : "default"u8;
+        if (CheckPassword(c, user, c.Request[c.Request.Count - 1]))
+        {
+            c.Writer.Ok();
+        }
+        else
+        {
+            c.Writer.Raw("-WRONGPASS invalid username-password pair or user is disabled.\r\n"u8);
+        }
+
+        return Done;
+    }
+
+    /// <summary>
+    /// <c>HELLO [protover [AUTH username password] [SETNAME name]]</c>. Only RESP2 is spoken, so <c>HELLO 3</c> is
+    /// refused with NOPROTO, which clients take as "stay on RESP2".
+    /// </summary>
+    public static ValueTask<RespFlow> Hello(RespConnection c)
+    {
+        if (c.Request.Count >= 2)
+        {
+            if (!RespNumber.TryParse(c.Request[1], out long version))
+            {
+                c.Writer.Error("ERR Protocol version is not an integer or out of range");
+                return Done;
+            }
+
+            if (version != 2)
+            {
+                c.Writer.Error("NOPROTO unsupported protocol version");
+                return Done;
+            }
+        }
+
+        bool authenticated = false;
+        string? name = null;
+        for (int i = 2; i < c.Request.Count; i++)
+        {
+            bool more = i + 1 < c.Request.Count;
+            if (c.Is(i, "AUTH"u8) && i + 2 < c.Request.Count)
+            {
+                if (!CheckPassword(c, c.Request[i + 1], c.Request[i + 2]))
+                {
+                    c.Writer.Raw("-WRONGPASS invalid username-password pair or user is disabled.\r\n"u8);
+                    return Done;
+                }
+
+                authenticated = true;
+                i += 2;
+            }
+            else if (c.Is(i, "SETNAME"u8) && more)
+            {
+                name = c.Text(++i);
+                if (!IsValidName(name))
+                {
+                    c.Writer.Error("ERR Client names cannot contain spaces, newlines or special characters.");
+                    return Done;
+                }
+            }
+            else
+            {
+                c.Writer.Error($"ERR Syntax error in HELLO option '{c.Text(i)}'");
+                return Done;
+            }
+        }
+
+        if (!c.Authenticated && !authenticated)
+        {
+            c.Writer.Error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time");
+            return Done;
+        }
+
+        if (name is not null)
+        {
+            c.Name = name.Length == 0 ? null : name;
+        }
+
+        RespWriter w = c.Writer;
+        w.ArrayHeader(14);
+        w.Bulk("server"u8);
+        w.Bulk("redis"u8);
+        w.Bulk("version"u8);
+        w.Bulk(ServerInfo.RedisVersion);
+        w.Bulk("proto"u8);
+        w.Integer(2);
+        w.Bulk("id"u8);
+        w.Integer(c.Id);
+        w.Bulk("mode"u8);
+        w.Bulk("standalone"u8);
+        w.Bulk("role"u8);
+        w.Bulk(c.Node.Role == ReplicationRole.Primary ? "master"u8 : "replica"u8);
+        w.Bulk("modules"u8);
+        w.EmptyArray();
+        return Done;
+    }
+
+    /// <summary><c>SELECT db</c>: there is one database, 0.</summary>
+    public static ValueTask<RespFlow> Select(RespConnection c)
+    {
+        if (!c.TryInteger(1, out long db))
+        {
+            return Done;
+        }
+
+        if (db == 0)
+        {
+            c.Writer.Ok();
+        }
+        else
+        {
+            c.Writer.Error("ERR DB index is out of range");
+        }
+
+        return Done;
+    }
+
+    /// <summary><c>CLIENT ID | GETNAME | SETNAME name | SETINFO attr value | HELP</c>.</summary>
+    public static ValueTask<RespFlow> Client(RespConnection c)
+    {
+        RespWriter w = c.Writer;
+        int n = c.Request.Count;
+        if (c.Is(1, "ID"u8) && n == 2)
+        {
+            w.Integer(c.Id);
+        }
+        else if (c.Is(1, "GETNAME"u8) && n == 2)
+        {
+            if (c.Name is null)
+            {
+                w.Null();
+            }
+            else
+            {
+                w.Bulk(c.Name);
+            }
+        }
+        else if (c.Is(1, "SETNAME"u8) && n == 3)
+        {
+            string name = c.Text(2);
+            if (!IsValidName(name))
+            {
+                w.Error("ERR Client names cannot contain spaces, newlines or special characters.");
+            }
+            else
+            {
+                c.Name = name.Length == 0 ? null : name;
+                w.Ok();
+            }
+        }
+        else if (c.Is(1, "SETINFO"u8) && n == 4)
+        {
+            // Client libraries announce themselves (redis-cli 7.2+, redis-py); nothing here depends on it.
+            if (!c.Is(2, "LIB-NAME"u8) && !c.Is(2, "LIB-VER"u8))
+            {
+                w.Error($"ERR Unrecognized option '{c.Text(2)}'");
+            }
+            else if (!IsValidName(c.Text(3)))
+            {
+                w.Error($"ERR {c.Text(2).ToLowerInvariant()} cannot contain spaces, newlines or special characters.");
+            }
+            else
+            {
+                w.Ok();
+            }
+        }
+        else if (c.Is(1, "HELP"u8) && n == 2)
+        {
+            string[] help =
+            [
+                "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                "GETNAME",
+                "    Return the name of the current connection.",
+                "ID",
+                "    Return the ID of the current connection.",
+                "SETNAME <name>",
+                "    Assign the name <name> to the current connection.",
+                "SETINFO <LIB-NAME|LIB-VER> <value>",
+                "    Accept the client library's name and version.",
+                "HELP",
+                "    Print this help.",
+            ];
+            w.ArrayHeader(help.Length);
+            foreach (string line in help)
+            {
+                w.Simple(line);
+            }
+        }
+        else if (c.Is(1, "ID"u8) || c.Is(1, "GETNAME"u8) || c.Is(1, "SETNAME"u8) || c.Is(1, "SETINFO"u8) || c.Is(1, "HELP"u8))
+        {
+            w.Error($"ERR wrong number of arguments for 'client|{c.Text(1).ToLowerInvariant()}' command");
+        }
+        else
+        {
+            w.Error($"ERR unknown subcommand '{Truncate(c.Text(1))}'. Try CLIENT HELP.");
+        }
+
+        return Done;
+    }
+
+    /// <summary>Redis's <c>validateClientName</c>: printable ASCII without spaces.</summary>
+    private static bool IsValidName(string name)
+    {
+        foreach (char ch in name)
+        {
+            if (ch is < '!' or > '~')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Compares in constant time, so the time a wrong password takes tells nothing about the right one.</summary>
+    private static bool CheckPassword(RespConnection c, ReadOnlySpan<byte> user, ReadOnlySpan<byte> password)
+    {
+        string? token = c.Node.Options.AuthToken;
+        bool ok;
+        if (!user.SequenceEqual("default"u8))
+        {
+            ok = false; // no ACL users: only "default" exists
+        }
+        else if (token is null)
+        {
+            ok = true; // the default user has "nopass" when no password is configured, as in Redis
+        }
+        else
+        {
+            // Hashing first makes the comparison constant-time in the length too, not only in the content.
+            Span<byte> expected = stackalloc byte[SHA256.HashSizeInBytes];
+            Span<byte> given = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(Encoding.UTF8.GetBytes(token), expected);
+            SHA256.HashData(password, given);
+            ok = CryptographicOperations.FixedTimeEquals(expected, given);
+        }
+
+        if (ok)
+        {
+            c.Authenticated = true;
+        }
+        else
+        {
+            c.Server.AuthenticationFailed(c);
+        }
+
+        return ok;
+    }
+
+    private static string Truncate(string text) => text.Length > 128 ? text[..128] : text;
+}

@@ -1,0 +1,153 @@
+using System.Globalization;
+using System.Net.Sockets;
+
+namespace ReplCache.Resp.Commands;
+
+/// <summary>ROLE, REPLICAOF (and its old name SLAVEOF) and WAIT.</summary>
+internal static class ReplicationCommands
+{
+    private static ValueTask<RespFlow> Done => new(RespFlow.Continue);
+
+    /// <summary>
+    /// Redis's shapes: a primary answers <c>["master", offset, [[ip, "port", "offset"], ...]]</c>; a secondary
+    /// <c>["slave", host, port, state, offset]</c> with state connect, connecting, sync or connected.
+    /// </summary>
+    public static ValueTask<RespFlow> Role(RespConnection c)
+    {
+        ReplicationInfo info = c.Node.GetInfo();
+        RespWriter w = c.Writer;
+        if (info.Role == ReplicationRole.Primary)
+        {
+            w.ArrayHeader(3);
+            w.Bulk("master"u8);
+            w.Integer(info.Offset);
+            w.ArrayHeader(info.Replicas.Count);
+            foreach (ReplicaInfo replica in info.Replicas)
+            {
+                w.ArrayHeader(3);
+                w.Bulk(replica.Address?.Host ?? "?");
+                w.BulkNumber(replica.Address?.Port ?? 0);
+                w.BulkNumber(replica.AckedOffset);
+            }
+        }
+        else
+        {
+            w.ArrayHeader(5);
+            w.Bulk("slave"u8);
+            w.Bulk(info.PrimaryAddress?.Host ?? "?");
+            w.Integer(info.PrimaryAddress?.Port ?? 0);
+            w.Bulk(info.LinkStatus switch
+            {
+                PrimaryLinkStatus.Connecting => "connecting"u8,
+                PrimaryLinkStatus.Syncing => "sync"u8,
+                PrimaryLinkStatus.Up => "connected"u8,
+                _ => "connect"u8, // down, waiting to retry: Redis's REPL_STATE_CONNECT
+            });
+            w.Integer(info.Offset);
+        }
+
+        return Done;
+    }
+
+    /// <summary>
+    /// <c>REPLICAOF host port</c> follows the node at that address (the port that serves both RESP and replication
+    /// when they share one); <c>REPLICAOF NO ONE</c> promotes this node. A loop is refused with the reason.
+    /// </summary>
+    public static async ValueTask<RespFlow> ReplicaOf(RespConnection c)
+    {
+        if (c.Is(1, "NO"u8) && c.Is(2, "ONE"u8))
+        {
+            await c.Node.PromoteToPrimaryAsync(c.Node.Stopping).ConfigureAwait(false);
+            c.Writer.Ok();
+            return RespFlow.Continue;
+        }
+
+        if (!RespNumber.TryParse(c.Request[2], out long port) || port is < 0 or > 65535)
+        {
+            c.Writer.Error("ERR Invalid master port");
+            return RespFlow.Continue;
+        }
+
+        string host = c.Text(1);
+        // An IPv6 literal needs brackets in a URI.
+        string authority = host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]" : host;
+        if (!Uri.TryCreate($"http://{authority}:{port.ToString(CultureInfo.InvariantCulture)}", UriKind.Absolute, out Uri? primary))
+        {
+            c.Writer.Error($"ERR Invalid master host '{host}'");
+            return RespFlow.Continue;
+        }
+
+        Uri? current = c.Node.GetInfo().PrimaryAddress;
+        bool same = current is not null && string.Equals(current.Host, primary.Host, StringComparison.OrdinalIgnoreCase) && current.Port == primary.Port;
+        try
+        {
+            // Called even when already following it: naming the same primary again is how an operator accepts
+            // the empty dataset of a primary that restarted empty (see AcceptEmptyPrimary).
+            await c.Node.ReplicaOfAsync(primary, c.Node.Stopping).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or SocketException)
+        {
+            c.Writer.Error("ERR " + ex.Message);
+            return RespFlow.Continue;
+        }
+
+        if (same)
+        {
+            c.Writer.Raw("+OK Already connected to specified master\r\n"u8);
+        }
+        else
+        {
+            c.Writer.Ok();
+        }
+
+        return RespFlow.Continue;
+    }
+
+    /// <summary>
+    /// <c>WAIT numreplicas timeout</c>: how many secondaries acknowledged everything written so far. Timeout 0 waits
+    /// until enough have; the wait ends when the client disconnects.
+    /// </summary>
+    public static async ValueTask<RespFlow> Wait(RespConnection c)
+    {
+        if (c.Node.Role == ReplicationRole.Secondary)
+        {
+            c.Writer.Error("ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.");
+            return RespFlow.Continue;
+        }
+
+        if (!c.TryInteger(1, out long replicas))
+        {
+            return RespFlow.Continue;
+        }
+
+        if (!RespNumber.TryParse(c.Request[2], out long timeoutMs))
+        {
+            c.Writer.Error("ERR timeout is not an integer or out of range");
+            return RespFlow.Continue;
+        }
+
+        if (timeoutMs < 0)
+        {
+            c.Writer.Error("ERR timeout is negative");
+            return RespFlow.Continue;
+        }
+
+        TimeSpan timeout = timeoutMs == 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(Math.Min(timeoutMs, int.MaxValue));
+        using var gone = CancellationTokenSource.CreateLinkedTokenSource(c.Closed, c.Node.Stopping);
+        c.Server.Blocked(+1);
+        try
+        {
+            int acknowledged = await c.Node.WaitForReplicasAsync((int)Math.Clamp(replicas, 0, int.MaxValue), timeout, gone.Token).ConfigureAwait(false);
+            c.Writer.Integer(acknowledged);
+            return RespFlow.Continue;
+        }
+        catch (OperationCanceledException)
+        {
+            return RespFlow.CloseNow; // the client is gone, or the node is stopping
+        }
+        finally
+        {
+            c.Server.Blocked(-1);
+        }
+    }
+}

@@ -1,0 +1,262 @@
+namespace ReplCache.Resp.Commands;
+
+/// <summary>INFO, CONFIG GET, COMMAND, DEBUG DIGEST, DBSIZE, SAVE and SHUTDOWN.</summary>
+internal static class ServerCommands
+{
+    private static ValueTask<RespFlow> Done => new(RespFlow.Continue);
+
+    public static ValueTask<RespFlow> Info(RespConnection c)
+    {
+        var sections = new List<string>(c.Request.Count);
+        for (int i = 1; i < c.Request.Count; i++)
+        {
+            sections.Add(c.Text(i));
+        }
+
+        c.Writer.Bulk(ServerInfo.Build(c.Server, sections));
+        return Done;
+    }
+
+    /// <summary><c>CONFIG GET pattern [pattern ...]</c>: a flat array of name, value pairs.</summary>
+    public static ValueTask<RespFlow> Config(RespConnection c)
+    {
+        if (c.Is(1, "GET"u8))
+        {
+            if (c.Request.Count < 3)
+            {
+                c.Writer.Error("ERR wrong number of arguments for 'config|get' command");
+                return Done;
+            }
+
+            var globs = new List<string>();
+            for (int i = 2; i < c.Request.Count; i++)
+            {
+                globs.Add(c.Text(i));
+            }
+
+            List<KeyValuePair<string, string>> matching = ConfigParameters.Matching(c.Server, globs);
+            c.Writer.ArrayHeader(matching.Count * 2);
+            foreach ((string name, string value) in matching)
+            {
+                c.Writer.Bulk(name);
+                c.Writer.Bulk(value);
+            }
+        }
+        else if (c.Is(1, "SET"u8) || c.Is(1, "RESETSTAT"u8) || c.Is(1, "REWRITE"u8))
+        {
+            // Options are fixed when the node starts; a silent OK would make an operator believe otherwise.
+            c.Writer.Error($"ERR CONFIG {c.Text(1).ToUpperInvariant()} is not supported: ReplCache options are set when the node starts");
+        }
+        else
+        {
+            c.Writer.Error($"ERR unknown subcommand '{c.Text(1)}'. Try CONFIG HELP.");
+        }
+
+        return Done;
+    }
+
+    /// <summary><c>COMMAND</c>, <c>COMMAND COUNT</c>, <c>COMMAND INFO name...</c>, <c>COMMAND DOCS [name...]</c>.</summary>
+    public static ValueTask<RespFlow> Command(RespConnection c)
+    {
+        RespWriter w = c.Writer;
+        if (c.Request.Count == 1)
+        {
+            w.ArrayHeader(RespCommandTable.All.Count);
+            foreach (RespCommand command in RespCommandTable.All)
+            {
+                WriteInfo(w, command);
+            }
+        }
+        else if (c.Is(1, "COUNT"u8) && c.Request.Count == 2)
+        {
+            w.Integer(RespCommandTable.All.Count);
+        }
+        else if (c.Is(1, "INFO"u8))
+        {
+            w.ArrayHeader(c.Request.Count - 2);
+            for (int i = 2; i < c.Request.Count; i++)
+            {
+                if (RespCommandTable.Find(c.Request[i]) is { } command)
+                {
+                    WriteInfo(w, command);
+                }
+                else
+                {
+                    w.NullArray();
+                }
+            }
+        }
+        else if (c.Is(1, "DOCS"u8))
+        {
+            // RESP2 has no maps: Redis sends a map as a flat array of key, value. redis-cli 7 reads the summaries
+            // as its command hints.
+            var commands = new List<RespCommand>();
+            if (c.Request.Count == 2)
+            {
+                commands.AddRange(RespCommandTable.All);
+            }
+            else
+            {
+                for (int i = 2; i < c.Request.Count; i++)
+                {
+                    if (RespCommandTable.Find(c.Request[i]) is { } command)
+                    {
+                        commands.Add(command);
+                    }
+                }
+            }
+
+            w.ArrayHeader(commands.Count * 2);
+            foreach (RespCommand command in commands)
+            {
+                w.Bulk(command.Name);
+                w.ArrayHeader(6);
+                w.Bulk("summary"u8);
+                w.Bulk(command.Summary);
+                w.Bulk("since"u8);
+                w.Bulk("1.0.0"u8);
+                w.Bulk("group"u8);
+                w.Bulk(command.Group);
+            }
+        }
+        else
+        {
+            w.Error($"ERR unknown subcommand '{c.Text(1)}'. Try COMMAND HELP.");
+        }
+
+        return Done;
+    }
+
+    /// <summary><c>DEBUG DIGEST</c>: the cache's order-independent digest, equal on nodes with equal content.</summary>
+    public static ValueTask<RespFlow> Debug(RespConnection c)
+    {
+        if (c.Is(1, "DIGEST"u8) && c.Request.Count == 2)
+        {
+            c.Writer.Simple(c.Node.Store.ComputeDigest());
+        }
+        else
+        {
+            c.Writer.Error($"ERR unknown subcommand '{c.Text(1)}'. Try DEBUG HELP.");
+        }
+
+        return Done;
+    }
+
+    /// <summary><c>SAVE</c>: the node's snapshot, written while reads and writes go on.</summary>
+    public static async ValueTask<RespFlow> Save(RespConnection c)
+    {
+        if (c.Node.Options.SnapshotPath is null)
+        {
+            c.Writer.Error("ERR SAVE is not available: this node has no SnapshotPath configured, so there is nowhere to save");
+            return RespFlow.Continue;
+        }
+
+        try
+        {
+            await c.Node.SaveSnapshotAsync(c.Node.Stopping).ConfigureAwait(false);
+            c.Writer.Ok();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            c.Writer.Error("ERR SAVE failed: " + ex.Message);
+        }
+
+        return RespFlow.Continue;
+    }
+
+    /// <summary>
+    /// <c>SHUTDOWN [NOSAVE|SAVE]</c> on a standalone node: stops it (a primary first lets its secondaries catch up,
+    /// as Redis 7 does) and closes the connection without a reply, as Redis does. Where the application hosts the
+    /// node, the application owns its lifetime and SHUTDOWN is refused.
+    /// </summary>
+    public static ValueTask<RespFlow> Shutdown(RespConnection c)
+    {
+        bool? save = null;
+        for (int i = 1; i < c.Request.Count; i++)
+        {
+            bool? flag = c.Is(i, "NOSAVE"u8) ? false : c.Is(i, "SAVE"u8) ? true : null;
+            if (flag is null || (save is not null && save != flag))
+            {
+                c.Writer.Error("ERR syntax error");
+                return Done;
+            }
+
+            save = flag;
+        }
+
+        if (c.Server.Shutdown is not { } shutdown)
+        {
+            c.Writer.Error("ERR SHUTDOWN is not available: the application hosting this node owns its lifetime; stop the application instead");
+            return Done;
+        }
+
+        if (save == true && c.Node.Options.SnapshotPath is null)
+        {
+            c.Writer.Error("ERR SHUTDOWN SAVE is not possible: this node has no SnapshotPath configured, so there is nowhere to save");
+            return Done;
+        }
+
+        RespServer.Log.ShutdownRequested(c.Server.Logger, c.Id, c.RemoteEndPoint, save switch { true => "SAVE", false => "NOSAVE", null => "default" });
+        RespServer server = c.Server;
+        // Not awaited: stopping closes every connection, this one included, and waits for them to end.
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await shutdown(save).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                RespServer.Log.ShutdownFailed(server.Logger, ex.Message);
+            }
+        });
+        return new(RespFlow.CloseNow);
+    }
+
+    private static void WriteInfo(RespWriter w, RespCommand command)
+    {
+        // Redis 7's shape: name, arity, flags, first key, last key, step, ACL categories, tips, key specs, subcommands.
+        w.ArrayHeader(10);
+        w.Bulk(command.Name);
+        w.Integer(command.Arity);
+        var flags = new List<string>();
+        if ((command.Flags & RespCommandFlags.Write) != 0)
+        {
+            flags.Add("write");
+        }
+
+        if ((command.Flags & RespCommandFlags.ReadOnly) != 0)
+        {
+            flags.Add("readonly");
+        }
+
+        if ((command.Flags & RespCommandFlags.Admin) != 0)
+        {
+            flags.Add("admin");
+        }
+
+        if ((command.Flags & RespCommandFlags.NoAuth) != 0)
+        {
+            flags.Add("no_auth");
+        }
+
+        if ((command.Flags & RespCommandFlags.Fast) != 0)
+        {
+            flags.Add("fast");
+        }
+
+        w.ArrayHeader(flags.Count);
+        foreach (string flag in flags)
+        {
+            w.Simple(flag);
+        }
+
+        w.Integer(command.FirstKey);
+        w.Integer(command.LastKey);
+        w.Integer(command.FirstKey == 0 ? 0 : 1);
+        w.EmptyArray();
+        w.EmptyArray();
+        w.EmptyArray();
+        w.EmptyArray();
+    }
+}

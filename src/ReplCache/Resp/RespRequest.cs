@@ -1,0 +1,102 @@
+using System.Buffers;
+
+namespace ReplCache.Resp;
+
+/// <summary>
+/// The arguments of one command, copied out of the connection's input into one pooled buffer that the connection
+/// reuses for every command, so that parsing a GET or a SET allocates nothing.
+/// </summary>
+/// <remarks>
+/// Arguments are copied rather than sliced from the pipe because a bulk argument may be larger than the input
+/// pipe lets a reader hold unconsumed (Kestrel pauses the socket at about 1 MB): the parser consumes a large bulk
+/// as it arrives and fills its argument here piece by piece.
+/// </remarks>
+internal sealed class RespRequest : IDisposable
+{
+    /// <summary>Beyond this, the buffer goes back to the pool after the command instead of staying with the connection.</summary>
+    private const int KeepBytes = 64 * 1024;
+
+    private const int InitialBytes = 1024;
+
+    private byte[] _data = ArrayPool<byte>.Shared.Rent(InitialBytes);
+    private int _used;
+    private (int Start, int Length)[] _arguments = new (int, int)[8];
+
+    public int Count { get; private set; }
+
+    /// <summary>Bytes held by all arguments so far.</summary>
+    public int TotalBytes => _used;
+
+    public ReadOnlySpan<byte> this[int index]
+    {
+        get
+        {
+            (int start, int length) = _arguments[index];
+            return _data.AsSpan(start, length);
+        }
+    }
+
+    /// <summary>Forgets every argument; a buffer grown for one large command goes back to the pool.</summary>
+    public void Clear()
+    {
+        _used = 0;
+        Count = 0;
+        if (_data.Length > KeepBytes)
+        {
+            ArrayPool<byte>.Shared.Return(_data);
+            _data = ArrayPool<byte>.Shared.Rent(InitialBytes);
+        }
+    }
+
+    public void Add(ReadOnlySpan<byte> argument) => argument.CopyTo(Append(argument.Length));
+
+    /// <summary>Reserves a new argument of <paramref name="length"/> bytes, to be filled by the caller.</summary>
+    public Span<byte> Append(int length)
+    {
+        if (Count == _arguments.Length)
+        {
+            Array.Resize(ref _arguments, _arguments.Length * 2);
+        }
+
+        Reserve(length);
+        _arguments[Count++] = (_used, length);
+        Span<byte> span = _data.AsSpan(_used, length);
+        _used += length;
+        return span;
+    }
+
+    /// <summary>The last argument, for filling it as its bytes arrive.</summary>
+    public Span<byte> Last()
+    {
+        (int start, int length) = _arguments[Count - 1];
+        return _data.AsSpan(start, length);
+    }
+
+    /// <summary>Appends one byte to the last argument (the inline splitter builds arguments byte by byte).</summary>
+    public void Extend(byte value)
+    {
+        Reserve(1);
+        _data[_used++] = value;
+        _arguments[Count - 1].Length++;
+    }
+
+    public void Dispose()
+    {
+        ArrayPool<byte>.Shared.Return(_data);
+        _data = [];
+    }
+
+    private void Reserve(int length)
+    {
+        if (_data.Length - _used >= length)
+        {
+            return;
+        }
+
+        long wanted = Math.Max((long)_used + length, (long)_data.Length * 2);
+        byte[] larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(wanted, Array.MaxLength));
+        _data.AsSpan(0, _used).CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(_data);
+        _data = larger;
+    }
+}

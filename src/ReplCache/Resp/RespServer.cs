@@ -1,0 +1,114 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using ReplCache.Replication;
+
+namespace ReplCache.Resp;
+
+/// <summary>
+/// A node's Redis-protocol endpoint: the connection handler Kestrel hands RESP connections to, and the
+/// server-wide figures INFO reports (clients, commands, hits and misses).
+/// </summary>
+internal sealed partial class RespServer
+{
+    /// <summary>Peers whose failed AUTH was logged; bounded so that a scan from many addresses cannot grow it forever.</summary>
+    private const int MaxAuthFailurePeers = 1024;
+
+    private readonly ConcurrentDictionary<IPAddress, byte> _authFailuresLogged = new();
+    private long _nextClientId;
+    private int _connectedClients;
+    private long _totalConnections;
+    private long _totalCommands;
+    private long _hits;
+    private long _misses;
+    private int _blockedClients;
+
+    public RespServer(ReplicationController node, ILoggerFactory? loggerFactory)
+    {
+        Node = node;
+        Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("ReplCache.Resp");
+    }
+
+    public ReplicationController Node { get; }
+
+    public ILogger Logger { get; }
+
+    /// <summary>The bound RESP endpoint, port 0 resolved; set once the listener is up.</summary>
+    public IPEndPoint? EndPoint { get; set; }
+
+    /// <summary>
+    /// Stops the node for SHUTDOWN: the argument is NOSAVE (false), SAVE (true) or neither (null: as configured).
+    /// Null when the application owns the node's lifetime (hosted with AddReplicatedCache), where SHUTDOWN is refused.
+    /// </summary>
+    public Func<bool?, Task>? Shutdown { get; set; }
+
+    public int ConnectedClients => Volatile.Read(ref _connectedClients);
+
+    public long TotalConnections => Interlocked.Read(ref _totalConnections);
+
+    public long TotalCommands => Interlocked.Read(ref _totalCommands);
+
+    /// <summary>Clients waiting in WAIT (Redis's <c>blocked_clients</c>).</summary>
+    public int BlockedClients => Volatile.Read(ref _blockedClients);
+
+    public long KeyspaceHits => Interlocked.Read(ref _hits);
+
+    public long KeyspaceMisses => Interlocked.Read(ref _misses);
+
+    /// <summary>Serves one client connection until it closes.</summary>
+    public async Task RunConnectionAsync(ConnectionContext transport)
+    {
+        var connection = new RespConnection(this, transport, Interlocked.Increment(ref _nextClientId));
+        Interlocked.Increment(ref _connectedClients);
+        Interlocked.Increment(ref _totalConnections);
+        Log.ClientConnected(Logger, connection.Id, connection.RemoteEndPoint);
+        string reason = "the client closed it";
+        try
+        {
+            await connection.RunAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ConnectionResetException or ConnectionAbortedException or OperationCanceledException)
+        {
+            reason = ex.Message;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _connectedClients);
+            connection.Dispose();
+            Log.ClientClosed(Logger, connection.Id, connection.RemoteEndPoint, reason);
+        }
+    }
+
+    public void Blocked(int delta) => Interlocked.Add(ref _blockedClients, delta);
+
+    public void CountCommand() => Interlocked.Increment(ref _totalCommands);
+
+    public void CountLookup(bool hit)
+    {
+        if (hit)
+        {
+            Interlocked.Increment(ref _hits);
+        }
+        else
+        {
+            Interlocked.Increment(ref _misses);
+        }
+    }
+
+    /// <summary>Logs a failed AUTH once per peer address (never the password tried).</summary>
+    public void AuthenticationFailed(RespConnection connection)
+    {
+        IPAddress address = connection.RemoteEndPoint?.Address ?? IPAddress.None;
+        if (_authFailuresLogged.Count >= MaxAuthFailurePeers)
+        {
+            _authFailuresLogged.Clear();
+        }
+
+        if (_authFailuresLogged.TryAdd(address, 0))
+        {
+            Log.AuthenticationFailed(Logger, connection.Id, connection.RemoteEndPoint);
+        }
+    }
+}
