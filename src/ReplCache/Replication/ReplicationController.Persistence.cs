@@ -16,18 +16,19 @@ internal sealed partial class ReplicationController
     private long _lastFailedSaveTicks;    // UTC ticks of the last failed scheduled save, 0 when the last one succeeded
     private int _scheduledSaveRunning;
 
+    /// <summary>Every save point in force: <see cref="ReplicatedCacheOptions.SnapshotSavePoints"/> and the <see cref="ReplicatedCacheOptions.SnapshotInterval"/> pair.</summary>
+    internal SnapshotSavePoint[] SavePoints() =>
+        Options.SnapshotInterval is { } interval
+            ? [.. Options.SnapshotSavePoints, new SnapshotSavePoint(interval, Options.SnapshotMinChanges)]
+            : [.. Options.SnapshotSavePoints];
+
     /// <summary>
     /// Starts the save schedule — every <see cref="ReplicatedCacheOptions.SnapshotSavePoints"/> entry and the
     /// <see cref="ReplicatedCacheOptions.SnapshotInterval"/> pair — checked every second of the node's clock.
     /// </summary>
     internal void StartSaveSchedule()
     {
-        SnapshotSavePoint[] points = [.. Options.SnapshotSavePoints];
-        if (Options.SnapshotInterval is { } interval)
-        {
-            points = [.. points, new SnapshotSavePoint(interval, Options.SnapshotMinChanges)];
-        }
-
+        SnapshotSavePoint[] points = SavePoints();
         if (points.Length == 0 || _saveSchedule is not null)
         {
             return;

@@ -23,7 +23,7 @@ internal static class ConfigParameters
             ["logfile"] = "",
             ["dir"] = snapshot is null ? Environment.CurrentDirectory : Path.GetDirectoryName(Path.GetFullPath(snapshot)) ?? "",
             ["dbfilename"] = snapshot is null ? "" : Path.GetFileName(snapshot),
-            ["save"] = o.SnapshotInterval is { } every ? $"{Seconds(every)} {Number(o.SnapshotMinChanges)}" : "",
+            ["save"] = string.Join(' ', server.Node.SavePoints().Select(p => $"{Seconds(p.Interval)} {Number(p.MinChanges)}")),
             ["replicaof"] = primary is null ? "" : $"{primary.Host} {Number(primary.Port)}",
             // Redis shows these to a client that passed AUTH; every client here did, when one is set.
             ["requirepass"] = o.AuthToken ?? "",

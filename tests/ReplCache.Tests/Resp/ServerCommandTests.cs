@@ -76,6 +76,26 @@ public class ServerCommandTests
     }
 
     [Fact]
+    public async Task ConfigGetSave_ListsEverySavePoint_AsRedisDoes()
+    {
+        string dir = Directory.CreateTempSubdirectory("replcache-config-save-").FullName;
+        try
+        {
+            await using ReplicatedCacheNode node = await RespNodes.StartPrimaryAsync(o =>
+            {
+                o.SnapshotPath = Path.Combine(dir, "dump.rcs");
+                o.SnapshotSavePoints = [.. SnapshotSavePoint.RedisDefaults];
+            });
+            await using RespTestClient client = await RespTestClient.ConnectAsync(node);
+            Assert.Equal("3600 1 300 100 60 10000", Pairs(await client.CallAsync("CONFIG", "GET", "save"))["save"]);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Command_DescribesEveryCommand()
     {
         await using ReplicatedCacheNode node = await RespNodes.StartPrimaryAsync();

@@ -3,7 +3,7 @@ using ReplCache.Storage;
 namespace ReplCache.Resp.Commands;
 
 /// <summary>GET and SET.</summary>
-internal static class StringCommands
+internal static partial class StringCommands
 {
     private static ValueTask<RespFlow> Done => new(RespFlow.Continue);
 
