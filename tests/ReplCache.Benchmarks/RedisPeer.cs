@@ -5,7 +5,10 @@ using System.Net.Sockets;
 
 namespace ReplCache.Benchmarks;
 
-/// <summary>A redis-server process on loopback, started by the bench with diskless sync and no persistence.</summary>
+/// <summary>
+/// A redis-server process on loopback, started by the bench with diskless sync and no persistence — or, for the
+/// redis-benchmark comparison, a replcache-server process configured the same way.
+/// </summary>
 internal sealed class RedisPeer : IDisposable
 {
     private readonly Process _process;
@@ -27,6 +30,56 @@ internal sealed class RedisPeer : IDisposable
 
     public static RedisPeer Start(int? replicaOfPort = null) => Start(replicaOfPort, null);
 
+    /// <summary>The replcache-server build next to the bench (Release), found from the repository root.</summary>
+    public static string? ReplCacheServerDll
+    {
+        get
+        {
+            for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                string candidate = Path.Combine(dir.FullName, "src", "ReplCache.Server", "bin", "Release", "net10.0", "ReplCache.Server.dll");
+                if (File.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>A replcache-server on a free port, without persistence, optionally a replica of <paramref name="replicaOfPort"/>.</summary>
+    public static RedisPeer StartReplCacheServer(int? replicaOfPort = null)
+    {
+        int port = FreePort();
+        string dir = Directory.CreateTempSubdirectory("replcache-bench-server-").FullName;
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var arguments = new List<string>
+        {
+            ReplCacheServerDll ?? throw new InvalidOperationException("replcache-server is not built: dotnet build src/ReplCache.Server -c Release"),
+            "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", dir, "--save", "",
+            "--repl-backlog-size", "16mb", "--logfile", Path.Combine(dir, "server.log"),
+        };
+        if (replicaOfPort is int primary)
+        {
+            arguments.AddRange(["--replicaof", "127.0.0.1 " + primary.ToString(CultureInfo.InvariantCulture)]);
+        }
+
+        arguments.ForEach(start.ArgumentList.Add);
+        var process = Process.Start(start) ?? throw new InvalidOperationException("replcache-server did not start.");
+        DrainOutput(process);
+        var peer = new RedisPeer(process, port, dir);
+        peer.WaitUntil(() => peer.TryPing(), "replcache-server to answer PING");
+        return peer;
+    }
+
+    private static void DrainOutput(Process process)
+    {
+        // Nobody reads a server's console here; unread pipes would eventually block it.
+        _ = process.StandardOutput.ReadToEndAsync();
+        _ = process.StandardError.ReadToEndAsync();
+    }
+
     private static RedisPeer Start(int? replicaOfPort, string? dataDir)
     {
         int port = FreePort();
@@ -46,6 +99,7 @@ internal sealed class RedisPeer : IDisposable
         var start = new ProcessStartInfo(FindOnPath("redis-server")!) { RedirectStandardOutput = true, RedirectStandardError = true };
         arguments.ForEach(start.ArgumentList.Add);
         var process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
+        DrainOutput(process);
         var peer = new RedisPeer(process, port, dataDir is null ? dir : null);
         peer.WaitUntil(() => peer.TryPing(), "redis-server to answer PING");
         return peer;

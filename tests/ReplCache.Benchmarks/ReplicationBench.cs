@@ -33,9 +33,29 @@ internal static partial class ReplicationBench
         Report("replication lag p50 at 10k writes/s (us)", p50, rp50, higherIsBetter: false);
         Report("replication lag p99 at 10k writes/s (us)", p99, rp99, higherIsBetter: false);
 
+        RunRedisBenchmarkComparison(writes);
         double sync = (await FullSyncBench.RunAsync(syncKeys)).TotalSeconds;
         double redisSync = redis ? RedisFullSync(syncKeys) : double.NaN;
         Report($"full sync of {syncKeys:N0} keys x 100 B to 2 secondaries (s)", sync, redisSync, higherIsBetter: false);
+        return 0;
+    }
+
+    /// <summary>
+    /// The same client against both servers: redis-benchmark, pipelined, against replcache-server and redis-server,
+    /// each a primary with two replicas, in one run.
+    /// </summary>
+    public static int RunRedisBenchmarkComparison(int requests)
+    {
+        if (!RedisPeer.IsInstalled || RedisPeer.ReplCacheServerDll is null)
+        {
+            Console.WriteLine("redis-benchmark against replcache-server skipped: needs redis-server, redis-tools and a Release build of src/ReplCache.Server.");
+            return 0;
+        }
+
+        (double ourSet, double ourGet) = RedisBenchmark(RedisPeer.StartReplCacheServer, requests);
+        (double theirSet, double theirGet) = RedisBenchmark(p => RedisPeer.Start(p), requests);
+        Report("redis-benchmark -t set -P 16 -d 100, 2 replicas (req/s)", ourSet, theirSet, higherIsBetter: true);
+        Report("redis-benchmark -t get -P 16 -d 100, 2 replicas (req/s)", ourGet, theirGet, higherIsBetter: true);
         return 0;
     }
 
@@ -72,6 +92,33 @@ internal static partial class ReplicationBench
         Match reported = RequestsPerSecond().Match(output);
         Console.WriteLine($"  (redis-benchmark itself reported {(reported.Success ? reported.Groups[1].Value : "?")} requests/s before catch-up)");
         return writes / seconds;
+    }
+
+    /// <summary>redis-benchmark's own SET and GET figures against a primary (with two replicas attached) that <paramref name="start"/> makes.</summary>
+    private static (double Set, double Get) RedisBenchmark(Func<int?, RedisPeer> start, int requests)
+    {
+        using RedisPeer primary = start(null);
+        using RedisPeer a = start(primary.Port);
+        using RedisPeer b = start(primary.Port);
+        WaitForOnlineReplicas(primary, 2);
+        var run = new ProcessStartInfo(RedisPeer.FindOnPath("redis-benchmark")!) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string arg in new[] { "-p", primary.Port.ToString(CultureInfo.InvariantCulture), "-t", "set,get", "-P", "16", "-d", "100", "-n", requests.ToString(CultureInfo.InvariantCulture), "-r", "100000", "-q" })
+        {
+            run.ArgumentList.Add(arg);
+        }
+
+        using Process benchmark = Process.Start(run)!;
+        Task<string> errors = benchmark.StandardError.ReadToEndAsync();
+        string output = benchmark.StandardOutput.ReadToEnd();
+        benchmark.WaitForExit();
+        Match set = RequestsPerSecond().Match(output);
+        Match get = GetRequestsPerSecond().Match(output);
+        if (!set.Success || !get.Success)
+        {
+            throw new InvalidOperationException($"redis-benchmark printed no figures:\n{output}\n{errors.Result}");
+        }
+
+        return (double.Parse(set.Groups[1].Value, CultureInfo.InvariantCulture), double.Parse(get.Groups[1].Value, CultureInfo.InvariantCulture));
     }
 
     private static (double, double) RedisLag()
@@ -120,4 +167,7 @@ internal static partial class ReplicationBench
 
     [GeneratedRegex(@"SET: ([\d.]+) requests per second")]
     private static partial Regex RequestsPerSecond();
+
+    [GeneratedRegex(@"GET: ([\d.]+) requests per second")]
+    private static partial Regex GetRequestsPerSecond();
 }
