@@ -41,16 +41,7 @@ internal static partial class StringCommands
         c.Writer.ArrayHeader(keys);
         for (int i = 1; i <= keys; i++)
         {
-            byte[]? entry = c.Node.Store.Get(c.Request[i], renewSliding: true);
-            c.Server.CountLookup(entry is not null);
-            if (entry is null)
-            {
-                c.Writer.Null();
-            }
-            else
-            {
-                c.Writer.Bulk(EntryLayout.Value(entry));
-            }
+            WriteLookup(c, c.Request[i]);
         }
 
         return Done;

@@ -14,7 +14,13 @@ internal static partial class StringCommands
             return Done;
         }
 
-        // A read renews a sliding entry, as the cache's own Get does.
+        WriteLookup(c, key);
+        return Done;
+    }
+
+    /// <summary>Looks a key up and replies with its value or nil, renewing a sliding entry as the cache's own Get does.</summary>
+    private static void WriteLookup(RespConnection c, ReadOnlySpan<byte> key)
+    {
         byte[]? entry = c.Node.Store.Get(key, renewSliding: true);
         c.Server.CountLookup(entry is not null);
         if (entry is null)
@@ -25,8 +31,6 @@ internal static partial class StringCommands
         {
             c.Writer.Bulk(EntryLayout.Value(entry));
         }
-
-        return Done;
     }
 
     /// <summary>
