@@ -160,6 +160,8 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
     private byte[]? Find(string key)
     {
         _controller.EnsureReadable();
-        return _store.Get(key, renewSliding: true);
+        byte[]? entry = _store.Get(key, renewSliding: true);
+        _controller.Metrics.CountLookup(entry is not null);
+        return entry;
     }
 }

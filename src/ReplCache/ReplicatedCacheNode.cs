@@ -64,7 +64,15 @@ public sealed class ReplicatedCacheNode : IAsyncDisposable
         StartAsync(options, loggerFactory: null, cancellationToken);
 
     /// <inheritdoc cref="StartAsync(ReplicatedCacheOptions, CancellationToken)"/>
-    public static async Task<ReplicatedCacheNode> StartAsync(ReplicatedCacheOptions options, ILoggerFactory? loggerFactory, CancellationToken cancellationToken = default)
+    public static Task<ReplicatedCacheNode> StartAsync(ReplicatedCacheOptions options, ILoggerFactory? loggerFactory, CancellationToken cancellationToken = default) =>
+        StartAsync(options, loggerFactory, meterFactory: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="StartAsync(ReplicatedCacheOptions, CancellationToken)"/>, logging through
+    /// <paramref name="loggerFactory"/> and publishing the <c>ReplCache</c> meter through <paramref name="meterFactory"/>
+    /// (null: a meter of the node's own).
+    /// </summary>
+    public static async Task<ReplicatedCacheNode> StartAsync(ReplicatedCacheOptions options, ILoggerFactory? loggerFactory, System.Diagnostics.Metrics.IMeterFactory? meterFactory, CancellationToken cancellationToken = default)
     {
         ReplicatedCacheOptionsValidator.ThrowIfInvalid(options);
         if (options.Listen is null)
@@ -72,7 +80,7 @@ public sealed class ReplicatedCacheNode : IAsyncDisposable
             throw new ArgumentException("ReplicatedCacheOptions.Listen must be set for a standalone node, e.g. \"http://127.0.0.1:0\".", nameof(options));
         }
 
-        var controller = new ReplicationController(options, loggerFactory);
+        var controller = new ReplicationController(options, loggerFactory, meterFactory);
         RespServer? resp = options.RespListen is null ? null : new RespServer(controller, loggerFactory);
         ReplicationListener? listener = null;
         try

@@ -39,9 +39,11 @@ public static class ReplicatedCacheServiceCollectionExtensions
     {
         services.AddOptions<ReplicatedCacheOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ReplicatedCacheOptions>, ReplicatedCacheOptionsValidator>());
+        services.AddMetrics(); // IMeterFactory: the host's, or one of our own in a bare ServiceCollection
         services.TryAddSingleton(static sp => new ReplicationController(
             sp.GetRequiredService<IOptions<ReplicatedCacheOptions>>().Value,
-            sp.GetService<ILoggerFactory>()));
+            sp.GetService<ILoggerFactory>(),
+            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton(static sp => sp.GetRequiredService<ReplicationController>().Cache);
         services.TryAddSingleton<IReplicationControl>(static sp => sp.GetRequiredService<ReplicationController>());
         services.AddGrpc();

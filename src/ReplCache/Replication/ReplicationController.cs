@@ -34,10 +34,11 @@ internal sealed partial class ReplicationController : IReplicationControl, IAsyn
     private long _partialSyncsAccepted;
     private long _partialSyncsRejected;
     private int _disposed;
+    private long _bytesSentToDeparted;
 
     private readonly long _startedTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
 
-    public ReplicationController(ReplicatedCacheOptions options, ILoggerFactory? loggerFactory = null)
+    public ReplicationController(ReplicatedCacheOptions options, ILoggerFactory? loggerFactory = null, System.Diagnostics.Metrics.IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
@@ -52,7 +53,14 @@ internal sealed partial class ReplicationController : IReplicationControl, IAsyn
         _appender = new LogAppender(ReplicationLog);
         Store.Observer = _appender;
         Cache = new ReplicatedCache(Store, this);
+        Metrics = new Diagnostics.ReplCacheMetrics(this, meterFactory);
     }
+
+    /// <summary>This node's instruments on the <c>ReplCache</c> meter.</summary>
+    internal Diagnostics.ReplCacheMetrics Metrics { get; }
+
+    /// <summary>Replication payload bytes sent to secondaries, those gone included.</summary>
+    internal long BytesSentToReplicas => Volatile.Read(ref _bytesSentToDeparted) + ConnectedReplicas().Sum(r => r.BytesSent);
 
     public ReplicatedCacheOptions Options { get; }
 
@@ -236,6 +244,7 @@ internal sealed partial class ReplicationController : IReplicationControl, IAsyn
         }
 
         Store.Dispose();
+        Metrics.Dispose();
     }
 
     /// <summary>Cancelled when the node shuts down.</summary>
@@ -310,7 +319,10 @@ internal sealed partial class ReplicationController : IReplicationControl, IAsyn
     {
         lock (_replicasGate)
         {
-            _replicas.Remove(replica);
+            if (_replicas.Remove(replica))
+            {
+                Interlocked.Add(ref _bytesSentToDeparted, replica.BytesSent);
+            }
         }
 
         _acknowledged.Set();

@@ -87,6 +87,7 @@ internal sealed partial class RespServer
 
     public void CountLookup(bool hit)
     {
+        Node.Metrics.CountLookup(hit);
         if (hit)
         {
             Interlocked.Increment(ref _hits);

@@ -144,6 +144,8 @@ internal static class ServerInfo
         Line(text, Invariant($"total_commands_processed:{server.TotalCommands}"));
         Line(text, Invariant($"keyspace_hits:{server.KeyspaceHits}"));
         Line(text, Invariant($"keyspace_misses:{server.KeyspaceMisses}"));
+        Line(text, Invariant($"expired_keys:{server.Node.Store.Expirations}"));
+        Line(text, Invariant($"evicted_keys:{server.Node.Store.Evictions}"));
         Line(text, Invariant($"sync_full:{info.FullSyncs}"));
         Line(text, Invariant($"sync_partial_ok:{info.PartialSyncsAccepted}"));
         Line(text, Invariant($"sync_partial_err:{info.PartialSyncsRejected}"));

@@ -24,6 +24,8 @@ internal sealed partial class CacheStore : IDisposable
     private long _sizeBytes;
     private int _expiringCount;
     private long _version;
+    private long _expirations;
+    private long _evictions;
 
     public CacheStore(TimeProvider timeProvider, long? sizeLimitBytes)
     {
@@ -64,6 +66,12 @@ internal sealed partial class CacheStore : IDisposable
 
     /// <summary>Estimated bytes held by entries (what <c>SizeLimitBytes</c> bounds).</summary>
     public long SizeBytes => Volatile.Read(ref _sizeBytes);
+
+    /// <summary>Entries removed because their deadline passed (only a primary removes them).</summary>
+    public long Expirations => Volatile.Read(ref _expirations);
+
+    /// <summary>Entries evicted to stay under the size limit.</summary>
+    public long Evictions => Volatile.Read(ref _evictions);
 
     /// <summary>Bumped by every mutation; lets a lock-free scan notice that it raced with writers.</summary>
     public long Version => Volatile.Read(ref _version);
@@ -326,6 +334,7 @@ internal sealed partial class CacheStore : IDisposable
 
             _table.Remove(key, hash);
             Forget(blob);
+            Volatile.Write(ref _expirations, _expirations + 1);
             Observer?.OnRemoved(key, RemovalReason.Expired);
         }
     }
@@ -368,6 +377,15 @@ internal sealed partial class CacheStore : IDisposable
         }
 
         Forget(blob);
+        if (reason == RemovalReason.Expired)
+        {
+            Volatile.Write(ref _expirations, _expirations + 1);
+        }
+        else if (reason == RemovalReason.Evicted)
+        {
+            Volatile.Write(ref _evictions, _evictions + 1);
+        }
+
         Observer?.OnRemoved(EntryLayout.Key(blob), reason);
         return true;
     }

@@ -241,6 +241,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
 
     private void Handle(PrimaryMessage message)
     {
+        _node.Metrics.CountReceived(message);
         switch (message.KindCase)
         {
             case PrimaryMessage.KindOneofCase.Records:

@@ -1,0 +1,117 @@
+using System.Diagnostics.Metrics;
+using ReplCache.Protocol;
+using ReplCache.Replication;
+
+namespace ReplCache.Diagnostics;
+
+/// <summary>
+/// One node's instruments on the <c>ReplCache</c> meter. Figures the node already keeps (entries, offsets, syncs,
+/// replica lag) are observed when a collector asks, so they cost nothing between collections; only cache requests
+/// are counted as they happen, and only while someone listens.
+/// </summary>
+/// <remarks>
+/// The meter carries the node id as a tag, so several nodes in one process (tests, the demo) stay apart, and a
+/// factory-made meter is one per node rather than one shared instance whose instruments several nodes would fight over.
+/// </remarks>
+internal sealed class ReplCacheMetrics : IDisposable
+{
+    private static readonly KeyValuePair<string, object?> Hit = new(ReplCacheInstruments.ResultTag, "hit");
+    private static readonly KeyValuePair<string, object?> Miss = new(ReplCacheInstruments.ResultTag, "miss");
+    private static readonly PrimaryLinkStatus[] LinkStates = Enum.GetValues<PrimaryLinkStatus>();
+
+    private readonly ReplicationController _node;
+    private readonly Meter _meter;
+    private readonly bool _ownsMeter;
+    private readonly Counter<long> _requests;
+    private long _bytesReceived;
+
+    public ReplCacheMetrics(ReplicationController node, IMeterFactory? factory)
+    {
+        _node = node;
+        var options = new MeterOptions(ReplCacheInstruments.MeterName)
+        {
+            Tags = [new KeyValuePair<string, object?>(ReplCacheInstruments.NodeTag, node.NodeId)],
+        };
+        _ownsMeter = factory is null;
+        _meter = factory?.Create(options) ?? new Meter(options);
+
+        _requests = _meter.CreateCounter<long>(ReplCacheInstruments.Requests, "{request}", "Cache reads, by result (hit or miss).");
+        _meter.CreateObservableUpDownCounter(ReplCacheInstruments.Entries, () => (long)node.Store.PhysicalCount, "{entry}", "Entries held, expired ones not yet reclaimed included.");
+        _meter.CreateObservableUpDownCounter(ReplCacheInstruments.Size, () => node.Store.SizeBytes, "By", "Estimated bytes held by entries (what SizeLimitBytes bounds).");
+        _meter.CreateObservableCounter(ReplCacheInstruments.Evictions, () => node.Store.Evictions, "{entry}", "Entries evicted to stay under SizeLimitBytes.");
+        _meter.CreateObservableCounter(ReplCacheInstruments.Expirations, () => node.Store.Expirations, "{entry}", "Entries removed because their deadline passed (on a primary).");
+        _meter.CreateObservableGauge(ReplCacheInstruments.Offset, () => node.ReplicationLog.EndOffset, "By", "Replication offset: stream produced (primary) or applied (secondary).");
+        _meter.CreateObservableGauge(ReplCacheInstruments.ReplicaLag, ReplicaLagBytes, "By", "How far each connected secondary's acknowledged offset is behind this node's.");
+        _meter.CreateObservableGauge(ReplCacheInstruments.ReplicaLagTime, ReplicaLagSeconds, "s", "Time since each connected secondary was last heard from.");
+        _meter.CreateObservableCounter(ReplCacheInstruments.Syncs, Syncs, "{sync}", "Resyncs this node served, by kind (full, partial) and, for partial ones, result.");
+        _meter.CreateObservableCounter(ReplCacheInstruments.Sent, () => node.BytesSentToReplicas, "By", "Replication payload bytes sent to secondaries.");
+        _meter.CreateObservableCounter(ReplCacheInstruments.Received, () => Volatile.Read(ref _bytesReceived), "By", "Replication payload bytes received from the primary.");
+        _meter.CreateObservableGauge(ReplCacheInstruments.LinkState, LinkState, "{state}", "1 for the state the link to the primary is in (none on a primary), 0 for the others.");
+    }
+
+    /// <summary>A cache read's outcome. Free while nobody listens.</summary>
+    public void CountLookup(bool hit)
+    {
+        if (_requests.Enabled)
+        {
+            _requests.Add(1, hit ? Hit : Miss);
+        }
+    }
+
+    /// <summary>A message from the primary: its payload bytes count as received.</summary>
+    public void CountReceived(PrimaryMessage message)
+    {
+        long bytes = message.KindCase switch
+        {
+            PrimaryMessage.KindOneofCase.Records => message.Records.Payload.Length,
+            PrimaryMessage.KindOneofCase.SnapshotChunk => message.SnapshotChunk.Payload.Length,
+            _ => 0,
+        };
+        if (bytes > 0)
+        {
+            Interlocked.Add(ref _bytesReceived, bytes);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_ownsMeter)
+        {
+            _meter.Dispose(); // a factory's meters are the factory's to dispose
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ReplicaLagBytes()
+    {
+        long offset = _node.ReplicationLog.EndOffset;
+        foreach (Replication.Primary.ConnectedReplica replica in _node.ConnectedReplicas())
+        {
+            yield return new Measurement<long>(Math.Max(0, offset - replica.AckedOffset), new KeyValuePair<string, object?>(ReplCacheInstruments.ReplicaTag, replica.NodeId));
+        }
+    }
+
+    private IEnumerable<Measurement<double>> ReplicaLagSeconds()
+    {
+        foreach (Replication.Primary.ConnectedReplica replica in _node.ConnectedReplicas())
+        {
+            yield return new Measurement<double>(replica.SinceLastHeard.TotalSeconds, new KeyValuePair<string, object?>(ReplCacheInstruments.ReplicaTag, replica.NodeId));
+        }
+    }
+
+    private IEnumerable<Measurement<long>> Syncs()
+    {
+        ReplicationInfo info = _node.GetInfo();
+        yield return new Measurement<long>(info.FullSyncs, new KeyValuePair<string, object?>(ReplCacheInstruments.KindTag, "full"));
+        yield return new Measurement<long>(info.PartialSyncsAccepted, new(ReplCacheInstruments.KindTag, "partial"), new(ReplCacheInstruments.ResultTag, "accepted"));
+        yield return new Measurement<long>(info.PartialSyncsRejected, new(ReplCacheInstruments.KindTag, "partial"), new(ReplCacheInstruments.ResultTag, "rejected"));
+    }
+
+    private IEnumerable<Measurement<int>> LinkState()
+    {
+        PrimaryLinkStatus current = _node.GetInfo().LinkStatus;
+        foreach (PrimaryLinkStatus state in LinkStates)
+        {
+            yield return new Measurement<int>(state == current ? 1 : 0, new KeyValuePair<string, object?>(ReplCacheInstruments.StateTag, state.ToString().ToLowerInvariant()));
+        }
+    }
+}
