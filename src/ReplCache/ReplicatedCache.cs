@@ -85,6 +85,11 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(value);
         ArgumentNullException.ThrowIfNull(options);
+        if (Hosting.HybridCacheTagRelay.IsReplayedTagWrite(key))
+        {
+            return; // the replicated tag key is already here; writing it back would echo the invalidation
+        }
+
         _controller.EnsureWritable();
         DateTimeOffset now = _store.Clock.UtcNow();
         (long absolute, long sliding) = ExpiryPolicy.Compute(options, now);
@@ -107,6 +112,11 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(options);
+        if (Hosting.HybridCacheTagRelay.IsReplayedTagWrite(key))
+        {
+            return; // the replicated tag key is already here; writing it back would echo the invalidation
+        }
+
         _controller.EnsureWritable();
         DateTimeOffset now = _store.Clock.UtcNow();
         (long absolute, long sliding) = ExpiryPolicy.Compute(options, now);

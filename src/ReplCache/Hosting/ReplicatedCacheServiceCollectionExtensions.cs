@@ -48,6 +48,8 @@ public static class ReplicatedCacheServiceCollectionExtensions
         services.TryAddSingleton<IReplicationControl>(static sp => sp.GetRequiredService<ReplicationController>());
         services.AddGrpc();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ReplicationHostedService>());
+        // Relays HybridCache tag invalidations made upstream into this node's HybridCache, when the app has one.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, HybridCacheTagRelay>());
 
         // Replace rather than TryAdd: asking for ReplCache should win over an earlier AddDistributedMemoryCache.
         services.Replace(ServiceDescriptor.Singleton<IDistributedCache>(static sp => sp.GetRequiredService<ReplicatedCache>()));

@@ -1,0 +1,99 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using ReplCache.Replication;
+
+namespace ReplCache.Hosting;
+
+/// <summary>
+/// Carries HybridCache tag invalidations made on another node into this node's HybridCache.
+/// </summary>
+/// <remarks>
+/// HybridCache's <c>RemoveByTagAsync</c> writes the tag's invalidation time to L2 under <see cref="TagKeyPrefix"/>, but a
+/// HybridCache reads a tag's time from L2 only the first time it meets the tag, then keeps it: an invalidation
+/// made on the primary would never reach a secondary's HybridCache. ReplCache knows when such a key arrives by
+/// replication, so it replays the invalidation locally. The replay's own write of the tag key back to L2 is skipped
+/// (see <see cref="IsReplayedTagWrite"/>): the key already holds the primary's value, and writing it again — or
+/// forwarding it to the primary — would echo the invalidation around the topology forever. The local invalidation
+/// time is this node's clock at the replay, never earlier than the primary's: entries made just before it may be
+/// refetched once, none made before the invalidation survive it.
+/// </remarks>
+internal sealed partial class HybridCacheTagRelay(ReplicationController node, IServiceProvider services, ILoggerFactory? loggerFactory = null) : IHostedService, IDisposable
+{
+    private readonly ILogger _logger = (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<HybridCacheTagRelay>();
+
+    /// <summary>The prefix HybridCache (Microsoft.Extensions.Caching.Hybrid 9 and 10) stores tag invalidation times under.</summary>
+    internal const string TagKeyPrefix = "__MSFT_HCT__";
+
+    private static readonly AsyncLocal<bool> Replaying = new();
+    private readonly Channel<string> _tags = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _loop;
+
+    /// <summary>True for the tag-key write HybridCache makes while this relay replays an invalidation.</summary>
+    internal static bool IsReplayedTagWrite(string key) => Replaying.Value && key.StartsWith(TagKeyPrefix, StringComparison.Ordinal);
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (services.GetService<HybridCache>() is not { } hybrid)
+        {
+            return Task.CompletedTask; // no HybridCache in this app: nothing to relay
+        }
+
+        node.Store.AppliedWatchedKey = tag => _tags.Writer.TryWrite(tag);
+        node.Store.WatchedPrefix = System.Text.Encoding.UTF8.GetBytes(TagKeyPrefix);
+        _loop = RelayAsync(hybrid, _stopping.Token);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        node.Store.WatchedPrefix = null;
+        _tags.Writer.TryComplete();
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            await _loop.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public void Dispose() => _stopping.Dispose();
+
+    private async Task RelayAsync(HybridCache hybrid, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (string tag in _tags.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                Replaying.Value = true;
+                try
+                {
+                    await hybrid.RemoveByTagAsync(tag, cancellationToken).ConfigureAwait(false);
+                    Log.Relayed(_logger, node.NodeId, tag);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Log.RelayFailed(_logger, node.NodeId, tag, ex);
+                }
+                finally
+                {
+                    Replaying.Value = false;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(90, LogLevel.Debug, "Node {NodeId}: HybridCache tag '{Tag}' was invalidated upstream; invalidated here too.")]
+        public static partial void Relayed(ILogger logger, string nodeId, string tag);
+
+        [LoggerMessage(91, LogLevel.Warning, "Node {NodeId}: replaying the invalidation of HybridCache tag '{Tag}' failed; entries with that tag may be served until they expire.")]
+        public static partial void RelayFailed(ILogger logger, string nodeId, string tag, Exception exception);
+    }
+}
