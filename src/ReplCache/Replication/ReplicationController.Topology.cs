@@ -56,7 +56,7 @@ internal sealed partial class ReplicationController
     {
         try
         {
-            using GrpcChannel channel = ReplicationChannel.Create(address, Options);
+            using GrpcChannel channel = ReplicationChannel.Create(address, Options, Tls);
             var client = new Protocol.Replication.ReplicationClient(channel);
             return await client.DescribeAsync(new DescribeRequest(), AuthToken.Headers(Options.AuthToken), DateTime.UtcNow + DescribeTimeout, cancellationToken).ConfigureAwait(false);
         }

@@ -6,6 +6,7 @@ using ReplCache.Protocol;
 using ReplCache.Replication.Primary;
 using ReplCache.Replication.Secondary;
 using ReplCache.Storage;
+using ReplCache.Tls;
 
 namespace ReplCache.Replication;
 
@@ -52,7 +53,11 @@ internal sealed partial class ReplicationController : IReplicationControl, IAsyn
         _appender = new LogAppender(ReplicationLog);
         Store.Observer = _appender;
         Cache = new ReplicatedCache(Store, this);
+        Tls = TlsContext.Load(options, LoggerFactory.CreateLogger("ReplCache.Tls"), NodeId);
     }
+
+    /// <summary>The node's TLS material: its certificate and the authorities it trusts.</summary>
+    public TlsContext Tls { get; }
 
     public ReplicatedCacheOptions Options { get; }
 
