@@ -12,7 +12,7 @@ internal sealed partial class TlsContext
         [LoggerMessage(101, LogLevel.Warning, "Node {NodeId}: this node's own TLS certificate '{Subject}' is not valid now (valid from {NotBefore} to {NotAfter}); peers will refuse it.")]
         public static partial void OwnCertificateNotValidNow(ILogger logger, string nodeId, string subject, DateTime notBefore, DateTime notAfter);
 
-        [LoggerMessage(102, LogLevel.Warning, "TLS: refused the certificate of {Address}: {Problem}.")]
+        [LoggerMessage(102, LogLevel.Debug, "TLS: refused the certificate of {Address}: {Problem}.")]
         public static partial void ServerCertificateRefused(ILogger logger, Uri address, string problem);
 
         [LoggerMessage(103, LogLevel.Warning, "TLS: refused a client certificate '{Subject}': {Problem}.")]

@@ -168,7 +168,13 @@ internal sealed partial class TlsContext
 
         try
         {
-            return chain.Build(leaf) ? null : $"{who} does not validate against Tls.CaCertificatePath: {Describe(chain)}";
+            if (chain.Build(leaf))
+            {
+                return null;
+            }
+
+            bool foreign = chain.ChainStatus.Any(s => s.Status is X509ChainStatusFlags.PartialChain or X509ChainStatusFlags.UntrustedRoot);
+            return $"{who} does not validate against Tls.CaCertificatePath{(foreign ? " (it is not issued by a trusted authority)" : "")}: {Describe(chain)}";
         }
         finally
         {

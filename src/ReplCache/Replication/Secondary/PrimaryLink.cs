@@ -109,6 +109,13 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
                 // The transport only says the TLS connection could not be established; this says why.
                 reason = $"TLS: the primary's certificate was refused: {refused}";
             }
+            else if (!reachedUp && Primary.Scheme == Uri.UriSchemeHttps && _node.Tls.Certificate is null
+                && !reason.Contains("Connection refused", StringComparison.OrdinalIgnoreCase))
+            {
+                // Under TLS 1.3 a primary refuses a missing client certificate after the client's handshake has
+                // completed, so all this side sees is a connection closed or reset before HTTP/2 could start.
+                reason += " (this node has no TLS certificate to present: if the primary requires client certificates, it closes the connection so; set Tls.CertificatePath)";
+            }
 
             MarkDown(reason, failures == 0);
             failures = reachedUp ? 1 : failures + 1;
