@@ -189,5 +189,23 @@ internal sealed partial class ServerHost
         settings["dbfilename"] = config.DbFileName;
         settings["save"] = config.SaveText;
         settings["daemonize"] = "no";
+        // With TLS the bound port is the tls-port and no plain port is served: port 0, as Redis's TLS-only setup shows.
+        if (config.Tls)
+        {
+            settings["port"] = "0";
+            settings["tls-port"] = boundPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        else
+        {
+            settings["tls-port"] = "0";
+        }
+
+        settings["tls-replication"] = config.TlsReplication == true ? "yes" : "no";
+        settings["tls-auth-clients"] = (config.TlsAuthClients ?? TlsClientCertificateMode.Required) switch
+        {
+            TlsClientCertificateMode.None => "no",
+            TlsClientCertificateMode.Optional => "optional",
+            _ => "yes",
+        };
     }
 }
