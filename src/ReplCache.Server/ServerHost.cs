@@ -105,7 +105,7 @@ internal sealed partial class ServerHost
         RecordHostSettings(_config, node.Address.Port, node.Controller.HostSettings);
         Log.Persistence(_logger, _options.SnapshotPath!, _config.SaveText.Length == 0 ? "none" : _config.SaveText, _options.PrimaryAddress?.ToString() ?? "none (primary)");
         Log.Running(_logger, node.Address.Port);
-        Log.Ready(_logger);
+        Log.Ready(_logger, _config.Tls ? "tls" : "tcp"); // as Redis words it for a TLS-only server
         await _stdout.WriteLineAsync($"Ready to accept connections on {_config.BindAddress}:{node.Address.Port}").ConfigureAwait(false);
         await _stdout.FlushAsync().ConfigureAwait(false);
 
