@@ -124,6 +124,20 @@ public sealed class RespTlsTests : IDisposable
         Assert.Equal("OK", await client.CallAsync("SET", "k", "v"));
     }
 
+    [Fact]
+    public async Task ReplicaOfCommand_WithReplicaOfUsesTls_ConnectsToThePrimaryOverTls()
+    {
+        await using ReplicatedCacheNode primary = await TlsNodes.StartPrimaryAsync(_pki.Issue("primary"));
+        await primary.Cache.SetStringAsync("k", "v");
+        await using ReplicatedCacheNode replica = await StartSharedPortPrimaryAsync(o => o.Tls.ReplicaOfUsesTls = true);
+
+        await using RespTestClient client = await RespTestClient.ConnectTlsAsync(replica.RespEndPoint!, ClientTls());
+        Assert.Equal("OK", await client.CallAsync("REPLICAOF", "127.0.0.1", primary.Address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        await Nodes.WaitInSyncAsync(primary, replica);
+        Assert.Equal(new Uri($"https://127.0.0.1:{primary.Address.Port}"), replica.Replication.GetInfo().PrimaryAddress);
+        Assert.Equal("v", await client.CallAsync("GET", "k"));
+    }
+
     /// <summary>Everything the server sends until it closes the connection (a TLS server may answer garbage with an alert).</summary>
     private static async Task<string> ReadUntilClosedAsync(NetworkStream stream)
     {
