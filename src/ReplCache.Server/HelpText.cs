@@ -16,6 +16,8 @@ internal static class HelpText
                replcache-server --port 7777
                replcache-server --port 7777 --replicaof 127.0.0.1 8888
                replcache-server redis6380.conf --replicaof "127.0.0.1 6379" --loglevel verbose
+               replcache-server --port 0 --tls-port 6379 --tls-cert-file node.crt --tls-key-file node.key
+                                --tls-ca-cert-file ca.crt --tls-replication yes
 
         Directives (Redis's slave* names are accepted as aliases of the replica* ones):
           bind <addr> [-<optional>...]  one address (ReplCache binds one; '-' addresses are dropped, so
@@ -45,6 +47,21 @@ internal static class HelpText
           min-replicas-max-lag <secs>   MinReplicasMaxLag. Default 10.
           repl-timeout <secs>           ReplicationTimeout. Default 60.
           repl-ping-replica-period <secs>        HeartbeatInterval. Default 1 (Redis: 10).
+          tls-port <port>               TLS instead of plain: Listen = https://<bind>:<tls-port> (gRPC over
+                                        TLS, h2 by ALPN) and RespListen on the same port over TLS
+                                        (redis-cli --tls). One port only: with tls-port, port must be 0 or
+                                        absent (Redis would also listen on port; ReplCache refuses both).
+                                        tls-port 0 (default): no TLS listener.
+          tls-cert-file <path>, tls-key-file <path>, tls-key-file-pass <pw>
+                                        Tls.CertificatePath / KeyPath / CertificatePassword: PEM certificate
+                                        (intermediates after it) and key (or a .pfx). Needed by tls-port; also
+                                        the client certificate a replica presents to its primary.
+          tls-ca-cert-file <path>       Tls.CaCertificatePath: the only CAs trusted for peers' certificates
+                                        (primary's and clients'). Absent: the system's trust store.
+          tls-auth-clients yes|no|optional       Tls.ClientCertificateMode Required/None/Optional: whether
+                                        replicas and redis-cli must present a certificate. Default yes (Redis).
+          tls-replication yes|no        replicaof connects with https:// (Tls.ReplicaOfUsesTls, also for
+                                        REPLICAOF host port sent by a client). Default no.
           pidfile <path>                written at start, removed at exit (a warning if it cannot be written).
           logfile <path>                Redis-style log lines, appended; "" = standard output.
           loglevel debug|verbose|notice|warning|nothing          Default notice.

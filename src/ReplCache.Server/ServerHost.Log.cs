@@ -28,8 +28,8 @@ internal sealed partial class ServerHost
         [LoggerMessage(7, LogLevel.Information, "Running mode=standalone, port={Port}.")]
         public static partial void Running(ILogger logger, int port);
 
-        [LoggerMessage(8, LogLevel.Information, "Ready to accept connections tcp")]
-        public static partial void Ready(ILogger logger);
+        [LoggerMessage(8, LogLevel.Information, "Ready to accept connections {Transport}")]
+        public static partial void Ready(ILogger logger, string transport);
 
         [LoggerMessage(9, LogLevel.Warning, "Received {Signal} scheduling shutdown...")]
         public static partial void SignalReceived(ILogger logger, string signal);

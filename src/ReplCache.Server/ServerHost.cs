@@ -105,7 +105,7 @@ internal sealed partial class ServerHost
         RecordHostSettings(_config, node.Address.Port, node.Controller.HostSettings);
         Log.Persistence(_logger, _options.SnapshotPath!, _config.SaveText.Length == 0 ? "none" : _config.SaveText, _options.PrimaryAddress?.ToString() ?? "none (primary)");
         Log.Running(_logger, node.Address.Port);
-        Log.Ready(_logger);
+        Log.Ready(_logger, _config.Tls ? "tls" : "tcp"); // as Redis words it for a TLS-only server
         await _stdout.WriteLineAsync($"Ready to accept connections on {_config.BindAddress}:{node.Address.Port}").ConfigureAwait(false);
         await _stdout.FlushAsync().ConfigureAwait(false);
 
@@ -189,5 +189,23 @@ internal sealed partial class ServerHost
         settings["dbfilename"] = config.DbFileName;
         settings["save"] = config.SaveText;
         settings["daemonize"] = "no";
+        // With TLS the bound port is the tls-port and no plain port is served: port 0, as Redis's TLS-only setup shows.
+        if (config.Tls)
+        {
+            settings["port"] = "0";
+            settings["tls-port"] = boundPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        else
+        {
+            settings["tls-port"] = "0";
+        }
+
+        settings["tls-replication"] = config.TlsReplication == true ? "yes" : "no";
+        settings["tls-auth-clients"] = (config.TlsAuthClients ?? TlsClientCertificateMode.Required) switch
+        {
+            TlsClientCertificateMode.None => "no",
+            TlsClientCertificateMode.Optional => "optional",
+            _ => "yes",
+        };
     }
 }

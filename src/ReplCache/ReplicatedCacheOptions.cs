@@ -17,7 +17,7 @@ public sealed class ReplicatedCacheOptions
 
     /// <summary>
     /// Where the node's own replication listener binds, e.g. <c>http://127.0.0.1:0</c> (h2c, HTTP/2 only; port 0
-    /// picks a free port). Null when the app maps the service itself with <c>MapReplicatedCache</c>.
+    /// picks a free port), or <c>https://127.0.0.1:0</c> for TLS (see <see cref="Tls"/>). Null when the app maps the service itself with <c>MapReplicatedCache</c>.
     /// </summary>
     public string? Listen { get; set; }
 
@@ -113,6 +113,12 @@ public sealed class ReplicatedCacheOptions
 
     /// <summary>Where a Redis-protocol endpoint listens, e.g. <c>127.0.0.1:6379</c>. Null: none.</summary>
     public string? RespListen { get; set; }
+
+    /// <summary>
+    /// TLS: the node's certificate, trusted authorities, mutual TLS. Used by an <c>https://</c> <see cref="Listen"/>
+    /// or <see cref="PrimaryAddress"/>, and by the Redis-protocol endpoint per <see cref="ReplicatedCacheTlsOptions.RespTls"/>.
+    /// </summary>
+    public ReplicatedCacheTlsOptions Tls { get; set; } = new();
 
     /// <summary>The clock behind every expiry. Default <see cref="TimeProvider.System"/>; tests pass a fake.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;

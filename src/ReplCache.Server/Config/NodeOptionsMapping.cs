@@ -24,20 +24,26 @@ internal static class NodeOptionsMapping
         [nameof(ReplicatedCacheOptions.HeartbeatInterval)] = ["repl-ping-replica-period"],
         [nameof(ReplicatedCacheOptions.SnapshotPath)] = ["dbfilename", "dir"],
         [nameof(ReplicatedCacheOptions.SnapshotSavePoints)] = ["save"],
+        ["Tls.CertificatePath"] = ["tls-cert-file", "tls-port"],
+        ["Tls.KeyPath"] = ["tls-key-file"],
+        ["Tls.CertificatePassword"] = ["tls-key-file-pass"],
+        ["Tls.CaCertificatePath"] = ["tls-ca-cert-file"],
+        ["Tls.ClientCertificateMode"] = ["tls-auth-clients"],
     };
 
     /// <exception cref="ConfigException">The directives conflict, or the node would refuse an option they set.</exception>
     public static ReplicatedCacheOptions ToOptions(ServerConfig config)
     {
         string host = UriHost.Of(config.BindAddress);
+        int port = ListenPort(config);
         var options = new ReplicatedCacheOptions
         {
             // One port for both protocols, as Redis serves replicas and clients on one port: a RespListen naming the
             // Listen endpoint makes the node's one listener serve gRPC replication and RESP clients (redis-cli).
-            Listen = $"http://{host}:{config.Port}",
-            RespListen = $"{host}:{config.Port}",
+            Listen = $"{(config.Tls ? "https" : "http")}://{host}:{port}",
+            RespListen = $"{host}:{port}",
             AnnounceAddress = AnnounceAddress(config, host),
-            PrimaryAddress = config.ReplicaOf,
+            PrimaryAddress = config.ReplicaOf is { } primary && config.TlsReplication == true ? WithScheme(primary, Uri.UriSchemeHttps) : config.ReplicaOf,
             AuthToken = AuthToken(config),
             // Always set, as Redis always loads its RDB at start: SAVE works even with no save points.
             SnapshotPath = config.Resolve(config.DbFileName),
@@ -78,9 +84,50 @@ internal static class NodeOptionsMapping
             options.HeartbeatInterval = TimeSpan.FromSeconds(ping);
         }
 
+        ApplyTls(config, options.Tls);
         Validate(options, config);
         return options;
     }
+
+    /// <summary>
+    /// The one port served: <c>port</c>, or <c>tls-port</c> for TLS. Redis can listen on both at once; ReplCache
+    /// serves replication and clients on one port, so asking for both is an error rather than a silent choice.
+    /// </summary>
+    private static int ListenPort(ServerConfig config)
+    {
+        if (!config.Tls)
+        {
+            return config.Port;
+        }
+
+        if (config.SetBy.TryGetValue("port", out ConfigLine? portLine) && config.Port != 0)
+        {
+            ConfigLine later = Later(portLine, config.SetBy["tls-port"]);
+            throw new ConfigException(later, $"port {config.Port} and tls-port {config.TlsPort} are both set, but ReplCache serves replication and clients on one port, plain or TLS: for TLS only, set port 0 (as Redis's TLS-only setup); for plain only, remove tls-port");
+        }
+
+        return config.TlsPort!.Value;
+    }
+
+    /// <summary>The tls-* directives. Relative file names are taken from <c>dir</c>, as Redis's after its chdir.</summary>
+    private static void ApplyTls(ServerConfig config, ReplicatedCacheTlsOptions tls)
+    {
+        if (config.Tls && config.TlsCertFile is null)
+        {
+            throw new ConfigException(config.SetBy["tls-port"], "tls-port needs tls-cert-file (the PEM certificate; its key in tls-key-file, or in the same file)");
+        }
+
+        tls.CertificatePath = config.TlsCertFile is { } cert ? config.Resolve(cert) : null;
+        tls.KeyPath = config.TlsKeyFile is { } key ? config.Resolve(key) : null;
+        tls.CertificatePassword = config.TlsKeyFilePass;
+        // Without tls-ca-cert-file, peers' certificates are checked against the system's trust store.
+        tls.CaCertificatePath = config.TlsCaCertFile is { } ca ? config.Resolve(ca) : null;
+        tls.ReplicaOfUsesTls = config.TlsReplication == true;
+        // Redis's default is tls-auth-clients yes; it only means something on a TLS listener.
+        tls.ClientCertificateMode = config.Tls ? config.TlsAuthClients ?? TlsClientCertificateMode.Required : TlsClientCertificateMode.None;
+    }
+
+    private static Uri WithScheme(Uri address, string scheme) => new UriBuilder(address) { Scheme = scheme }.Uri;
 
     /// <summary>ReplCache has one shared secret for clients and peers alike; Redis's two passwords must agree.</summary>
     private static string? AuthToken(ServerConfig config)
@@ -112,13 +159,13 @@ internal static class NodeOptionsMapping
             throw new ConfigException(line, "replica-announce-port needs replica-announce-ip when bind is a wildcard: there is no one address to announce");
         }
 
-        int port = config.AnnouncePort ?? config.Port;
+        int port = config.AnnouncePort ?? (config.Tls ? config.TlsPort!.Value : config.Port);
         if (port == 0)
         {
             throw new ConfigException(line, "replica-announce-ip needs a known port: with port 0 (the OS picks) set replica-announce-port too");
         }
 
-        return Uri.TryCreate($"http://{UriHost.Of(host)}:{port}", UriKind.Absolute, out Uri? uri)
+        return Uri.TryCreate($"{(config.Tls ? "https" : "http")}://{UriHost.Of(host)}:{port}", UriKind.Absolute, out Uri? uri)
             ? uri
             : throw new ConfigException(line, $"replica-announce-ip '{config.AnnounceIp}' is not a host name or IP address");
     }
@@ -135,7 +182,7 @@ internal static class NodeOptionsMapping
         const string Prefix = nameof(ReplicatedCacheOptions) + ".";
         string failure = result.Failures!.First();
         string setting = failure.StartsWith(Prefix, StringComparison.Ordinal)
-            ? new string([.. failure[Prefix.Length..].TakeWhile(c => char.IsAsciiLetterOrDigit(c))])
+            ? new string([.. failure[Prefix.Length..].TakeWhile(c => char.IsAsciiLetterOrDigit(c) || c == '.')])
             : "";
         string[] directives = DirectivesOf.GetValueOrDefault(setting) ?? [];
         ConfigLine? line = directives.Select(d => config.SetBy.GetValueOrDefault(d)).Where(l => l is not null).Aggregate((ConfigLine?)null, (a, b) => a is null ? b : Later(a, b!));

@@ -69,6 +69,26 @@ internal sealed class ServerConfig
 
     public int? AnnouncePort { get; set; }
 
+    /// <summary>Redis's <c>tls-port</c>: the TLS port; 0 or null: none.</summary>
+    public int? TlsPort { get; set; }
+
+    /// <summary>Whether the node listens with TLS (a non-zero <c>tls-port</c>).</summary>
+    public bool Tls => TlsPort is > 0;
+
+    public string? TlsCertFile { get; set; }
+
+    public string? TlsKeyFile { get; set; }
+
+    public string? TlsKeyFilePass { get; set; }
+
+    public string? TlsCaCertFile { get; set; }
+
+    /// <summary>Redis's <c>tls-replication</c>: a replica connects to its primary over TLS.</summary>
+    public bool? TlsReplication { get; set; }
+
+    /// <summary>Redis's <c>tls-auth-clients</c>; null: Redis's default, yes.</summary>
+    public TlsClientCertificateMode? TlsAuthClients { get; set; }
+
     /// <summary>The line that last set each directive, by canonical name, so a later error can point at it.</summary>
     public Dictionary<string, ConfigLine> SetBy { get; } = new(StringComparer.Ordinal);
 

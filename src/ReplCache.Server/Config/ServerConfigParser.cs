@@ -128,6 +128,40 @@ internal static class ServerConfigParser
                 int announcePort = Integer(line, args[0], 0, 65535);
                 config.AnnouncePort = announcePort == 0 ? null : announcePort;
                 break;
+            case "tls-port":
+                Require(line, args.Count == 1);
+                config.TlsPort = Integer(line, args[0], 0, 65535);
+                break;
+            case "tls-cert-file":
+                Require(line, args.Count == 1);
+                config.TlsCertFile = args[0].Length == 0 ? null : args[0];
+                break;
+            case "tls-key-file":
+                Require(line, args.Count == 1);
+                config.TlsKeyFile = args[0].Length == 0 ? null : args[0];
+                break;
+            case "tls-key-file-pass":
+                Require(line, args.Count == 1);
+                config.TlsKeyFilePass = args[0].Length == 0 ? null : args[0];
+                break;
+            case "tls-ca-cert-file":
+                Require(line, args.Count == 1);
+                config.TlsCaCertFile = args[0].Length == 0 ? null : args[0];
+                break;
+            case "tls-replication":
+                Require(line, args.Count == 1);
+                config.TlsReplication = YesNo(line, args[0]);
+                break;
+            case "tls-auth-clients":
+                Require(line, args.Count == 1);
+                config.TlsAuthClients = args[0].ToLowerInvariant() switch
+                {
+                    "yes" => TlsClientCertificateMode.Required,
+                    "optional" => TlsClientCertificateMode.Optional,
+                    "no" => TlsClientCertificateMode.None,
+                    _ => throw new ConfigException(line, "argument(s) must be one of the following: no, yes, optional"),
+                };
+                break;
             case "daemonize":
                 Require(line, args.Count == 1);
                 if (YesNo(line, args[0]))

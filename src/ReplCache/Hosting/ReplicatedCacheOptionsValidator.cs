@@ -34,9 +34,9 @@ internal sealed class ReplicatedCacheOptionsValidator : IValidateOptions<Replica
             Fail(nameof(o.NodeId), id, "must be 1 to 64 letters, digits, '.', '-' or '_'");
         }
 
-        if (o.Listen is { } listen && (!IsHttpAddress(listen, allowPortZero: true) || !listen.StartsWith("http://", StringComparison.OrdinalIgnoreCase)))
+        if (o.Listen is { } listen && !IsHttpAddress(listen, allowPortZero: true))
         {
-            Fail(nameof(o.Listen), listen, "must be an absolute http:// address (h2c) with a host and a port, e.g. http://127.0.0.1:0");
+            Fail(nameof(o.Listen), listen, "must be an absolute http:// (h2c) or https:// (TLS) address with a host and a port, e.g. http://127.0.0.1:0");
         }
 
         if (o.AnnounceAddress is { } announce && !IsHttpAddress(announce.OriginalString, allowPortZero: false))
@@ -139,6 +139,8 @@ internal sealed class ReplicatedCacheOptionsValidator : IValidateOptions<Replica
         {
             Fail(nameof(o.RespListen), resp, "must be host:port, e.g. 127.0.0.1:6379");
         }
+
+        ReplCache.Tls.TlsOptionsValidation.Check(o, Fail);
 
         if (o.TimeProvider is null)
         {

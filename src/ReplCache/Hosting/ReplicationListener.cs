@@ -15,7 +15,7 @@ using ReplCache.Resp;
 namespace ReplCache.Hosting;
 
 /// <summary>
-/// A node's own listener: a minimal Kestrel server, HTTP/2 only (h2c), serving the replication service, and the
+/// A node's own listener: a minimal Kestrel server, HTTP/2 only (h2c, or h2 over TLS for an https:// Listen), serving the replication service, and the
 /// Redis-protocol endpoint when <see cref="ReplicatedCacheOptions.RespListen"/> is set — on the same port when it
 /// names the same endpoint as <see cref="ReplicatedCacheOptions.Listen"/>, as Redis serves replicas and clients on
 /// one port, otherwise on its own. Used by <see cref="ReplicatedCacheNode"/> and by <c>AddReplicatedCache</c> when
@@ -42,6 +42,8 @@ internal sealed class ReplicationListener : IAsyncDisposable
         Uri listen = new(node.Options.Listen ?? throw new InvalidOperationException("ReplicatedCacheOptions.Listen is not set."));
         (string Host, int Port)? respAt = resp is null || node.Options.RespListen is not { } respListen ? null : KestrelBinding.ParseHostAndPort(respListen);
         bool shared = respAt is { } at && KestrelBinding.SameEndpoint(listen.Host, listen.Port, at.Host, at.Port);
+        bool replicationTls = listen.Scheme == Uri.UriSchemeHttps;
+        bool respTls = node.Options.Tls.RespTls ?? replicationTls;
         var replicationEndpoints = new List<ListenOptions>();
         var respEndpoints = new List<ListenOptions>();
 
@@ -66,6 +68,12 @@ internal sealed class ReplicationListener : IAsyncDisposable
             KestrelBinding.Bind(kestrel, listen.Host, listen.Port, options =>
             {
                 options.Protocols = HttpProtocols.Http2;
+                if (replicationTls)
+                {
+                    // Before the router: it then sees decrypted bytes and the ALPN result. h2 is offered by ALPN.
+                    options.UseHttps(node.Tls.ServerOptions(alpn: true));
+                }
+
                 if (shared)
                 {
                     // Registered before Kestrel adds its HTTP middleware, so this one sees each connection first.
@@ -79,6 +87,11 @@ internal sealed class ReplicationListener : IAsyncDisposable
                 KestrelBinding.Bind(kestrel, separate.Host, separate.Port, options =>
                 {
                     options.Protocols = HttpProtocols.Http1; // never reached: the RESP handler ends the pipeline
+                    if (respTls)
+                    {
+                        options.UseHttps(node.Tls.ServerOptions(alpn: false));
+                    }
+
                     options.Run(resp!.RunConnectionAsync);
                     respEndpoints.Add(options);
                 }, nameof(ReplicatedCacheOptions.RespListen));
@@ -98,7 +111,7 @@ internal sealed class ReplicationListener : IAsyncDisposable
         if (resp is not null)
         {
             resp.EndPoint = (shared ? replicationEndpoints : respEndpoints)[0].IPEndPoint;
-            RespServer.Log.Listening(resp.Logger, resp.EndPoint, shared ? " (shared with replication)" : "");
+            RespServer.Log.Listening(resp.Logger, resp.EndPoint, (shared ? " (shared with replication)" : "") + (respTls ? " over TLS" : ""));
         }
 
         return new ReplicationListener(app, address);

@@ -31,13 +31,18 @@ internal sealed class RespListener : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel => KestrelBinding.Bind(kestrel, host, port, options =>
         {
             options.Protocols = HttpProtocols.Http1; // never reached: the RESP handler ends the pipeline
+            if (resp.Node.Options.Tls.RespTls == true)
+            {
+                options.UseHttps(resp.Node.Tls.ServerOptions(alpn: false));
+            }
+
             options.Run(resp.RunConnectionAsync);
             endpoints.Add(options);
         }, nameof(ReplicatedCacheOptions.RespListen)));
         WebApplication app = builder.Build();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         resp.EndPoint = endpoints[0].IPEndPoint;
-        RespServer.Log.Listening(resp.Logger, resp.EndPoint, "");
+        RespServer.Log.Listening(resp.Logger, resp.EndPoint, resp.Node.Options.Tls.RespTls == true ? " over TLS" : "");
         return new RespListener(app);
     }
 

@@ -10,7 +10,8 @@ namespace ReplCache.Hosting;
 /// Lets one port serve replication (gRPC over HTTP/2) and Redis clients, as one Redis port serves both its replicas
 /// and its clients: a Kestrel connection middleware looks at the first bytes. An HTTP/2 client starts with the
 /// preface <c>PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n</c>; a Redis client never does. Nothing is consumed, so whichever
-/// side gets the connection reads it from its first byte.
+/// side gets the connection reads it from its first byte. Under TLS the router runs after the handshake, on the
+/// decrypted stream, so one TLS port serves both as well.
 /// </summary>
 internal static class SharedPortRouter
 {
@@ -18,6 +19,13 @@ internal static class SharedPortRouter
 
     public static async Task RouteAsync(ConnectionContext connection, ConnectionDelegate http, RespServer resp)
     {
+        // Over TLS, a gRPC client has already said h2 in ALPN; a Redis client negotiates nothing, so bytes decide.
+        if (connection.Features.Get<Microsoft.AspNetCore.Server.Kestrel.Core.Features.ITlsApplicationProtocolFeature>()?.ApplicationProtocol.Span.SequenceEqual("h2"u8) == true)
+        {
+            await http(connection).ConfigureAwait(false);
+            return;
+        }
+
         PipeReader input = connection.Transport.Input;
         // A client that connects and says nothing must not hold the server's stop: Kestrel asks it to close.
         CancellationToken stopping = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? default;

@@ -1,4 +1,6 @@
+using System.Net.Security;
 using Grpc.Net.Client;
+using ReplCache.Tls;
 
 namespace ReplCache.Replication;
 
@@ -18,7 +20,12 @@ internal static class ReplicationChannel
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
-    public static GrpcChannel Create(Uri address, ReplicatedCacheOptions options) =>
+    /// <summary>
+    /// A channel to <paramref name="address"/>. For an <c>https://</c> address the handshake validates the peer's
+    /// certificate with <paramref name="tls"/> (presenting this node's certificate when asked) and records in
+    /// <paramref name="check"/>, when given, why it refused one.
+    /// </summary>
+    public static GrpcChannel Create(Uri address, ReplicatedCacheOptions options, TlsContext tls, PeerCertificateCheck? check = null) =>
         GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
             HttpHandler = new SocketsHttpHandler
@@ -30,6 +37,7 @@ internal static class ReplicationChannel
                 KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
                 PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
                 EnableMultipleHttp2Connections = false,
+                SslOptions = address.Scheme == Uri.UriSchemeHttps ? tls.ClientOptions(address, check ?? new PeerCertificateCheck()) : new SslClientAuthenticationOptions(),
             },
             MaxReceiveMessageSize = null,
             MaxSendMessageSize = null,

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Net.Client;
 using ReplCache.Protocol;
+using ReplCache.Tls;
 
 namespace ReplCache.Replication;
 
@@ -54,15 +55,16 @@ internal sealed partial class ReplicationController
 
     private async Task<NodeDescription?> DescribeAsync(Uri address, CancellationToken cancellationToken)
     {
+        var check = new PeerCertificateCheck();
         try
         {
-            using GrpcChannel channel = ReplicationChannel.Create(address, Options);
+            using GrpcChannel channel = ReplicationChannel.Create(address, Options, Tls, check);
             var client = new Protocol.Replication.ReplicationClient(channel);
             return await client.DescribeAsync(new DescribeRequest(), AuthToken.Headers(Options.AuthToken), DateTime.UtcNow + DescribeTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown)
         {
-            Log.TargetUnreachable(_logger, NodeId, address, ex.Status.Detail);
+            Log.TargetUnreachable(_logger, NodeId, address, check.Rejection is { } refused ? $"TLS: its certificate was refused: {refused}" : ex.Status.Detail);
             return null;
         }
     }

@@ -6,6 +6,7 @@ using ReplCache.Protocol;
 using ReplCache.Replication.Primary;
 using ReplCache.Replication.Secondary;
 using ReplCache.Storage;
+using ReplCache.Tls;
 
 namespace ReplCache.Replication;
 
@@ -53,8 +54,12 @@ internal sealed partial class ReplicationController : IReplicationControl, IAsyn
         _appender = new LogAppender(ReplicationLog);
         Store.Observer = _appender;
         Cache = new ReplicatedCache(Store, this);
+        Tls = TlsContext.Load(options, LoggerFactory.CreateLogger("ReplCache.Tls"), NodeId);
         Metrics = new Diagnostics.ReplCacheMetrics(this, meterFactory);
     }
+
+    /// <summary>The node's TLS material: its certificate and the authorities it trusts.</summary>
+    public TlsContext Tls { get; }
 
     /// <summary>This node's instruments on the <c>ReplCache</c> meter.</summary>
     internal Diagnostics.ReplCacheMetrics Metrics { get; }

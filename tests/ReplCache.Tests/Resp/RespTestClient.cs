@@ -17,15 +17,34 @@ internal sealed class RespTestClient : IAsyncDisposable
     private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(20);
 
     private readonly TcpClient _tcp;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private readonly byte[] _buffer = new byte[64 * 1024];
     private int _start;
     private int _end;
 
-    private RespTestClient(TcpClient tcp)
+    private RespTestClient(TcpClient tcp, Stream? stream = null)
     {
         _tcp = tcp;
-        _stream = tcp.GetStream();
+        _stream = stream ?? tcp.GetStream();
+    }
+
+    /// <summary>Connects over TLS (as <c>redis-cli --tls</c>): the handshake must succeed before this returns.</summary>
+    public static async Task<RespTestClient> ConnectTlsAsync(IPEndPoint endPoint, System.Net.Security.SslClientAuthenticationOptions tls)
+    {
+        var tcp = new TcpClient { NoDelay = true };
+        try
+        {
+            await tcp.ConnectAsync(endPoint.Address, endPoint.Port);
+            var ssl = new System.Net.Security.SslStream(tcp.GetStream(), leaveInnerStreamOpen: false);
+            using var timeout = new CancellationTokenSource(ReplyTimeout);
+            await ssl.AuthenticateAsClientAsync(tls, timeout.Token);
+            return new RespTestClient(tcp, ssl);
+        }
+        catch
+        {
+            tcp.Dispose();
+            throw;
+        }
     }
 
     public static async Task<RespTestClient> ConnectAsync(IPEndPoint endPoint)
@@ -138,6 +157,7 @@ internal sealed class RespTestClient : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
+        _stream.Dispose();
         _tcp.Dispose();
         return ValueTask.CompletedTask;
     }

@@ -5,6 +5,7 @@ using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
 using ReplCache.Log;
 using ReplCache.Protocol;
+using ReplCache.Tls;
 
 namespace ReplCache.Replication.Secondary;
 
@@ -63,6 +64,9 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
 
     private string? _wentDownBecause;
 
+    /// <summary>The certificate check of the current connection attempt (https:// primaries).</summary>
+    private PeerCertificateCheck? _peerCheck;
+
     public void Start() => _run = Task.Run(() => RunAsync(_stop.Token));
 
     /// <summary>Asks the link to stop without waiting for it (see <see cref="DisposeAsync"/> to wait).</summary>
@@ -100,6 +104,19 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
                 reason = ex.Message;
             }
 
+            if (_peerCheck?.Rejection is { } refused)
+            {
+                // The transport only says the TLS connection could not be established; this says why.
+                reason = $"TLS: the primary's certificate was refused: {refused}";
+            }
+            else if (!reachedUp && Primary.Scheme == Uri.UriSchemeHttps && _node.Tls.Certificate is null
+                && !reason.Contains("Connection refused", StringComparison.OrdinalIgnoreCase))
+            {
+                // Under TLS 1.3 a primary refuses a missing client certificate after the client's handshake has
+                // completed, so all this side sees is a connection closed or reset before HTTP/2 could start.
+                reason += " (this node has no TLS certificate to present: if the primary requires client certificates, it closes the connection so; set Tls.CertificatePath)";
+            }
+
             MarkDown(reason, failures == 0);
             failures = reachedUp ? 1 : failures + 1;
             try
@@ -128,7 +145,8 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         _status = PrimaryLinkStatus.Connecting;
         _applier.DropCarry();
         using var link = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using GrpcChannel channel = ReplicationChannel.Create(Primary, _options);
+        PeerCertificateCheck check = _peerCheck = new PeerCertificateCheck();
+        using GrpcChannel channel = ReplicationChannel.Create(Primary, _options, _node.Tls, check);
         var client = new Protocol.Replication.ReplicationClient(channel);
         using AsyncDuplexStreamingCall<SecondaryMessage, PrimaryMessage> call = client.Sync(AuthToken.Headers(_options.AuthToken), cancellationToken: link.Token);
 

@@ -71,7 +71,9 @@ internal static class ReplicationCommands
         string host = c.Text(1);
         // An IPv6 literal needs brackets in a URI.
         string authority = host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]" : host;
-        if (!Uri.TryCreate($"http://{authority}:{port.ToString(CultureInfo.InvariantCulture)}", UriKind.Absolute, out Uri? primary))
+        // REPLICAOF carries no scheme: Tls.ReplicaOfUsesTls says TLS, as Redis's tls-replication.
+        string scheme = c.Node.Options.Tls.ReplicaOfUsesTls ? "https" : "http";
+        if (!Uri.TryCreate($"{scheme}://{authority}:{port.ToString(CultureInfo.InvariantCulture)}", UriKind.Absolute, out Uri? primary))
         {
             c.Writer.Error($"ERR Invalid master host '{host}'");
             return RespFlow.Continue;
