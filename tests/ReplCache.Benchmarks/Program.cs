@@ -7,6 +7,7 @@ using ReplCache.Benchmarks;
 //   replication [writes] [keys]    end-to-end: write throughput, lag, full sync, beside redis-server
 //   throughput [writes] | fullsync [keys]   one part of the above, ReplCache only
 //   persistence [keys]             snapshot save and load beside Redis's SAVE and restart
+//   forward [writes] [tasks]       writes forwarded by a secondary (ReplicaWrites = ForwardToPrimary): throughput, latency
 string mode = args.Length > 0 ? args[0] : "help";
 switch (mode)
 {
@@ -31,10 +32,15 @@ switch (mode)
             args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
     case "persistence":
         return await PersistenceBench.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
+    case "forward":
+        return await ForwardBench.RunAsync(
+            args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 500_000,
+            args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 64,
+            samples: 10_000);
     case "memory":
         MemoryFootprint.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
         return 0;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project tests/ReplCache.Benchmarks -- micro [--filter *] | memory [entries] | replication [writes] [keys] | throughput [writes] | fullsync [keys] | persistence [keys]");
+        Console.WriteLine("usage: dotnet run -c Release --project tests/ReplCache.Benchmarks -- micro [--filter *] | memory [entries] | replication [writes] [keys] | throughput [writes] | fullsync [keys] | persistence [keys] | forward [writes] [tasks]");
         return mode == "help" ? 0 : 2;
 }

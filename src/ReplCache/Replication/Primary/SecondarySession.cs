@@ -149,20 +149,23 @@ internal sealed partial class SecondarySession(
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (await SendLogBatchAsync(replica, cursor, cancellationToken).ConfigureAwait(false))
-            {
-                continue;
-            }
+            bool sentLog = await SendLogBatchAsync(replica, cursor, cancellationToken).ConfigureAwait(false);
 
-            upstreamSent = await SendTopologyAsync(upstreamSent, cancellationToken).ConfigureAwait(false);
-
-            // Answers go after the records: the log is drained up to here, and an answer naming a later offset
-            // waits for the next round, so a forwarding secondary reads its write before the answer about it.
+            // Answers to forwarded writes go after the records they name (an answer naming an offset past the cursor
+            // waits), so a forwarding secondary has applied its write by the time it reads the answer. Checked after
+            // every log batch, not only once the log is drained, so a busy primary does not starve the answers.
             if (_answers.Take(cursor.Position) is { } answers)
             {
                 await responses.WriteAsync(new PrimaryMessage { ForwardedResults = answers }, cancellationToken).ConfigureAwait(false);
                 continue;
             }
+
+            if (sentLog)
+            {
+                continue;
+            }
+
+            upstreamSent = await SendTopologyAsync(upstreamSent, cancellationToken).ConfigureAwait(false);
 
             Task appended = log.WaitForAppendAsync();
             Task answered = _answers.WaitAsync();
