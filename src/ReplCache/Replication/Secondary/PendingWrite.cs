@@ -25,14 +25,13 @@ internal sealed class PendingWrite(ForwardedWrite message, int size)
     /// <summary>Set when the caller stopped waiting (timeout, cancellation): if not sent yet, it never will be.</summary>
     public volatile bool Abandoned;
 
-    /// <summary>Completes the write; true the first time only, so the caller's slot is released exactly once.</summary>
-    public bool TryFinish(long offset, Exception? error)
-    {
-        if (Interlocked.Exchange(ref _finished, 1) != 0)
-        {
-            return false;
-        }
+    /// <summary>Claims the right to finish the write: true the first time only, so its slot is released exactly once.</summary>
+    public bool TryClaim() => Interlocked.Exchange(ref _finished, 1) == 0;
 
+    /// <summary>Completes the write, after <see cref="TryClaim"/> (and after its slot was released, so that a caller
+    /// resumed by the completion already finds the slot free).</summary>
+    public void Complete(long offset, Exception? error)
+    {
         if (error is null)
         {
             Completion.TrySetResult(offset);
@@ -46,7 +45,5 @@ internal sealed class PendingWrite(ForwardedWrite message, int size)
             Completion.TrySetException(error);
             _ = Completion.Task.Exception; // observed: a caller that timed out no longer awaits it
         }
-
-        return true;
     }
 }

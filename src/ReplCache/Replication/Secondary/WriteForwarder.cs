@@ -356,9 +356,10 @@ internal sealed partial class WriteForwarder
 
     private void Finish(PendingWrite write, long offset, Exception? error)
     {
-        if (write.TryFinish(offset, error))
+        if (write.TryClaim())
         {
             _slots.Release();
+            write.Complete(offset, error);
         }
     }
 
