@@ -10,6 +10,12 @@ namespace ReplCache;
 /// secondaries. Reads are answered from local memory; writes go to the primary's store and stream to every
 /// secondary. Argument checks and expiry rules match <c>RedisCache</c>, with millisecond precision.
 /// </summary>
+/// <remarks>
+/// On a secondary, writes throw <see cref="ReadOnlyReplicaException"/>, or with
+/// <see cref="ReplicaWriteMode.ForwardToPrimary"/> are sent to the primary and return once this node has applied
+/// the result (read-your-writes), within <see cref="ReplicatedCacheOptions.ForwardedWriteTimeout"/>. A forwarded
+/// write that times out or is cancelled may still be applied on the primary, as with any remote call.
+/// </remarks>
 public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
 {
     private readonly CacheStore _store;
@@ -90,10 +96,13 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
             return; // the replicated tag key is already here; writing it back would echo the invalidation
         }
 
-        _controller.EnsureWritable();
-        DateTimeOffset now = _store.Clock.UtcNow();
-        (long absolute, long sliding) = ExpiryPolicy.Compute(options, now);
-        _store.Set(key, value, absolute, sliding, now.ToUnixTimeMilliseconds());
+        if (_controller.ForwardsWrites)
+        {
+            _controller.ForwardWrite(ForwardedWriteCodec.Set(key, value, options));
+            return;
+        }
+
+        SetLocally(key, value, options);
     }
 
     /// <inheritdoc />
@@ -103,7 +112,17 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
         ArgumentNullException.ThrowIfNull(value);
         ArgumentNullException.ThrowIfNull(options);
         token.ThrowIfCancellationRequested();
-        Set(key, value, options);
+        if (Hosting.HybridCacheTagRelay.IsReplayedTagWrite(key))
+        {
+            return Task.CompletedTask; // the replicated tag key is already here; writing it back would echo the invalidation
+        }
+
+        if (_controller.ForwardsWrites)
+        {
+            return _controller.ForwardWriteAsync(ForwardedWriteCodec.Set(key, value, options), token);
+        }
+
+        SetLocally(key, value, options);
         return Task.CompletedTask;
     }
 
@@ -115,6 +134,12 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
         if (Hosting.HybridCacheTagRelay.IsReplayedTagWrite(key))
         {
             return; // the replicated tag key is already here; writing it back would echo the invalidation
+        }
+
+        if (_controller.ForwardsWrites)
+        {
+            _controller.ForwardWrite(ForwardedWriteCodec.Set(key, value, options));
+            return;
         }
 
         _controller.EnsureWritable();
@@ -129,11 +154,26 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(options);
         token.ThrowIfCancellationRequested();
+        if (Hosting.HybridCacheTagRelay.IsReplayedTagWrite(key))
+        {
+            return ValueTask.CompletedTask; // the replicated tag key is already here; writing it back would echo the invalidation
+        }
+
+        if (_controller.ForwardsWrites)
+        {
+            return new ValueTask(_controller.ForwardWriteAsync(ForwardedWriteCodec.Set(key, value, options), token));
+        }
+
         Set(key, value, options);
         return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Never forwarded, even with <see cref="ReplicaWriteMode.ForwardToPrimary"/>: renewing a sliding entry here
+    /// is visible here at once, and the renewal reaches the primary with the coalesced touches every heartbeat, as
+    /// a read's renewal does — so a refresh needs no round trip and works while the link is down.
+    /// </remarks>
     public void Refresh(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -153,8 +193,13 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
     public void Remove(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        _controller.EnsureWritable();
-        _store.Remove(key);
+        if (_controller.ForwardsWrites)
+        {
+            _controller.ForwardWrite(ForwardedWriteCodec.Remove(key));
+            return;
+        }
+
+        RemoveLocally(key);
     }
 
     /// <inheritdoc />
@@ -162,8 +207,29 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
     {
         ArgumentNullException.ThrowIfNull(key);
         token.ThrowIfCancellationRequested();
-        Remove(key);
+        if (_controller.ForwardsWrites)
+        {
+            return _controller.ForwardWriteAsync(ForwardedWriteCodec.Remove(key), token);
+        }
+
+        RemoveLocally(key);
         return Task.CompletedTask;
+    }
+
+    /// <summary>A write to this node's own store, through the primary's checks; forwarded writes end here too.</summary>
+    internal void SetLocally(string key, ReadOnlySpan<byte> value, DistributedCacheEntryOptions options)
+    {
+        _controller.EnsureWritable();
+        DateTimeOffset now = _store.Clock.UtcNow();
+        (long absolute, long sliding) = ExpiryPolicy.Compute(options, now);
+        _store.Set(key, value, absolute, sliding, now.ToUnixTimeMilliseconds());
+    }
+
+    /// <inheritdoc cref="SetLocally"/>
+    internal void RemoveLocally(string key)
+    {
+        _controller.EnsureWritable();
+        _store.Remove(key);
     }
 
     /// <summary>A read: finds the live entry and renews its sliding deadline, as RedisCache's Get and Refresh do.</summary>

@@ -40,6 +40,16 @@ public sealed class ReplicatedCacheOptions
     /// <summary>What a secondary does with writes made on it. Default <see cref="ReplicaWriteMode.Reject"/>.</summary>
     public ReplicaWriteMode ReplicaWrites { get; set; } = ReplicaWriteMode.Reject;
 
+    /// <summary>Default of <see cref="ForwardedWriteTimeout"/>: 5 s.</summary>
+    public static readonly TimeSpan DefaultForwardedWriteTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// With <see cref="ReplicaWriteMode.ForwardToPrimary"/>: the longest a forwarded write may take, from the call
+    /// until this node has applied the primary's result (waiting for room in the forwarding queue included). Past
+    /// it the call throws <see cref="TimeoutException"/>; the write may still be applied on the primary. Default 5 s.
+    /// </summary>
+    public TimeSpan ForwardedWriteTimeout { get; set; } = DefaultForwardedWriteTimeout;
+
     /// <summary>
     /// Whether a secondary serves reads while its link is down (Redis's <c>replica-serve-stale-data</c>). When
     /// false, reads throw <see cref="PrimaryLinkDownException"/> until the link is up. Default true.

@@ -66,7 +66,10 @@ public sealed record ReplicationInfo
     /// <summary>Why the link last went down, in words; null when it never did.</summary>
     public string? LinkDownReason { get; init; }
 
-    /// <summary><c>slave_read_only</c>: whether writes on this secondary are refused.</summary>
+    /// <summary>
+    /// Whether writes through the cache API on this secondary are refused (false with <see cref="ReplicaWriteMode.ForwardToPrimary"/>).
+    /// INFO's <c>slave_read_only</c> is always 1: writes from Redis clients are refused on every secondary.
+    /// </summary>
     public bool ReplicaReadOnly { get; init; } = true;
 
     /// <summary>The <c># Replication</c> section of Redis's <c>INFO</c>, with the same field names, lines ending in CRLF.</summary>
@@ -94,7 +97,7 @@ public sealed record ReplicationInfo
             }
 
             Line(text, "slave_priority:100");
-            Line(text, Invariant($"slave_read_only:{(ReplicaReadOnly ? 1 : 0)}"));
+            Line(text, "slave_read_only:1"); // to Redis clients, always: ForwardToPrimary forwards only the cache API's writes
             Line(text, "replica_announced:1");
         }
 

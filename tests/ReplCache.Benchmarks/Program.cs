@@ -8,6 +8,7 @@ using ReplCache.Benchmarks;
 //   throughput [writes] | fullsync [keys]   one part of the above, ReplCache only
 //   persistence [keys]             snapshot save and load beside Redis's SAVE and restart
 //   resp [requests]                redis-benchmark -t set,get -P 16 against replcache-server and redis-server (2 replicas each)
+//   forward [writes] [tasks]       writes forwarded by a secondary (ReplicaWrites = ForwardToPrimary): throughput, latency
 string mode = args.Length > 0 ? args[0] : "help";
 switch (mode)
 {
@@ -34,10 +35,15 @@ switch (mode)
         return ReplicationBench.RunRedisBenchmarkComparison(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2_000_000);
     case "persistence":
         return await PersistenceBench.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
+    case "forward":
+        return await ForwardBench.RunAsync(
+            args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 500_000,
+            args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 64,
+            samples: 10_000);
     case "memory":
         MemoryFootprint.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
         return 0;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project tests/ReplCache.Benchmarks -- micro [--filter *] | memory [entries] | replication [writes] [keys] | throughput [writes] | fullsync [keys] | persistence [keys] | resp [requests]");
+        Console.WriteLine("usage: dotnet run -c Release --project tests/ReplCache.Benchmarks -- micro [--filter *] | memory [entries] | replication [writes] [keys] | throughput [writes] | fullsync [keys] | persistence [keys] | resp [requests] | forward [writes] [tasks]");
         return mode == "help" ? 0 : 2;
 }

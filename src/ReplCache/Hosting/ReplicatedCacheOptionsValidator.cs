@@ -64,6 +64,11 @@ internal sealed class ReplicatedCacheOptionsValidator : IValidateOptions<Replica
             Fail(nameof(o.ReplicaWrites), o.ReplicaWrites, "must be Reject or ForwardToPrimary");
         }
 
+        if (o.ForwardedWriteTimeout <= TimeSpan.Zero || o.ForwardedWriteTimeout.TotalMilliseconds > int.MaxValue)
+        {
+            Fail(nameof(o.ForwardedWriteTimeout), o.ForwardedWriteTimeout, "must be positive and at most 24.20:31:23.647 (int.MaxValue ms)");
+        }
+
         if (o.MinReplicasToWrite < 0)
         {
             Fail(nameof(o.MinReplicasToWrite), o.MinReplicasToWrite, "must be zero or more");

@@ -84,15 +84,18 @@ internal sealed partial class ReplicationController
         }
     }
 
-    /// <summary>Throws unless this node accepts writes from its callers.</summary>
+    /// <summary>Throws unless this node accepts writes applied to its own store.</summary>
+    /// <remarks>
+    /// A secondary never does, whatever <see cref="ReplicatedCacheOptions.ReplicaWrites"/> says: a write applied
+    /// here would diverge from the primary. With <see cref="ReplicaWriteMode.ForwardToPrimary"/> the cache sends its
+    /// writes to the primary before reaching this check (<see cref="ForwardsWrites"/>); RESP writes are not
+    /// forwarded and get <c>READONLY</c>, as Redis answers on a replica.
+    /// </remarks>
     public void EnsureWritable()
     {
         if (Role == ReplicationRole.Secondary)
         {
-            if (Options.ReplicaWrites == ReplicaWriteMode.Reject)
-            {
-                throw new ReadOnlyReplicaException();
-            }
+            throw new ReadOnlyReplicaException();
         }
         else if (Options.MinReplicasToWrite > 0 && CountGoodReplicas() < Options.MinReplicasToWrite)
         {

@@ -29,7 +29,8 @@ internal static class ConfigParameters
             ["requirepass"] = o.AuthToken ?? "",
             ["masterauth"] = o.AuthToken ?? "",
             ["repl-backlog-size"] = Number(o.BacklogSizeBytes),
-            ["replica-read-only"] = YesNo(o.ReplicaWrites == ReplicaWriteMode.Reject),
+            // Writes from Redis clients are READONLY on every secondary; ForwardToPrimary forwards only the cache API's.
+            ["replica-read-only"] = "yes",
             ["replica-serve-stale-data"] = YesNo(o.ServeStaleData),
             ["min-replicas-to-write"] = Number(o.MinReplicasToWrite),
             ["min-replicas-max-lag"] = Seconds(o.MinReplicasMaxLag),

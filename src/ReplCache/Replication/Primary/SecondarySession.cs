@@ -28,6 +28,13 @@ internal sealed partial class SecondarySession(
     private readonly ILogger _logger = loggerFactory.CreateLogger("ReplCache.Primary");
     private readonly ReplicatedCacheOptions _options = node.Options;
     private readonly byte[] _batch = new byte[BatchBytes];
+    private readonly ForwardedWriteAnswers _answers = new();
+
+    /// <summary>
+    /// Forwarded writes read and not answered yet, at most: twice what a secondary's forwarder keeps pending, so only
+    /// a peer that ignores its own bound reaches it — and is dropped rather than allowed to grow this node's memory.
+    /// </summary>
+    internal const int MaxOutstandingForwardedWrites = 2 * Secondary.WriteForwarder.MaxPendingWrites;
 
     public async Task RunAsync()
     {
@@ -124,8 +131,8 @@ internal sealed partial class SecondarySession(
     private async Task StreamAsync(ConnectedReplica replica, LogCursor cursor, bool full, string replicationId, CancellationToken cancellationToken)
     {
         var first = full
-            ? new PrimaryMessage { FullResync = new FullResync { ReplicationId = replicationId, Offset = cursor.Position, EntryCountEstimate = node.Store.PhysicalCount, PrimaryUptimeMs = (long)node.Uptime.TotalMilliseconds } }
-            : new PrimaryMessage { Continue = new Continue { ReplicationId = replicationId, Offset = cursor.Position } };
+            ? new PrimaryMessage { FullResync = new FullResync { ReplicationId = replicationId, Offset = cursor.Position, EntryCountEstimate = node.Store.PhysicalCount, PrimaryUptimeMs = (long)node.Uptime.TotalMilliseconds, AcceptsForwardedWrites = true } }
+            : new PrimaryMessage { Continue = new Continue { ReplicationId = replicationId, Offset = cursor.Position, AcceptsForwardedWrites = true } };
         await responses.WriteAsync(first, cancellationToken).ConfigureAwait(false);
         string[] upstreamSent = await SendTopologyAsync(null, cancellationToken).ConfigureAwait(false);
 
@@ -142,21 +149,34 @@ internal sealed partial class SecondarySession(
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (await SendLogBatchAsync(replica, cursor, cancellationToken).ConfigureAwait(false))
+            bool sentLog = await SendLogBatchAsync(replica, cursor, cancellationToken).ConfigureAwait(false);
+
+            // Answers to forwarded writes go after the records they name (an answer naming an offset past the cursor
+            // waits), so a forwarding secondary has applied its write by the time it reads the answer. Checked after
+            // every log batch, not only once the log is drained, so a busy primary does not starve the answers.
+            if (_answers.Take(cursor.Position) is { } answers)
+            {
+                await responses.WriteAsync(new PrimaryMessage { ForwardedResults = answers }, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (sentLog)
             {
                 continue;
             }
 
             upstreamSent = await SendTopologyAsync(upstreamSent, cancellationToken).ConfigureAwait(false);
+
             Task appended = log.WaitForAppendAsync();
-            if (cursor.Position < log.EndOffset)
+            Task answered = _answers.WaitAsync();
+            if (cursor.Position < log.EndOffset || _answers.HasReady)
             {
                 continue;
             }
 
             try
             {
-                await appended.WaitAsync(_options.HeartbeatInterval, cancellationToken).ConfigureAwait(false);
+                await Task.WhenAny(appended, answered).WaitAsync(_options.HeartbeatInterval, cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
@@ -240,6 +260,22 @@ internal sealed partial class SecondarySession(
                         foreach (ByteString key in message.Touches.Keys)
                         {
                             node.Store.Get(key.Span, renewSliding: true);
+                        }
+
+                        break;
+                    case SecondaryMessage.KindOneofCase.ForwardedWrites:
+                        replica.Heard();
+                        if (_answers.Outstanding + message.ForwardedWrites.Writes.Count > MaxOutstandingForwardedWrites)
+                        {
+                            replica.StopReason = $"the secondary has more than {MaxOutstandingForwardedWrites} forwarded writes unanswered";
+                            await replica.Stop.CancelAsync().ConfigureAwait(false);
+                            return;
+                        }
+
+                        foreach (ForwardedWrite write in message.ForwardedWrites.Writes)
+                        {
+                            _answers.Received();
+                            _answers.Answer(write.RequestId, node.ApplyForwardedAsync(write));
                         }
 
                         break;

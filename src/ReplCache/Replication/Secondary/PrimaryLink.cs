@@ -43,6 +43,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         _logger = loggerFactory.CreateLogger("ReplCache.Secondary");
         _applier = new StreamApplier(node.Store, () => node.ReplicationLog, MaxRecordBytes);
         _downSinceTimestamp = Stopwatch.GetTimestamp();
+        Forwarder = new WriteForwarder(node, primary, _logger);
     }
 
     /// <summary>The largest record a primary may send; bounds the carry buffer of a partial record.</summary>
@@ -53,6 +54,12 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
     public PrimaryLinkStatus Status => _status;
 
     public TouchForwarder Touches { get; } = new();
+
+    /// <summary>Writes made here with <see cref="ReplicaWriteMode.ForwardToPrimary"/>, on their way to the primary.</summary>
+    public WriteForwarder Forwarder { get; }
+
+    /// <summary>Whether the primary of the current connection answers forwarded writes (said in its handshake reply).</summary>
+    private bool _primaryAcceptsForwarding;
 
     /// <summary>Time since anything was last heard from the primary; null before the first contact.</summary>
     public TimeSpan? SinceLastIo => Volatile.Read(ref _lastIoTimestamp) is var t and not 0 ? Stopwatch.GetElapsedTime(t) : null;
@@ -117,6 +124,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
                 reason += " (this node has no TLS certificate to present: if the primary requires client certificates, it closes the connection so; set Tls.CertificatePath)";
             }
 
+            Forwarder.Close(reason);
             MarkDown(reason, failures == 0);
             failures = reachedUp ? 1 : failures + 1;
             try
@@ -129,6 +137,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
             }
         }
 
+        Forwarder.Close("replication from this primary was stopped");
         MarkDown("replication from this primary was stopped", logIt: false);
     }
 
@@ -159,7 +168,8 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
             NextOffset = offset,
             ProtocolVersion = 1,
         };
-        await call.RequestStream.WriteAsync(new SecondaryMessage { Hello = hello }, link.Token).ConfigureAwait(false);
+        var requests = new RequestStreamWriter(call.RequestStream);
+        await requests.WriteAsync(new SecondaryMessage { Hello = hello }, link.Token).ConfigureAwait(false);
 
         IAsyncStreamReader<PrimaryMessage> stream = call.ResponseStream;
         if (!await stream.MoveNext(link.Token).ConfigureAwait(false))
@@ -173,12 +183,14 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         {
             case PrimaryMessage.KindOneofCase.FullResync:
                 RefuseEmptyPrimary(first.FullResync, id);
+                _primaryAcceptsForwarding = first.FullResync.AcceptsForwardedWrites;
                 _node.AdoptFullResync(first.FullResync.ReplicationId, first.FullResync.Offset, _applier);
                 _node.Store.Reserve(Math.Clamp(first.FullResync.EntryCountEstimate, 0, 1L << 28));
                 _status = PrimaryLinkStatus.Syncing;
                 Log.FullResyncStarted(_logger, _node.NodeId, Primary, first.FullResync.ReplicationId, first.FullResync.Offset, first.FullResync.EntryCountEstimate);
                 break;
             case PrimaryMessage.KindOneofCase.Continue:
+                _primaryAcceptsForwarding = first.Continue.AcceptsForwardedWrites;
                 _node.AdoptContinue(first.Continue.ReplicationId);
                 LinkUp("partial resync accepted");
                 break;
@@ -186,7 +198,8 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
                 throw new InvalidDataException($"The primary answered the handshake with {first.KindCase}, not FullResync or Continue.");
         }
 
-        Task writer = WriteAcknowledgementsAsync(call.RequestStream, link.Token);
+        Task writer = WriteAcknowledgementsAsync(requests, link.Token);
+        Task forwarding = Forwarder.SendAsync(requests, link.Token);
         Task watchdog = WatchAsync(link);
         try
         {
@@ -204,7 +217,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         finally
         {
             await link.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(writer, watchdog).ConfigureAwait(false);
+            await Task.WhenAll(writer, forwarding, watchdog).ConfigureAwait(false);
         }
 
         return _status == PrimaryLinkStatus.Up;
@@ -264,6 +277,10 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         {
             case PrimaryMessage.KindOneofCase.Records:
                 _applier.ApplyRecords(message.Records.StartOffset, message.Records.Payload.Memory);
+                Forwarder.OnApplied(_node.ReplicationLog.EndOffset);
+                break;
+            case PrimaryMessage.KindOneofCase.ForwardedResults:
+                Forwarder.OnResults(message.ForwardedResults);
                 break;
             case PrimaryMessage.KindOneofCase.SnapshotChunk:
                 _applier.ApplySnapshot(message.SnapshotChunk.Payload.Memory);
@@ -285,7 +302,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
     }
 
     /// <summary>Acknowledges applied offsets as they move (so WAIT returns promptly) and every heartbeat; forwards touches.</summary>
-    private async Task WriteAcknowledgementsAsync(IClientStreamWriter<SecondaryMessage> requests, CancellationToken cancellationToken)
+    private async Task WriteAcknowledgementsAsync(RequestStreamWriter requests, CancellationToken cancellationToken)
     {
         long acknowledged = -1;
         long lastHeartbeat = Stopwatch.GetTimestamp();
@@ -376,6 +393,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
     private void LinkUp(string how)
     {
         _status = PrimaryLinkStatus.Up;
+        Forwarder.Open(_primaryAcceptsForwarding);
         _wentUp.Set();
         DownReason = null;
         _wentDownBecause = null;
