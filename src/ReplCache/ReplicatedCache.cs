@@ -85,6 +85,7 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(value);
         ArgumentNullException.ThrowIfNull(options);
+        _store.Limits.ThrowIfTooLarge(key, value.Length); // MaxKeyBytes, MaxValueBytes
         _controller.EnsureWritable();
         DateTimeOffset now = _store.Clock.UtcNow();
         (long absolute, long sliding) = ExpiryPolicy.Compute(options, now);
@@ -107,6 +108,7 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(options);
+        _store.Limits.ThrowIfTooLarge(key, value.Length);
         _controller.EnsureWritable();
         DateTimeOffset now = _store.Clock.UtcNow();
         (long absolute, long sliding) = ExpiryPolicy.Compute(options, now);

@@ -6,8 +6,12 @@ internal sealed partial class CacheStore
     // across a batch (the lock is re-entrant), so a batch and its append to the secondary's own log are one step.
 
     /// <summary>Applies a Set record.</summary>
-    public void ApplySet(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long absoluteExpiryMs, long slidingMs, long slidingDeadlineMs) =>
+    /// <exception cref="InvalidDataException">The key or value is larger than <see cref="Limits"/> allow; nothing is applied.</exception>
+    public void ApplySet(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long absoluteExpiryMs, long slidingMs, long slidingDeadlineMs)
+    {
+        Limits.ThrowIfRecordTooLarge(key.Length, value.Length);
         Insert(EntryLayout.Create(key, value, absoluteExpiryMs, slidingMs, slidingDeadlineMs));
+    }
 
     /// <summary>Applies a Remove record; a missing key is fine (the record is idempotent).</summary>
     public void ApplyRemove(ReadOnlySpan<byte> key) => Remove(key);

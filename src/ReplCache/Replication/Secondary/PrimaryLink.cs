@@ -40,12 +40,12 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         _options = node.Options;
         Primary = primary;
         _logger = loggerFactory.CreateLogger("ReplCache.Secondary");
-        _applier = new StreamApplier(node.Store, () => node.ReplicationLog, MaxRecordBytes);
+        _applier = new StreamApplier(node.Store, () => node.ReplicationLog, node.Store.Limits.MaxRecordBytes);
         _downSinceTimestamp = Stopwatch.GetTimestamp();
     }
 
-    /// <summary>The largest record a primary may send; bounds the carry buffer of a partial record.</summary>
-    internal static long MaxRecordBytes => (long)Array.MaxLength;
+    /// <summary>Keys of touches per message: a busy secondary's touches never make a message the primary refuses.</summary>
+    private const int TouchesMessageBytes = 1024 * 1024;
 
     public Uri Primary { get; }
 
@@ -62,6 +62,8 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
     public string? DownReason { get; private set; }
 
     private string? _wentDownBecause;
+
+    private string? _lastLoggedDownReason;
 
     public void Start() => _run = Task.Run(() => RunAsync(_stop.Token));
 
@@ -154,6 +156,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         switch (first.KindCase)
         {
             case PrimaryMessage.KindOneofCase.FullResync:
+                CheckFullResync(first.FullResync);
                 RefuseEmptyPrimary(first.FullResync, id);
                 _node.AdoptFullResync(first.FullResync.ReplicationId, first.FullResync.Offset, _applier);
                 _node.Store.Reserve(Math.Clamp(first.FullResync.EntryCountEstimate, 0, 1L << 28));
@@ -161,6 +164,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
                 Log.FullResyncStarted(_logger, _node.NodeId, Primary, first.FullResync.ReplicationId, first.FullResync.Offset, first.FullResync.EntryCountEstimate);
                 break;
             case PrimaryMessage.KindOneofCase.Continue:
+                CheckContinue(first.Continue, id, offset);
                 _node.AdoptContinue(first.Continue.ReplicationId);
                 LinkUp("partial resync accepted");
                 break;
@@ -241,6 +245,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
 
     private void Handle(PrimaryMessage message)
     {
+        CheckInPhase(message);
         switch (message.KindCase)
         {
             case PrimaryMessage.KindOneofCase.Records:
@@ -299,13 +304,25 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
                     lastHeartbeat = Stopwatch.GetTimestamp();
                     if (Touches.Drain() is { } keys)
                     {
+                        // In messages of at most about 1 MiB, well under the primary's message size limit however many keys were read.
                         var touches = new Touches();
+                        long bytes = 0;
                         foreach (byte[] key in keys)
                         {
                             touches.Keys.Add(UnsafeByteOperations.UnsafeWrap(key));
+                            bytes += key.Length + 8;
+                            if (bytes >= TouchesMessageBytes)
+                            {
+                                await requests.WriteAsync(new SecondaryMessage { Touches = touches }, cancellationToken).ConfigureAwait(false);
+                                touches = new Touches();
+                                bytes = 0;
+                            }
                         }
 
-                        await requests.WriteAsync(new SecondaryMessage { Touches = touches }, cancellationToken).ConfigureAwait(false);
+                        if (touches.Keys.Count > 0)
+                        {
+                            await requests.WriteAsync(new SecondaryMessage { Touches = touches }, cancellationToken).ConfigureAwait(false);
+                        }
                     }
                 }
 
@@ -360,6 +377,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         _wentUp.Set();
         DownReason = null;
         _wentDownBecause = null;
+        _lastLoggedDownReason = null;
         TimeoutReason = null;
         Log.LinkUp(_logger, _node.NodeId, Primary, _node.History.Id, _node.ReplicationLog.EndOffset, how);
     }
@@ -376,8 +394,11 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         // Keep why the link went down; a failed retry adds its own error without hiding the cause.
         _wentDownBecause = wasDown && _wentDownBecause is not null ? _wentDownBecause : reason;
         DownReason = _wentDownBecause == reason ? reason : $"{_wentDownBecause} (last retry: {reason})";
-        if (logIt || !wasDown)
+        // A failure repeated on every retry (a refused token, a primary that is away) is logged once, then again
+        // only when it changes or after the link recovers: never once per retry.
+        if (logIt || !wasDown || reason != _lastLoggedDownReason)
         {
+            _lastLoggedDownReason = reason;
             Log.LinkDown(_logger, _node.NodeId, Primary, _node.History.Id, _node.ReplicationLog.EndOffset, reason);
         }
     }
