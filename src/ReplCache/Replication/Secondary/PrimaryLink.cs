@@ -102,7 +102,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
                 reason = ex.Message;
             }
 
-            MarkDown(reason, failures == 0);
+            MarkDown(reason, logIt: true);
             failures = reachedUp ? 1 : failures + 1;
             try
             {
@@ -389,14 +389,16 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
             Volatile.Write(ref _downSinceTimestamp, Stopwatch.GetTimestamp());
         }
 
-        bool wasDown = _status == PrimaryLinkStatus.Down;
+        // Down since the link was last up: every retry passes through Connecting, so the status alone cannot tell.
+        bool wasDown = _wentDownBecause is not null;
         _status = PrimaryLinkStatus.Down;
         // Keep why the link went down; a failed retry adds its own error without hiding the cause.
         _wentDownBecause = wasDown && _wentDownBecause is not null ? _wentDownBecause : reason;
         DownReason = _wentDownBecause == reason ? reason : $"{_wentDownBecause} (last retry: {reason})";
         // A failure repeated on every retry (a refused token, a primary that is away) is logged once, then again
         // only when it changes or after the link recovers: never once per retry.
-        if (logIt || !wasDown || reason != _lastLoggedDownReason)
+        bool repeated = wasDown && reason == _lastLoggedDownReason;
+        if (!repeated && (logIt || !wasDown))
         {
             _lastLoggedDownReason = reason;
             Log.LinkDown(_logger, _node.NodeId, Primary, _node.History.Id, _node.ReplicationLog.EndOffset, reason);
