@@ -147,7 +147,7 @@ internal sealed class RespParser
                     return Fail("query buffer limit reached");
                 }
 
-                request.Append((int)length);
+                request.BeginBulk((int)length);
                 _bulkLength = length;
                 _bulkFilled = 0;
             }
@@ -156,7 +156,7 @@ internal sealed class RespParser
             {
                 // Take what has arrived, so a large value never has to sit whole in the input pipe.
                 int take = (int)Math.Min(_bulkLength - _bulkFilled, reader.Remaining);
-                reader.UnreadSequence.Slice(0, take).CopyTo(request.Last()[(int)_bulkFilled..]);
+                reader.UnreadSequence.Slice(0, take).CopyTo(request.Filling((int)_bulkFilled + take)[(int)_bulkFilled..]);
                 reader.Advance(take);
                 _bulkFilled += take;
                 if (_bulkFilled < _bulkLength)
