@@ -85,16 +85,16 @@ internal sealed class FakePrimary : IAsyncDisposable
         {
             await _scripts[Math.Min(index, _scripts.Count - 1)](session);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException && !context.CancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is not (OperationCanceledException or IOException) && !context.CancellationToken.IsCancellationRequested)
         {
             lock (ScriptFailures)
             {
                 ScriptFailures.Add(ex);
             }
         }
-        catch (Exception) when (context.CancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is OperationCanceledException or IOException || context.CancellationToken.IsCancellationRequested)
         {
-            // The secondary hung up, as it does after refusing what it was sent.
+            // The secondary hung up (a cancelled or aborted call), as it does after refusing what it was sent.
         }
     }
 
