@@ -65,6 +65,24 @@ public class HostilePrimaryTests
         Assert.Empty(fake.ScriptFailures);
     }
 
+    [Fact]
+    public async Task FullResyncClaimingAnAbsurdEntryCount_DoesNotMakeTheSecondaryAllocateForIt()
+    {
+        await using FakePrimary fake = await FakePrimary.StartAsync(async s =>
+        {
+            await s.SendAsync(new PrimaryMessage { FullResync = new FullResync { ReplicationId = s.Fake.ReplicationId, Offset = 0, EntryCountEstimate = long.MaxValue, PrimaryUptimeMs = 3_600_000 } });
+            await s.SendAsync(new PrimaryMessage { SnapshotChunk = new SnapshotChunk { Payload = ByteString.CopyFrom(FakePrimary.SetRecord("a", [1])) } });
+            await s.SendAsync(new PrimaryMessage { SnapshotEnd = new SnapshotEnd { EntryCount = 1 } });
+            await s.HoldAsync();
+        });
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        await using ReplicatedCacheNode secondary = await Nodes.StartSecondaryAsync(fake.Address);
+        await Poll.UntilAsync(() => secondary.Replication.GetInfo().LinkStatus == PrimaryLinkStatus.Up, "the full sync");
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        Assert.Equal(1, secondary.Cache.Count);
+        Assert.True(allocated < 256L * 1024 * 1024, $"a claimed entry count made the process allocate {allocated / 1024 / 1024} MiB");
+    }
+
     /// <summary>A good full sync of a, b, c; returns the offset the secondary ends at.</summary>
     private static async Task<long> SyncThreeEntriesAsync(FakePrimarySession s)
     {

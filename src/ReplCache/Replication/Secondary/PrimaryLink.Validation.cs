@@ -12,6 +12,13 @@ internal sealed partial class PrimaryLink
     /// <summary>A chain longer than this is no real topology (Redis has no limit; a thousand hops is absurd already).</summary>
     internal const int MaxUpstreamNodes = 1000;
 
+    /// <summary>
+    /// The most entries a FULLRESYNC's estimate makes the store reserve room for up front (about 32 MB of table). The
+    /// estimate is a claim, not data: trusting it up to 2^28 let one message make a secondary allocate 8 GB.
+    /// Beyond this, the table grows as entries actually arrive.
+    /// </summary>
+    internal const long MaxReservedEntries = 1L << 20;
+
     /// <summary>FULLRESYNC: a well-formed id and an offset a log can start at.</summary>
     private static void CheckFullResync(FullResync offer)
     {

@@ -159,7 +159,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
                 CheckFullResync(first.FullResync);
                 RefuseEmptyPrimary(first.FullResync, id);
                 _node.AdoptFullResync(first.FullResync.ReplicationId, first.FullResync.Offset, _applier);
-                _node.Store.Reserve(Math.Clamp(first.FullResync.EntryCountEstimate, 0, 1L << 28));
+                _node.Store.Reserve(Math.Clamp(first.FullResync.EntryCountEstimate, 0, MaxReservedEntries));
                 _status = PrimaryLinkStatus.Syncing;
                 Log.FullResyncStarted(_logger, _node.NodeId, Primary, first.FullResync.ReplicationId, first.FullResync.Offset, first.FullResync.EntryCountEstimate);
                 break;
