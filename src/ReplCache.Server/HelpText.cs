@@ -40,6 +40,8 @@ internal static class HelpText
           requirepass <pw>, masterauth <pw>
                                         AuthToken: ReplCache has one shared secret; if both are given they
                                         must be equal.
+          protected-mode yes|no         ProtectedMode. Default yes: without a password, RESP clients
+                                        from other hosts get -DENIED.
           repl-backlog-size <bytes>     BacklogSizeBytes (1k=1000, 1kb=1024, m/mb, g/gb). Default 16mb.
           replica-read-only yes         ReplicaWrites = Reject. "no" is refused: replicas never diverge.
           replica-serve-stale-data yes|no        ServeStaleData. Default yes.

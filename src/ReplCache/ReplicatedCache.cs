@@ -98,6 +98,7 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
 
         if (_controller.ForwardsWrites)
         {
+            _store.Limits.ThrowIfTooLarge(key, value.Length); // MaxKeyBytes, MaxValueBytes: refused here, not after a round trip
             _controller.ForwardWrite(ForwardedWriteCodec.Set(key, value, options));
             return;
         }
@@ -119,6 +120,7 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
 
         if (_controller.ForwardsWrites)
         {
+            _store.Limits.ThrowIfTooLarge(key, value.Length); // MaxKeyBytes, MaxValueBytes: refused here, not after a round trip
             return _controller.ForwardWriteAsync(ForwardedWriteCodec.Set(key, value, options), token);
         }
 
@@ -136,6 +138,7 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
             return; // the replicated tag key is already here; writing it back would echo the invalidation
         }
 
+        _store.Limits.ThrowIfTooLarge(key, value.Length); // MaxKeyBytes, MaxValueBytes
         if (_controller.ForwardsWrites)
         {
             _controller.ForwardWrite(ForwardedWriteCodec.Set(key, value, options));
@@ -161,6 +164,7 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
 
         if (_controller.ForwardsWrites)
         {
+            _store.Limits.ThrowIfTooLarge(key, value.Length); // MaxKeyBytes, MaxValueBytes: refused here, not after a round trip
             return new ValueTask(_controller.ForwardWriteAsync(ForwardedWriteCodec.Set(key, value, options), token));
         }
 
@@ -219,6 +223,7 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
     /// <summary>A write to this node's own store, through the primary's checks; forwarded writes end here too.</summary>
     internal void SetLocally(string key, ReadOnlySpan<byte> value, DistributedCacheEntryOptions options)
     {
+        _store.Limits.ThrowIfTooLarge(key, value.Length); // MaxKeyBytes, MaxValueBytes
         _controller.EnsureWritable();
         DateTimeOffset now = _store.Clock.UtcNow();
         (long absolute, long sliding) = ExpiryPolicy.Compute(options, now);

@@ -10,6 +10,26 @@ public sealed class ReplicatedCacheOptions
     public const long MinBacklogSizeBytes = 16 * 1024;
 
     /// <summary>
+    /// Default of <see cref="MaxKeyBytes"/>: 64 KiB. Cache keys are names, rarely longer than a few hundred bytes;
+    /// 64 KiB leaves room for keys built from URLs or query strings while keeping a key small beside the cost of
+    /// hashing and comparing it (Redis allows 512 MB keys, which no cache needs and any peer could abuse).
+    /// </summary>
+    public const int DefaultMaxKeyBytes = 64 * 1024;
+
+    /// <summary>
+    /// Default of <see cref="MaxValueBytes"/>: 64 MiB. Large enough for any payload that belongs in a cache (rendered
+    /// pages, serialized object graphs), small enough that one value never dominates a node's memory or a secondary's
+    /// full sync, and well under Redis's <c>proto-max-bulk-len</c> (512 MB).
+    /// </summary>
+    public const int DefaultMaxValueBytes = 64 * 1024 * 1024;
+
+    /// <summary>The largest <see cref="MaxKeyBytes"/> accepted: 16 MiB.</summary>
+    public const int MaxKeyBytesCeiling = 16 * 1024 * 1024;
+
+    /// <summary>The largest <see cref="MaxValueBytes"/> accepted: 512 MiB, Redis's <c>proto-max-bulk-len</c>.</summary>
+    public const int MaxValueBytesCeiling = 512 * 1024 * 1024;
+
+    /// <summary>
     /// This node's stable identity (letters, digits, '.', '-', '_'; at most 64 characters). Null: a random
     /// 40-hex-digit id, like Redis's run id.
     /// </summary>
@@ -120,6 +140,27 @@ public sealed class ReplicatedCacheOptions
     /// Null: unbounded. The accounting counts each entry's key, value and about 80 bytes of bookkeeping.
     /// </summary>
     public long? SizeLimitBytes { get; set; }
+
+    /// <summary>
+    /// The longest key, in UTF-8 bytes, the node stores or accepts from any peer: the public API throws
+    /// <see cref="ArgumentException"/>, the Redis-protocol endpoint answers an error, and a primary or snapshot file
+    /// holding a longer key is refused. Use the same value on every node of a replication group. Default 64 KiB.
+    /// </summary>
+    public int MaxKeyBytes { get; set; } = DefaultMaxKeyBytes;
+
+    /// <summary>
+    /// The largest value, in bytes, the node stores or accepts from any peer (see <see cref="MaxKeyBytes"/>). It also
+    /// sets the replication endpoint's gRPC message size limits, so no peer can make a node allocate more than one
+    /// entry's worth per message. Use the same value on every node of a replication group. Default 64 MiB.
+    /// </summary>
+    public int MaxValueBytes { get; set; } = DefaultMaxValueBytes;
+
+    /// <summary>
+    /// Redis's <c>protected-mode</c>: when no <see cref="AuthToken"/> is set, the Redis-protocol endpoint refuses
+    /// clients that are not on a loopback address (with Redis's <c>-DENIED</c> error), and a node listening on a
+    /// non-loopback address warns loudly at start. Default true; set false only on a network you trust.
+    /// </summary>
+    public bool ProtectedMode { get; set; } = true;
 
     /// <summary>Where a Redis-protocol endpoint listens, e.g. <c>127.0.0.1:6379</c>. Null: none.</summary>
     public string? RespListen { get; set; }

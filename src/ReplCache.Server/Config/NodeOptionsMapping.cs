@@ -17,6 +17,7 @@ internal static class NodeOptionsMapping
         [nameof(ReplicatedCacheOptions.AnnounceAddress)] = ["replica-announce-ip", "replica-announce-port"],
         [nameof(ReplicatedCacheOptions.PrimaryAddress)] = ["replicaof"],
         [nameof(ReplicatedCacheOptions.AuthToken)] = ["requirepass", "masterauth"],
+        [nameof(ReplicatedCacheOptions.ProtectedMode)] = ["protected-mode"],
         [nameof(ReplicatedCacheOptions.BacklogSizeBytes)] = ["repl-backlog-size"],
         [nameof(ReplicatedCacheOptions.MinReplicasToWrite)] = ["min-replicas-to-write"],
         [nameof(ReplicatedCacheOptions.MinReplicasMaxLag)] = ["min-replicas-max-lag"],
@@ -57,6 +58,11 @@ internal static class NodeOptionsMapping
         if (config.BacklogSizeBytes is { } backlog)
         {
             options.BacklogSizeBytes = backlog;
+        }
+
+        if (config.ProtectedMode is { } protectedMode)
+        {
+            options.ProtectedMode = protectedMode;
         }
 
         if (config.ServeStaleData is { } serveStale)

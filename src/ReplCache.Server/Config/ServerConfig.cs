@@ -10,7 +10,7 @@ internal sealed class ServerConfig
 {
     /// <summary>
     /// Loopback, as the <c>bind 127.0.0.1 -::1</c> that redis.conf ships with — not redis-server's built-in "every
-    /// interface", which Redis guards with protected-mode; ReplCache has no protected mode.
+    /// interface", which Redis guards with protected-mode (which ReplCache also has, see <see cref="ProtectedMode"/>).
     /// </summary>
     public const string DefaultBind = "127.0.0.1";
 
@@ -56,6 +56,9 @@ internal sealed class ServerConfig
     public long? BacklogSizeBytes { get; set; }
 
     public bool? ServeStaleData { get; set; }
+
+    /// <summary><c>protected-mode yes|no</c>; null: the node's default (yes).</summary>
+    public bool? ProtectedMode { get; set; }
 
     public int? MinReplicasToWrite { get; set; }
 

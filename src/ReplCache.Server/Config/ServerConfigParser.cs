@@ -99,6 +99,10 @@ internal static class ServerConfigParser
                 }
 
                 break;
+            case "protected-mode":
+                Require(line, args.Count == 1);
+                config.ProtectedMode = YesNo(line, args[0]);
+                break;
             case "replica-serve-stale-data":
                 Require(line, args.Count == 1);
                 config.ServeStaleData = YesNo(line, args[0]);

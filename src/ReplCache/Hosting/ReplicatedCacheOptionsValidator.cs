@@ -140,6 +140,16 @@ internal sealed class ReplicatedCacheOptionsValidator : IValidateOptions<Replica
             Fail(nameof(o.SizeLimitBytes), o.SizeLimitBytes, "must be null (unbounded) or positive");
         }
 
+        if (o.MaxKeyBytes is < 1 or > ReplicatedCacheOptions.MaxKeyBytesCeiling)
+        {
+            Fail(nameof(o.MaxKeyBytes), o.MaxKeyBytes, $"must be 1 to {ReplicatedCacheOptions.MaxKeyBytesCeiling} bytes");
+        }
+
+        if (o.MaxValueBytes is < 0 or > ReplicatedCacheOptions.MaxValueBytesCeiling)
+        {
+            Fail(nameof(o.MaxValueBytes), o.MaxValueBytes, $"must be 0 to {ReplicatedCacheOptions.MaxValueBytesCeiling} bytes");
+        }
+
         if (o.RespListen is { } resp && !IsHostAndPort(resp))
         {
             Fail(nameof(o.RespListen), resp, "must be host:port, e.g. 127.0.0.1:6379");

@@ -1,3 +1,4 @@
+using Grpc.AspNetCore.Server;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -6,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ReplCache;
 using ReplCache.Hosting;
+using ReplCache.Protocol;
 using ReplCache.Replication;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -47,6 +49,12 @@ public static class ReplicatedCacheServiceCollectionExtensions
         services.TryAddSingleton(static sp => sp.GetRequiredService<ReplicationController>().Cache);
         services.TryAddSingleton<IReplicationControl>(static sp => sp.GetRequiredService<ReplicationController>());
         services.AddGrpc();
+        // The replication service's own message limits (MapReplicatedCache), sized from MaxKeyBytes and MaxValueBytes.
+        services.AddOptions<GrpcServiceOptions<ReplicationGrpcService>>().Configure<IOptions<ReplicatedCacheOptions>>(static (grpc, options) =>
+        {
+            grpc.MaxReceiveMessageSize = ReplicationChannel.MaxMessageBytes(options.Value);
+            grpc.MaxSendMessageSize = ReplicationChannel.MaxMessageBytes(options.Value);
+        });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ReplicationHostedService>());
         // Relays HybridCache tag invalidations made upstream into this node's HybridCache, when the app has one.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, HybridCacheTagRelay>());

@@ -51,7 +51,11 @@ internal sealed class ReplicationListener : IAsyncDisposable
         builder.Services.AddSingleton(loggerFactory ?? NullLoggerFactory.Instance);
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         builder.Services.AddRouting();
-        builder.Services.AddGrpc();
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = ReplicationChannel.MaxMessageBytes(node.Options);
+            grpc.MaxSendMessageSize = ReplicationChannel.MaxMessageBytes(node.Options);
+        });
         builder.Services.AddSingleton(node);
         builder.WebHost.UseKestrelCore();
         builder.WebHost.ConfigureKestrel(kestrel =>

@@ -4,17 +4,42 @@ using ReplCache.Replication;
 namespace ReplCache.Protocol;
 
 /// <summary>The gRPC face of a node: translates calls to the controller and nothing more.</summary>
+/// <remarks>
+/// Every method checks the token before anything else, so a peer without it learns nothing — no replication id,
+/// no offset, no data — and its refusal is logged once per peer address (<see cref="PeerRefusals"/>).
+/// </remarks>
 internal sealed class ReplicationGrpcService(ReplicationController node) : Replication.ReplicationBase
 {
-    public override Task Sync(IAsyncStreamReader<SecondaryMessage> requestStream, IServerStreamWriter<PrimaryMessage> responseStream, ServerCallContext context)
+    public override async Task Sync(IAsyncStreamReader<SecondaryMessage> requestStream, IServerStreamWriter<PrimaryMessage> responseStream, ServerCallContext context)
     {
-        AuthToken.Verify(context, node.Options.AuthToken);
-        return node.ServeSecondaryAsync(requestStream, responseStream, context);
+        Authenticate(context, nameof(Sync));
+        try
+        {
+            await node.ServeSecondaryAsync(requestStream, responseStream, context).ConfigureAwait(false);
+        }
+        catch (RpcException ex) when (ex.StatusCode is StatusCode.InvalidArgument or StatusCode.FailedPrecondition)
+        {
+            node.PeerRefusals.Refused(context, ex);
+            throw;
+        }
     }
 
     public override Task<NodeDescription> Describe(DescribeRequest request, ServerCallContext context)
     {
-        AuthToken.Verify(context, node.Options.AuthToken);
+        Authenticate(context, nameof(Describe));
         return Task.FromResult(node.Describe());
+    }
+
+    private void Authenticate(ServerCallContext context, string method)
+    {
+        try
+        {
+            AuthToken.Verify(context, node.Options.AuthToken);
+        }
+        catch (RpcException ex)
+        {
+            node.PeerRefusals.Unauthenticated(context, method, ex);
+            throw;
+        }
     }
 }

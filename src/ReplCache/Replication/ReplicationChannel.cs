@@ -18,6 +18,14 @@ internal static class ReplicationChannel
 
     public static TimeSpan KeepAlivePingTimeout(ReplicatedCacheOptions options) => Max(options.ReplicationTimeout, TimeSpan.FromSeconds(1));
 
+    /// <summary>
+    /// The largest gRPC message either side of a link sends or accepts: one entry at the limits plus 1 MiB for framing
+    /// and the rest of a snapshot chunk (48 KB) or log batch (64 KB). No message of a well-behaved peer is larger, so
+    /// no peer can make a node buffer more than this per message.
+    /// </summary>
+    public static int MaxMessageBytes(ReplicatedCacheOptions options) =>
+        (int)Math.Min(int.MaxValue, (long)options.MaxKeyBytes + options.MaxValueBytes + 1024 * 1024);
+
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     /// <summary>
@@ -39,8 +47,8 @@ internal static class ReplicationChannel
                 EnableMultipleHttp2Connections = false,
                 SslOptions = address.Scheme == Uri.UriSchemeHttps ? tls.ClientOptions(address, check ?? new PeerCertificateCheck()) : new SslClientAuthenticationOptions(),
             },
-            MaxReceiveMessageSize = null,
-            MaxSendMessageSize = null,
+            MaxReceiveMessageSize = MaxMessageBytes(options),
+            MaxSendMessageSize = MaxMessageBytes(options),
             DisposeHttpClient = true,
         });
 }

@@ -62,8 +62,11 @@ internal sealed partial class ReplicationController
             var client = new Protocol.Replication.ReplicationClient(channel);
             return await client.DescribeAsync(new DescribeRequest(), AuthToken.Headers(Options.AuthToken), DateTime.UtcNow + DescribeTimeout, cancellationToken).ConfigureAwait(false);
         }
-        catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown)
+        catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown
+            or StatusCode.Unauthenticated)
         {
+            // A refused token too: the link then reports it (LinkDownReason) and retries, as Redis's replica does
+            // when masterauth is wrong, instead of REPLICAOF (or the node's start) failing once for good.
             Log.TargetUnreachable(_logger, NodeId, address, check.Rejection is { } refused ? $"TLS: its certificate was refused: {refused}" : ex.Status.Detail);
             return null;
         }

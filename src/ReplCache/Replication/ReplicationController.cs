@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using ReplCache.Hosting;
 using ReplCache.Log;
 using ReplCache.Protocol;
 using ReplCache.Replication.Primary;
@@ -49,6 +50,7 @@ internal sealed partial class ReplicationController : IReplicationControl, IAsyn
         Store = new CacheStore(options.TimeProvider, options.SizeLimitBytes)
         {
             TouchLeadMs = (long)Math.Ceiling(options.HeartbeatInterval.TotalMilliseconds),
+            Limits = EntryLimits.From(options),
         };
         ReplicationLog = new ReplicationLog(options.BacklogSizeBytes, options.ReplicaOutputLimitBytes);
         _appender = new LogAppender(ReplicationLog);
@@ -102,6 +104,7 @@ internal sealed partial class ReplicationController : IReplicationControl, IAsyn
     public Task StartAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        ProtectedMode.WarnIfExposed(Options, _logger);
         StartSaveSchedule();
         return Options.PrimaryAddress is { } primary && Role == ReplicationRole.Primary && _link is null
             ? ReplicaOfAsync(primary, cancellationToken)
@@ -352,6 +355,11 @@ internal sealed partial class ReplicationController : IReplicationControl, IAsyn
     }
 
     /// <summary>Serves one secondary's Sync call until it ends.</summary>
+    private PeerRefusals? _peerRefusals;
+
+    /// <summary>The deduplicated log of refused replication calls (wrong token, malformed handshake).</summary>
+    internal PeerRefusals PeerRefusals => LazyInitializer.EnsureInitialized(ref _peerRefusals, () => new PeerRefusals(LoggerFactory.CreateLogger("ReplCache.Security")));
+
     internal Task ServeSecondaryAsync(IAsyncStreamReader<SecondaryMessage> requests, IServerStreamWriter<PrimaryMessage> responses, ServerCallContext context) =>
         new SecondarySession(this, requests, responses, context, LoggerFactory).RunAsync();
 

@@ -20,7 +20,7 @@ internal sealed partial class RespConnection : IDisposable
     private const long FlushThreshold = 64 * 1024;
 
     private readonly ConnectionContext _transport;
-    private readonly RespParser _parser = new();
+    private readonly RespParser _parser;
 
     public RespConnection(RespServer server, ConnectionContext transport, long id)
     {
@@ -28,6 +28,7 @@ internal sealed partial class RespConnection : IDisposable
         _transport = transport;
         Id = id;
         Writer = new RespWriter(transport.Transport.Output);
+        _parser = new RespParser(RespParser.BulkLimit(server.Node.Options));
         Authenticated = server.Node.Options.AuthToken is null;
         RemoteEndPoint = transport.RemoteEndPoint as IPEndPoint;
     }
@@ -134,6 +135,27 @@ internal sealed partial class RespConnection : IDisposable
 
         Writer.Error("ERR invalid key: ReplCache keys are strings, and this key is not valid UTF-8");
         return false;
+    }
+
+    /// <summary>
+    /// Validates the key and value of a write: the key as <see cref="TryKey"/>, both against MaxKeyBytes and
+    /// MaxValueBytes (Redis's "string exceeds maximum allowed size", naming our limit); writes the error and returns
+    /// false when either fails.
+    /// </summary>
+    public bool TryEntry(int keyIndex, int valueIndex, out ReadOnlySpan<byte> key)
+    {
+        if (!TryKey(keyIndex, out key))
+        {
+            return false;
+        }
+
+        if (Node.Store.Limits.DescribeExcess(key.Length, Request[valueIndex].Length) is { } error)
+        {
+            Writer.Error(error);
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>Reads an integer argument; writes Redis's error and returns false when it is not one.</summary>

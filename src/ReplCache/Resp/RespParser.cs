@@ -32,9 +32,27 @@ internal sealed class RespParser
 
     public const int MaxUnauthenticatedBulkBytes = 16 * 1024;
 
+    private readonly long _maxBulkBytes;
     private int _pendingArguments;
     private long _bulkLength = -1;
     private long _bulkFilled;
+
+    /// <summary>A parser with Redis's default <c>proto-max-bulk-len</c>.</summary>
+    public RespParser()
+        : this(MaxBulkBytes)
+    {
+    }
+
+    /// <summary>A parser refusing bulk strings longer than <paramref name="maxBulkBytes"/> (<c>proto-max-bulk-len</c>).</summary>
+    public RespParser(long maxBulkBytes) => _maxBulkBytes = Math.Clamp(maxBulkBytes, 1, MaxBulkBytes);
+
+    /// <summary>
+    /// A node's <c>proto-max-bulk-len</c>: no argument of any command is stored longer than a key or value, so a bulk
+    /// longer than both (with 1 MiB of slack, so that a value just over MaxValueBytes gets SET's error naming the limit
+    /// rather than a protocol error) can only be a client wasting the node's memory. Never more than Redis's 512 MB.
+    /// </summary>
+    public static long BulkLimit(ReplicatedCacheOptions options) =>
+        Math.Min(MaxBulkBytes, Math.Max((long)options.MaxKeyBytes, options.MaxValueBytes) + 1024 * 1024);
 
     /// <summary>What was wrong, after <see cref="RespParseStatus.Error"/>, in Redis's words (without "ERR ").</summary>
     public string? Error { get; private set; }
@@ -114,7 +132,7 @@ internal sealed class RespParser
                     return header;
                 }
 
-                if (length is < 0 or > MaxBulkBytes)
+                if (length < 0 || length > _maxBulkBytes)
                 {
                     return Fail("invalid bulk length");
                 }
@@ -129,7 +147,7 @@ internal sealed class RespParser
                     return Fail("query buffer limit reached");
                 }
 
-                request.Append((int)length);
+                request.BeginBulk((int)length);
                 _bulkLength = length;
                 _bulkFilled = 0;
             }
@@ -138,7 +156,7 @@ internal sealed class RespParser
             {
                 // Take what has arrived, so a large value never has to sit whole in the input pipe.
                 int take = (int)Math.Min(_bulkLength - _bulkFilled, reader.Remaining);
-                reader.UnreadSequence.Slice(0, take).CopyTo(request.Last()[(int)_bulkFilled..]);
+                reader.UnreadSequence.Slice(0, take).CopyTo(request.Filling((int)_bulkFilled + take)[(int)_bulkFilled..]);
                 reader.Advance(take);
                 _bulkFilled += take;
                 if (_bulkFilled < _bulkLength)

@@ -65,11 +65,40 @@ internal sealed class RespRequest : IDisposable
         return span;
     }
 
-    /// <summary>The last argument, for filling it as its bytes arrive.</summary>
-    public Span<byte> Last()
+    /// <summary>
+    /// Starts a bulk argument of <paramref name="length"/> bytes whose bytes are still to arrive: room is made as they
+    /// do (<see cref="Filling"/>), not for the length announced, so a client that announces a large bulk and sends
+    /// nothing costs the node nothing (Redis preallocates such arguments; a few idle connections could then pin
+    /// gigabytes).
+    /// </summary>
+    public void BeginBulk(int length)
+    {
+        if (Count == _arguments.Length)
+        {
+            Array.Resize(ref _arguments, _arguments.Length * 2);
+        }
+
+        Reserve(Math.Min(length, KeepBytes));
+        _arguments[Count++] = (_used, length);
+        _used += length; // ahead of the buffer until the bytes arrive; Filling catches the buffer up
+    }
+
+    /// <summary>The first <paramref name="filled"/> bytes of the last argument, made room for.</summary>
+    public Span<byte> Filling(int filled)
     {
         (int start, int length) = _arguments[Count - 1];
-        return _data.AsSpan(start, length);
+        int end = start + Math.Min(filled, length);
+        if (end > _data.Length)
+        {
+            // _used runs ahead of the buffer while the argument fills: grow as if the buffer were full up to its end,
+            // which copies everything it holds, the bytes of this argument received so far included.
+            int used = _used;
+            _used = _data.Length;
+            Reserve(end - _data.Length);
+            _used = used;
+        }
+
+        return _data.AsSpan(start, end - start);
     }
 
     /// <summary>Appends one byte to the last argument (the inline splitter builds arguments byte by byte).</summary>

@@ -3,6 +3,7 @@ using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using ReplCache.Hosting;
 using ReplCache.Replication;
 
 namespace ReplCache.Resp;
@@ -60,6 +61,14 @@ internal sealed partial class RespServer
     /// <summary>Serves one client connection until it closes.</summary>
     public async Task RunConnectionAsync(ConnectionContext transport)
     {
+        if (ProtectedMode.Refuses(Node.Options, (transport.RemoteEndPoint as IPEndPoint)?.Address))
+        {
+            // As Redis's clientAcceptHandler: the reply explains why and what to do, then the connection closes.
+            await transport.Transport.Output.WriteAsync(ProtectedMode.DeniedReply.ToArray()).ConfigureAwait(false);
+            await transport.Transport.Output.CompleteAsync().ConfigureAwait(false);
+            return;
+        }
+
         var connection = new RespConnection(this, transport, Interlocked.Increment(ref _nextClientId));
         Interlocked.Increment(ref _connectedClients);
         Interlocked.Increment(ref _totalConnections);

@@ -15,8 +15,10 @@ internal sealed partial class CacheStore
     public Action<string>? AppliedWatchedKey { get; set; }
 
     /// <summary>Applies a Set record.</summary>
+    /// <exception cref="InvalidDataException">The key or value is larger than <see cref="Limits"/> allow; nothing is applied.</exception>
     public void ApplySet(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long absoluteExpiryMs, long slidingMs, long slidingDeadlineMs)
     {
+        Limits.ThrowIfRecordTooLarge(key.Length, value.Length);
         Insert(EntryLayout.Create(key, value, absoluteExpiryMs, slidingMs, slidingDeadlineMs));
         if (WatchedPrefix is { } prefix && key.StartsWith(prefix) && AppliedWatchedKey is { } watcher)
         {

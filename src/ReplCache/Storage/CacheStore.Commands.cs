@@ -47,6 +47,7 @@ internal sealed partial class CacheStore
     /// <returns>True when the value was stored.</returns>
     public bool SetIf(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long absoluteExpiryMs, SetCondition condition, bool keepTtl, out byte[]? previous)
     {
+        Limits.ThrowIfTooLarge(key, value.Length);
         lock (_writeLock)
         {
             long now = _clock.NowMs();

@@ -35,6 +35,9 @@ internal sealed partial class CacheStore : IDisposable
         _expiryTimer = timeProvider.CreateTimer(static s => ((CacheStore)s!).OnTimerTick(), this, TimerPeriod, TimerPeriod);
     }
 
+    /// <summary>The largest key and value stored; every write and every applied record is checked against them.</summary>
+    public EntryLimits Limits { get; init; } = EntryLimits.Default;
+
     /// <summary>Hears every change; set once, before the store is shared (the replication layer sets it).</summary>
     public IStoreObserver? Observer { get; set; }
 
@@ -125,6 +128,7 @@ internal sealed partial class CacheStore : IDisposable
     /// <summary>Stores an entry, replacing any entry with the same key.</summary>
     public void Set(string key, ReadOnlySpan<byte> value, long absoluteExpiryMs, long slidingMs, long nowMs)
     {
+        Limits.ThrowIfTooLarge(key, value.Length);
         byte[] blob = CreateEntry(key, value.Length, absoluteExpiryMs, slidingMs, nowMs);
         value.CopyTo(EntryLayout.ValueForWrite(blob));
         Insert(blob);
@@ -137,6 +141,8 @@ internal sealed partial class CacheStore : IDisposable
         {
             throw new ArgumentOutOfRangeException(nameof(value), value.Length, "The value is larger than the largest array .NET can allocate.");
         }
+
+        Limits.ThrowIfTooLarge(key, value.Length);
 
         byte[] blob = CreateEntry(key, (int)value.Length, absoluteExpiryMs, slidingMs, nowMs);
         value.CopyTo(EntryLayout.ValueForWrite(blob));

@@ -251,6 +251,14 @@ internal sealed partial class SecondarySession(
                 SecondaryMessage message = requests.Current;
                 switch (message.KindCase)
                 {
+                    case SecondaryMessage.KindOneofCase.Ack when CheckAck(replica, message.Ack.Offset) is { } badAck:
+                        replica.StopReason = badAck;
+                        await replica.Stop.CancelAsync().ConfigureAwait(false);
+                        return;
+                    case SecondaryMessage.KindOneofCase.Touches when CheckTouches(message.Touches) is { } badTouches:
+                        replica.StopReason = badTouches;
+                        await replica.Stop.CancelAsync().ConfigureAwait(false);
+                        return;
                     case SecondaryMessage.KindOneofCase.Ack:
                         replica.Acknowledged(message.Ack.Offset);
                         node.ReplicaAcknowledged();

@@ -41,13 +41,13 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         _options = node.Options;
         Primary = primary;
         _logger = loggerFactory.CreateLogger("ReplCache.Secondary");
-        _applier = new StreamApplier(node.Store, () => node.ReplicationLog, MaxRecordBytes);
+        _applier = new StreamApplier(node.Store, () => node.ReplicationLog, node.Store.Limits.MaxRecordBytes);
         _downSinceTimestamp = Stopwatch.GetTimestamp();
         Forwarder = new WriteForwarder(node, primary, _logger);
     }
 
-    /// <summary>The largest record a primary may send; bounds the carry buffer of a partial record.</summary>
-    internal static long MaxRecordBytes => (long)Array.MaxLength;
+    /// <summary>Keys of touches per message: a busy secondary's touches never make a message the primary refuses.</summary>
+    private const int TouchesMessageBytes = 1024 * 1024;
 
     public Uri Primary { get; }
 
@@ -73,6 +73,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
 
     /// <summary>The certificate check of the current connection attempt (https:// primaries).</summary>
     private PeerCertificateCheck? _peerCheck;
+    private string? _lastLoggedDownReason;
 
     public void Start() => _run = Task.Run(() => RunAsync(_stop.Token));
 
@@ -125,7 +126,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
             }
 
             Forwarder.Close(reason);
-            MarkDown(reason, failures == 0);
+            MarkDown(reason, logIt: true);
             failures = reachedUp ? 1 : failures + 1;
             try
             {
@@ -182,14 +183,16 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         switch (first.KindCase)
         {
             case PrimaryMessage.KindOneofCase.FullResync:
+                CheckFullResync(first.FullResync);
                 RefuseEmptyPrimary(first.FullResync, id);
                 _primaryAcceptsForwarding = first.FullResync.AcceptsForwardedWrites;
                 _node.AdoptFullResync(first.FullResync.ReplicationId, first.FullResync.Offset, _applier);
-                _node.Store.Reserve(Math.Clamp(first.FullResync.EntryCountEstimate, 0, 1L << 28));
+                _node.Store.Reserve(Math.Clamp(first.FullResync.EntryCountEstimate, 0, MaxReservedEntries));
                 _status = PrimaryLinkStatus.Syncing;
                 Log.FullResyncStarted(_logger, _node.NodeId, Primary, first.FullResync.ReplicationId, first.FullResync.Offset, first.FullResync.EntryCountEstimate);
                 break;
             case PrimaryMessage.KindOneofCase.Continue:
+                CheckContinue(first.Continue, id, offset);
                 _primaryAcceptsForwarding = first.Continue.AcceptsForwardedWrites;
                 _node.AdoptContinue(first.Continue.ReplicationId);
                 LinkUp("partial resync accepted");
@@ -272,6 +275,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
 
     private void Handle(PrimaryMessage message)
     {
+        CheckInPhase(message);
         _node.Metrics.CountReceived(message);
         switch (message.KindCase)
         {
@@ -335,13 +339,25 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
                     lastHeartbeat = Stopwatch.GetTimestamp();
                     if (Touches.Drain() is { } keys)
                     {
+                        // In messages of at most about 1 MiB, well under the primary's message size limit however many keys were read.
                         var touches = new Touches();
+                        long bytes = 0;
                         foreach (byte[] key in keys)
                         {
                             touches.Keys.Add(UnsafeByteOperations.UnsafeWrap(key));
+                            bytes += key.Length + 8;
+                            if (bytes >= TouchesMessageBytes)
+                            {
+                                await requests.WriteAsync(new SecondaryMessage { Touches = touches }, cancellationToken).ConfigureAwait(false);
+                                touches = new Touches();
+                                bytes = 0;
+                            }
                         }
 
-                        await requests.WriteAsync(new SecondaryMessage { Touches = touches }, cancellationToken).ConfigureAwait(false);
+                        if (touches.Keys.Count > 0)
+                        {
+                            await requests.WriteAsync(new SecondaryMessage { Touches = touches }, cancellationToken).ConfigureAwait(false);
+                        }
                     }
                 }
 
@@ -397,6 +413,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         _wentUp.Set();
         DownReason = null;
         _wentDownBecause = null;
+        _lastLoggedDownReason = null;
         TimeoutReason = null;
         Log.LinkUp(_logger, _node.NodeId, Primary, _node.History.Id, _node.ReplicationLog.EndOffset, how);
     }
@@ -408,13 +425,18 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
             Volatile.Write(ref _downSinceTimestamp, Stopwatch.GetTimestamp());
         }
 
-        bool wasDown = _status == PrimaryLinkStatus.Down;
+        // Down since the link was last up: every retry passes through Connecting, so the status alone cannot tell.
+        bool wasDown = _wentDownBecause is not null;
         _status = PrimaryLinkStatus.Down;
         // Keep why the link went down; a failed retry adds its own error without hiding the cause.
         _wentDownBecause = wasDown && _wentDownBecause is not null ? _wentDownBecause : reason;
         DownReason = _wentDownBecause == reason ? reason : $"{_wentDownBecause} (last retry: {reason})";
-        if (logIt || !wasDown)
+        // A failure repeated on every retry (a refused token, a primary that is away) is logged once, then again
+        // only when it changes or after the link recovers: never once per retry.
+        bool repeated = wasDown && reason == _lastLoggedDownReason;
+        if (!repeated && (logIt || !wasDown))
         {
+            _lastLoggedDownReason = reason;
             Log.LinkDown(_logger, _node.NodeId, Primary, _node.History.Id, _node.ReplicationLog.EndOffset, reason);
         }
     }

@@ -11,7 +11,7 @@ internal static partial class StringCommands
     /// <summary><c>SETNX key value</c>: 1 when stored, 0 when the key existed.</summary>
     public static ValueTask<RespFlow> SetNx(RespConnection c)
     {
-        if (c.TryKey(1, out ReadOnlySpan<byte> key))
+        if (c.TryEntry(1, 2, out ReadOnlySpan<byte> key))
         {
             bool stored = c.Node.Store.SetIf(key, c.Request[2], 0, SetCondition.IfAbsent, keepTtl: false, out _);
             c.Writer.Integer(stored ? 1 : 0);
@@ -61,7 +61,7 @@ internal static partial class StringCommands
 
         for (int i = 1; i < c.Request.Count; i += 2)
         {
-            if (!c.TryKey(i, out _))
+            if (!c.TryEntry(i, i + 1, out _))
             {
                 return Done; // every key is checked before the first is written: all or nothing
             }
@@ -78,7 +78,7 @@ internal static partial class StringCommands
 
     private static ValueTask<RespFlow> SetWithExpiry(RespConnection c, ExpiryUnit unit, string command)
     {
-        if (c.TryKey(1, out ReadOnlySpan<byte> key)
+        if (c.TryEntry(1, 3, out ReadOnlySpan<byte> key)
             && TryDeadline(c, 2, unit, c.Node.Store.Clock.NowMs(), command, out long absolute))
         {
             c.Node.Store.SetIf(key, c.Request[3], absolute, SetCondition.Always, keepTtl: false, out _);

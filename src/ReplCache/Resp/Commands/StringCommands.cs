@@ -39,7 +39,7 @@ internal static partial class StringCommands
     /// </summary>
     public static ValueTask<RespFlow> Set(RespConnection c)
     {
-        if (!c.TryKey(1, out ReadOnlySpan<byte> key))
+        if (!c.TryEntry(1, 2, out ReadOnlySpan<byte> key))
         {
             return Done;
         }

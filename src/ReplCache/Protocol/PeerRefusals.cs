@@ -1,0 +1,71 @@
+using System.Collections.Concurrent;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+
+namespace ReplCache.Protocol;
+
+/// <summary>
+/// The log of calls the replication endpoint refused — a wrong or missing token, a malformed handshake — once per
+/// peer address and kind of refusal, never per attempt: a scanner or a misconfigured secondary retrying every second
+/// must not flood the log. Never logs a token.
+/// </summary>
+internal sealed partial class PeerRefusals(ILogger logger)
+{
+    /// <summary>Peers remembered; bounded so that attempts from many addresses cannot grow the set forever.</summary>
+    private const int MaxPeers = 1024;
+
+    private readonly ConcurrentDictionary<(string Peer, string Kind), byte> _logged = new();
+
+    /// <summary>A call without the right token (the status says which: none or a wrong one).</summary>
+    public void Unauthenticated(ServerCallContext context, string method, RpcException refusal)
+    {
+        string peer = PeerAddress(context.Peer);
+        if (FirstTime(peer, refusal.Status.Detail))
+        {
+            Log.Unauthenticated(logger, method, peer, refusal.Status.Detail);
+        }
+    }
+
+    /// <summary>A call refused for what it sent (a malformed Hello, a loop, a node not ready to serve).</summary>
+    public void Refused(ServerCallContext context, RpcException refusal)
+    {
+        string peer = PeerAddress(context.Peer);
+        if (FirstTime(peer, refusal.Status.Detail))
+        {
+            Log.Refused(logger, peer, refusal.StatusCode, refusal.Status.Detail);
+        }
+    }
+
+    private bool FirstTime(string peer, string kind)
+    {
+        if (_logged.Count >= MaxPeers)
+        {
+            _logged.Clear();
+        }
+
+        return _logged.TryAdd((peer, kind), 0);
+    }
+
+    /// <summary>"ipv4:10.0.0.7:51234" → "10.0.0.7": the same peer reconnecting comes from a new port each time.</summary>
+    internal static string PeerAddress(string? peer)
+    {
+        if (string.IsNullOrEmpty(peer))
+        {
+            return "unknown";
+        }
+
+        int scheme = peer.IndexOf(':', StringComparison.Ordinal);
+        string address = scheme >= 0 && peer.AsSpan(0, scheme) is "ipv4" or "ipv6" ? peer[(scheme + 1)..] : peer;
+        int port = address.LastIndexOf(':');
+        return port > 0 && address[(port + 1)..].All(char.IsAsciiDigit) ? address[..port] : address;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(120, LogLevel.Warning, "Refused a replication {Method} call from {Peer}: {Problem} Check that the peer's AuthToken matches this node's (further refusals of this peer are not logged).")]
+        public static partial void Unauthenticated(ILogger logger, string method, string peer, string problem);
+
+        [LoggerMessage(121, LogLevel.Warning, "Refused a replication stream from {Peer} ({Status}): {Problem} (further refusals of this peer for the same reason are not logged).")]
+        public static partial void Refused(ILogger logger, string peer, StatusCode status, string problem);
+    }
+}
