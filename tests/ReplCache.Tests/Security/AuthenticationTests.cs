@@ -50,7 +50,7 @@ public class AuthenticationTests
 
         // Thirty refused calls from one address: one warning per kind of refusal (no token, wrong token), with the
         // address and never a token.
-        string[] warnings = [.. log.Messages(100)];
+        string[] warnings = [.. log.Messages(120)];
         Assert.Equal(2, warnings.Length);
         Assert.All(warnings, w => Assert.Contains("127.0.0.1", w, StringComparison.Ordinal));
         Assert.All(log.Entries, e => Assert.DoesNotContain(Token, e.Message, StringComparison.Ordinal));

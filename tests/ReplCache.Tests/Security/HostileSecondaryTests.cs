@@ -104,7 +104,7 @@ public class HostileSecondaryTests
         Assert.Equal(digest, primary.Cache.GetDigest());
         if (expected is StatusCode.InvalidArgument or StatusCode.FailedPrecondition)
         {
-            Assert.Equal(1, log.Count(101)); // three refusals, one warning
+            Assert.Equal(1, log.Count(121)); // three refusals, one warning
         }
     }
 

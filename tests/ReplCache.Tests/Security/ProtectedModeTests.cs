@@ -72,7 +72,7 @@ public class ProtectedModeTests
     {
         using var log = new CapturedLog();
         await using ReplicatedCacheNode node = await ReplicatedCacheNode.StartAsync(Nodes.Options(configure: o => o.RespListen = "127.0.0.1:0"), log);
-        Assert.Equal(0, log.Count(102) + log.Count(103));
+        Assert.Equal(0, log.Count(122) + log.Count(123));
     }
 
     [Theory]
