@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
+using ReplCache.Replication;
 
 namespace ReplCache.Protocol;
 
@@ -9,7 +10,7 @@ namespace ReplCache.Protocol;
 /// peer address and kind of refusal, never per attempt: a scanner or a misconfigured secondary retrying every second
 /// must not flood the log. Never logs a token.
 /// </summary>
-internal sealed partial class PeerRefusals(ILogger logger)
+internal sealed partial class PeerRefusals(ReplicationController node, ILogger logger)
 {
     /// <summary>Peers remembered; bounded so that attempts from many addresses cannot grow the set forever.</summary>
     private const int MaxPeers = 1024;
@@ -22,7 +23,7 @@ internal sealed partial class PeerRefusals(ILogger logger)
         string peer = PeerAddress(context.Peer);
         if (FirstTime(peer, refusal.Status.Detail))
         {
-            Log.Unauthenticated(logger, method, peer, refusal.Status.Detail);
+            Log.Unauthenticated(logger, node.NodeId, node.Role, node.History.Id, node.ReplicationLog.EndOffset, method, peer, refusal.Status.Detail);
         }
     }
 
@@ -32,7 +33,7 @@ internal sealed partial class PeerRefusals(ILogger logger)
         string peer = PeerAddress(context.Peer);
         if (FirstTime(peer, refusal.Status.Detail))
         {
-            Log.Refused(logger, peer, refusal.StatusCode, refusal.Status.Detail);
+            Log.Refused(logger, node.NodeId, node.Role, node.History.Id, node.ReplicationLog.EndOffset, peer, refusal.StatusCode, refusal.Status.Detail);
         }
     }
 
@@ -58,14 +59,5 @@ internal sealed partial class PeerRefusals(ILogger logger)
         string address = scheme >= 0 && peer.AsSpan(0, scheme) is "ipv4" or "ipv6" ? peer[(scheme + 1)..] : peer;
         int port = address.LastIndexOf(':');
         return port > 0 && address[(port + 1)..].All(char.IsAsciiDigit) ? address[..port] : address;
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(120, LogLevel.Warning, "Refused a replication {Method} call from {Peer}: {Problem} Check that the peer's AuthToken matches this node's (further refusals of this peer are not logged).")]
-        public static partial void Unauthenticated(ILogger logger, string method, string peer, string problem);
-
-        [LoggerMessage(121, LogLevel.Warning, "Refused a replication stream from {Peer} ({Status}): {Problem} (further refusals of this peer for the same reason are not logged).")]
-        public static partial void Refused(ILogger logger, string peer, StatusCode status, string problem);
     }
 }

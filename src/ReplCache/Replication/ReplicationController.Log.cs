@@ -6,14 +6,14 @@ internal sealed partial class ReplicationController
 {
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "Node {NodeId}: REPLICAOF {Primary} changes nothing, this node already replicates from it.")]
-        public static partial void ReplicaOfUnchanged(ILogger logger, string nodeId, Uri primary);
+        [LoggerMessage(1, LogLevel.Information, "Node {NodeId} ({Role}, replication id {ReplicationId}, offset {Offset}): REPLICAOF {Primary} changes nothing, this node already replicates from it.")]
+        public static partial void ReplicaOfUnchanged(ILogger logger, string nodeId, ReplicationRole role, string replicationId, long offset, Uri primary);
 
-        [LoggerMessage(2, LogLevel.Information, "Node {NodeId} (secondary) now replicates from {Primary}; it holds history {ReplicationId} up to offset {Offset}.")]
-        public static partial void ReplicaOfChanged(ILogger logger, string nodeId, Uri primary, string replicationId, long offset);
+        [LoggerMessage(2, LogLevel.Information, "Node {NodeId} ({Role}, replication id {ReplicationId}, offset {Offset}): now replicates from {Primary} (REPLICAOF); it holds that history up to that offset.")]
+        public static partial void ReplicaOfChanged(ILogger logger, string nodeId, ReplicationRole role, string replicationId, long offset, Uri primary);
 
-        [LoggerMessage(3, LogLevel.Information, "Node {NodeId} promoted to primary at offset {Offset}: replication id {ReplicationId}, previous id {ReplicationId2} valid up to that offset.")]
-        public static partial void Promoted(ILogger logger, string nodeId, string replicationId, string replicationId2, long offset);
+        [LoggerMessage(3, LogLevel.Information, "Node {NodeId} ({Role}, replication id {ReplicationId}, offset {Offset}): promoted to primary; the previous replication id {ReplicationId2} stays valid up to that offset, so secondaries that followed it can continue with a partial resync.")]
+        public static partial void Promoted(ILogger logger, string nodeId, ReplicationRole role, string replicationId, long offset, string replicationId2);
 
         [LoggerMessage(5, LogLevel.Information, "Node {NodeId}: snapshot saved to {Path}: {Entries} entries, replication id {ReplicationId} at offset {Offset}.")]
         public static partial void SnapshotSaved(ILogger logger, string nodeId, string path, long entries, string replicationId, long offset);
@@ -27,10 +27,10 @@ internal sealed partial class ReplicationController
         [LoggerMessage(8, LogLevel.Error, "Node {NodeId}: scheduled save to {Path} failed: {Problem}. The previous snapshot is intact; the next scheduled save will try again.")]
         public static partial void ScheduledSaveFailed(ILogger logger, string nodeId, string path, string problem);
 
-        [LoggerMessage(9, LogLevel.Warning, "Node {NodeId}: REPLICAOF {Primary} again accepts the empty dataset of that primary; the {Entries} entries held here will be replaced by a full resync.")]
-        public static partial void EmptyPrimaryAccepted(ILogger logger, string nodeId, Uri primary, int entries);
+        [LoggerMessage(9, LogLevel.Warning, "Node {NodeId} ({Role}, replication id {ReplicationId}, offset {Offset}): REPLICAOF {Primary} again accepts the empty dataset of that primary; the {Entries} entries held here will be replaced by a full resync.")]
+        public static partial void EmptyPrimaryAccepted(ILogger logger, string nodeId, ReplicationRole role, string replicationId, long offset, Uri primary, int entries);
 
-        [LoggerMessage(4, LogLevel.Warning, "Node {NodeId}: could not ask {Primary} who it is ({Detail}); replicating from it anyway, the link retries until it answers.")]
-        public static partial void TargetUnreachable(ILogger logger, string nodeId, Uri primary, string detail);
+        [LoggerMessage(4, LogLevel.Warning, "Node {NodeId} ({Role}, replication id {ReplicationId}, offset {Offset}): REPLICAOF could not ask {Primary} who it is ({Detail}); replicating from it anyway, the link retries until it answers.")]
+        public static partial void TargetUnreachable(ILogger logger, string nodeId, ReplicationRole role, string replicationId, long offset, Uri primary, string detail);
     }
 }

@@ -67,7 +67,7 @@ internal sealed partial class ReplicationController
         {
             // A refused token too: the link then reports it (LinkDownReason) and retries, as Redis's replica does
             // when masterauth is wrong, instead of REPLICAOF (or the node's start) failing once for good.
-            Log.TargetUnreachable(_logger, NodeId, address, check.Rejection is { } refused ? $"TLS: its certificate was refused: {refused}" : ex.Status.Detail);
+            Log.TargetUnreachable(_logger, NodeId, Role, History.Id, ReplicationLog.EndOffset, address, check.Rejection is { } refused ? $"TLS: its certificate was refused: {refused}" : ex.Status.Detail);
             return null;
         }
     }

@@ -128,11 +128,11 @@ internal sealed partial class ReplicationController : IReplicationControl, IAsyn
             {
                 if (current.AcceptEmptyPrimaryOnce())
                 {
-                    Log.EmptyPrimaryAccepted(_logger, NodeId, primary, Store.PhysicalCount);
+                    Log.EmptyPrimaryAccepted(_logger, NodeId, Role, History.Id, ReplicationLog.EndOffset, primary, Store.PhysicalCount);
                 }
                 else
                 {
-                    Log.ReplicaOfUnchanged(_logger, NodeId, primary);
+                    Log.ReplicaOfUnchanged(_logger, NodeId, Role, History.Id, ReplicationLog.EndOffset, primary);
                 }
 
                 return;
@@ -164,7 +164,7 @@ internal sealed partial class ReplicationController : IReplicationControl, IAsyn
             var link = new PrimaryLink(this, primary, LoggerFactory);
             Store.SlidingRenewed = link.Touches.Add;
             _link = link;
-            Log.ReplicaOfChanged(_logger, NodeId, primary, History.Id, ReplicationLog.EndOffset);
+            Log.ReplicaOfChanged(_logger, NodeId, Role, History.Id, ReplicationLog.EndOffset, primary);
             link.Start();
         }
         finally
@@ -204,7 +204,7 @@ internal sealed partial class ReplicationController : IReplicationControl, IAsyn
                 ReplicationLog.DetachAll("this node was promoted to primary; reconnect to learn its new replication id");
             }
 
-            Log.Promoted(_logger, NodeId, History.Id, History.Id2, ReplicationLog.EndOffset);
+            Log.Promoted(_logger, NodeId, Role, History.Id, ReplicationLog.EndOffset, History.Id2);
         }
         finally
         {
@@ -358,7 +358,7 @@ internal sealed partial class ReplicationController : IReplicationControl, IAsyn
     private PeerRefusals? _peerRefusals;
 
     /// <summary>The deduplicated log of refused replication calls (wrong token, malformed handshake).</summary>
-    internal PeerRefusals PeerRefusals => LazyInitializer.EnsureInitialized(ref _peerRefusals, () => new PeerRefusals(LoggerFactory.CreateLogger("ReplCache.Security")));
+    internal PeerRefusals PeerRefusals => LazyInitializer.EnsureInitialized(ref _peerRefusals, () => new PeerRefusals(this, LoggerFactory.CreateLogger("ReplCache.Security")));
 
     internal Task ServeSecondaryAsync(IAsyncStreamReader<SecondaryMessage> requests, IServerStreamWriter<PrimaryMessage> responses, ServerCallContext context) =>
         new SecondarySession(this, requests, responses, context, LoggerFactory).RunAsync();

@@ -69,7 +69,7 @@ internal sealed partial class SecondarySession(
                 await stop.CancelAsync().ConfigureAwait(false);
                 node.RemoveReplica(replica);
                 await Task.WhenAll(reader, watchdog).ConfigureAwait(false);
-                Log.SecondaryDisconnected(_logger, node.NodeId, replica.NodeId, replica.AckedOffset, reason);
+                Log.Disconnected(_logger, node, replica, cursor, replicationId, reason);
             }
         }
     }
@@ -95,7 +95,7 @@ internal sealed partial class SecondarySession(
 
         if (hello.NodeId == node.NodeId || node.Upstream.Contains(hello.NodeId))
         {
-            Log.LoopRefused(_logger, node.NodeId, hello.NodeId);
+            Log.LoopRefused(_logger, node.NodeId, node.Role, node.History.Id, node.ReplicationLog.EndOffset, hello.NodeId);
             throw new RpcException(new Status(StatusCode.FailedPrecondition, $"Replication loop: {hello.NodeId} is this node or replicates to it ({string.Join(" <- ", node.Upstream.Prepend(node.NodeId))})."));
         }
 
@@ -116,14 +116,14 @@ internal sealed partial class SecondarySession(
             if (askedForPartial && history.Continues(hello.ReplicationId, hello.NextOffset) && node.ReplicationLog.TryOpenCursor(hello.NextOffset) is { } cursor)
             {
                 node.CountSync(full: false, askedForPartial);
-                Log.PartialSyncAccepted(_logger, node.NodeId, hello.NodeId, history.Id, hello.NextOffset, node.ReplicationLog.EndOffset);
+                Log.PartialSyncAccepted(_logger, node.NodeId, node.Role, history.Id, node.ReplicationLog.EndOffset, hello.NodeId, hello.ReplicationId, hello.NextOffset, node.ReplicationLog.EndOffset - hello.NextOffset);
                 return (cursor, false, history.Id);
             }
 
             // The cursor opens under the write lock, so its offset is exactly the store content the snapshot walks.
             LogCursor start = node.ReplicationLog.OpenCursorAtEnd();
             node.CountSync(full: true, askedForPartial);
-            Log.FullSyncStarted(_logger, node.NodeId, hello.NodeId, history.Id, start.Position, hello.ReplicationId, hello.NextOffset);
+            Log.FullSyncStarted(_logger, node.NodeId, node.Role, history.Id, start.Position, hello.NodeId, hello.ReplicationId, hello.NextOffset, node.Store.PhysicalCount, node.Store.SizeBytes);
             return (start, true, history.Id);
         }
     }
@@ -141,11 +141,12 @@ internal sealed partial class SecondarySession(
             replica.State = "send_bulk";
             long entries = await SendSnapshotAsync(replica, cursor, cancellationToken).ConfigureAwait(false);
             await responses.WriteAsync(new PrimaryMessage { SnapshotEnd = new SnapshotEnd { EntryCount = entries } }, cancellationToken).ConfigureAwait(false);
-            Log.FullSyncSent(_logger, node.NodeId, replica.NodeId, entries, cursor.Position);
+            Log.FullSyncSent(_logger, node.NodeId, node.Role, replicationId, cursor.Position, replica.NodeId, entries, replica.BytesSent, replica.MessagesSent);
         }
 
         replica.State = "online";
         ReplicationLog log = node.ReplicationLog;
+        bool catchingUp = !full;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -163,6 +164,13 @@ internal sealed partial class SecondarySession(
             if (sentLog)
             {
                 continue;
+            }
+
+            if (catchingUp)
+            {
+                // The backlog the secondary asked for is sent: a partial resync's end (a full one's is the snapshot's).
+                catchingUp = false;
+                Log.PartialSyncSent(_logger, node.NodeId, node.Role, replicationId, cursor.Position, replica.NodeId, replica.BytesSent, replica.MessagesSent);
             }
 
             upstreamSent = await SendTopologyAsync(upstreamSent, cancellationToken).ConfigureAwait(false);

@@ -4,18 +4,22 @@ namespace ReplCache.Replication.Secondary;
 
 internal sealed partial class PrimaryLink
 {
+    /// <remarks>
+    /// Every message starts "Node {NodeId} ({Role}, replication id {ReplicationId}, offset {Offset})": this node, the
+    /// history it holds and the offset it has applied up to, as its primary and INFO see them.
+    /// </remarks>
     private static partial class Log
     {
-        [LoggerMessage(40, LogLevel.Information, "Node {NodeId} (secondary): full resync from {Primary} started, replication id {ReplicationId} at offset {Offset}, about {Entries} entries.")]
-        public static partial void FullResyncStarted(ILogger logger, string nodeId, Uri primary, string replicationId, long offset, long entries);
+        [LoggerMessage(40, LogLevel.Information, "Node {NodeId} ({Role}, replication id {ReplicationId}, offset {Offset}): full resync from {Primary} started: a snapshot of about {Entries} entries, then the log from that offset.")]
+        public static partial void FullResyncStarted(ILogger logger, string nodeId, ReplicationRole role, string replicationId, long offset, Uri primary, long entries);
 
-        [LoggerMessage(41, LogLevel.Information, "Node {NodeId} (secondary): full resync from {Primary} completed, {Entries} entries, at offset {Offset}.")]
-        public static partial void FullResyncCompleted(ILogger logger, string nodeId, Uri primary, long entries, long offset);
+        [LoggerMessage(41, LogLevel.Information, "Node {NodeId} ({Role}, replication id {ReplicationId}, offset {Offset}): full resync from {Primary} completed: {Entries} entries loaded, {Bytes} bytes held.")]
+        public static partial void FullResyncCompleted(ILogger logger, string nodeId, ReplicationRole role, string replicationId, long offset, Uri primary, long entries, long bytes);
 
-        [LoggerMessage(42, LogLevel.Information, "Node {NodeId} (secondary): link to {Primary} up ({How}), replication id {ReplicationId}, offset {Offset}.")]
-        public static partial void LinkUp(ILogger logger, string nodeId, Uri primary, string replicationId, long offset, string how);
+        [LoggerMessage(42, LogLevel.Information, "Node {NodeId} ({Role}, replication id {ReplicationId}, offset {Offset}): link to {Primary} up ({How}).")]
+        public static partial void LinkUp(ILogger logger, string nodeId, ReplicationRole role, string replicationId, long offset, Uri primary, string how);
 
-        [LoggerMessage(43, LogLevel.Warning, "Node {NodeId} (secondary): link to {Primary} down at replication id {ReplicationId} offset {Offset}: {Reason}. Retrying with backoff.")]
-        public static partial void LinkDown(ILogger logger, string nodeId, Uri primary, string replicationId, long offset, string reason);
+        [LoggerMessage(43, LogLevel.Warning, "Node {NodeId} ({Role}, replication id {ReplicationId}, offset {Offset}): link to {Primary} down, {Next}: {Reason}")]
+        public static partial void LinkDown(ILogger logger, string nodeId, ReplicationRole role, string replicationId, long offset, Uri primary, string reason, string next);
     }
 }

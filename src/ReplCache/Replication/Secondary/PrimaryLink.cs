@@ -189,7 +189,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
                 _node.AdoptFullResync(first.FullResync.ReplicationId, first.FullResync.Offset, _applier);
                 _node.Store.Reserve(Math.Clamp(first.FullResync.EntryCountEstimate, 0, MaxReservedEntries));
                 _status = PrimaryLinkStatus.Syncing;
-                Log.FullResyncStarted(_logger, _node.NodeId, Primary, first.FullResync.ReplicationId, first.FullResync.Offset, first.FullResync.EntryCountEstimate);
+                Log.FullResyncStarted(_logger, _node.NodeId, _node.Role, first.FullResync.ReplicationId, first.FullResync.Offset, Primary, first.FullResync.EntryCountEstimate);
                 break;
             case PrimaryMessage.KindOneofCase.Continue:
                 CheckContinue(first.Continue, id, offset);
@@ -292,7 +292,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
             case PrimaryMessage.KindOneofCase.SnapshotEnd:
                 _applier.EndSnapshot();
                 _node.CompleteFullResync();
-                Log.FullResyncCompleted(_logger, _node.NodeId, Primary, message.SnapshotEnd.EntryCount, _node.ReplicationLog.EndOffset);
+                Log.FullResyncCompleted(_logger, _node.NodeId, _node.Role, _node.History.Id, _node.ReplicationLog.EndOffset, Primary, message.SnapshotEnd.EntryCount, _node.Store.SizeBytes);
                 LinkUp("full resync completed");
                 break;
             case PrimaryMessage.KindOneofCase.Heartbeat:
@@ -415,7 +415,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         _wentDownBecause = null;
         _lastLoggedDownReason = null;
         TimeoutReason = null;
-        Log.LinkUp(_logger, _node.NodeId, Primary, _node.History.Id, _node.ReplicationLog.EndOffset, how);
+        Log.LinkUp(_logger, _node.NodeId, _node.Role, _node.History.Id, _node.ReplicationLog.EndOffset, Primary, how);
     }
 
     private void MarkDown(string reason, bool logIt)
@@ -437,7 +437,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         if (!repeated && (logIt || !wasDown))
         {
             _lastLoggedDownReason = reason;
-            Log.LinkDown(_logger, _node.NodeId, Primary, _node.History.Id, _node.ReplicationLog.EndOffset, reason);
+            Log.LinkDown(_logger, _node.NodeId, _node.Role, _node.History.Id, _node.ReplicationLog.EndOffset, Primary, reason, logIt ? "retrying with backoff" : "not retrying");
         }
     }
 }
