@@ -24,20 +24,29 @@ public class SlowSecondaryTests
         string stalledId = stalled.Replication.GetInfo().NodeId;
 
         proxy.Stall();
-        byte[] value = new byte[200];
+        // A steady writer a healthy secondary keeps up with (about 9 MB/s), well past the output limit in total: the
+        // stalled secondary must be dropped, and the healthy one must never fall behind far enough to be dropped too.
         long retainedMax = 0;
-        for (int i = 0; i < 100_000; i++)
+        bool healthyWentDown = false;
+        await using (var writer = new BackgroundWriter(primary.Cache, keySpace: 20_000, maxWrites: 60_000, valueBytes: 200, writesPerSecond: 40_000))
         {
-            primary.Cache.Set($"k{i % 20_000}", value, new DistributedCacheEntryOptions());
-            if (i % 1000 == 0)
-            {
-                retainedMax = Math.Max(retainedMax, primary.Controller.ReplicationLog.RetainedBytes);
-            }
+            await Poll.UntilAsync(
+                () =>
+                {
+                    retainedMax = Math.Max(retainedMax, primary.Controller.ReplicationLog.RetainedBytes);
+                    healthyWentDown |= healthy.Replication.GetInfo().LinkStatus != PrimaryLinkStatus.Up;
+                    return writer.Writes >= 60_000;
+                },
+                "the writer to finish",
+                TimeSpan.FromSeconds(60));
         }
 
-        // The healthy secondary kept up while the other one stalled.
+        // The healthy secondary kept up while the other one stalled: never down, never resynced, caught up at once.
         Assert.True(await primary.Replication.WaitForReplicasAsync(1, TimeSpan.FromSeconds(10)) >= 1);
+        await Nodes.WaitInSyncAsync(primary, healthy);
         Assert.Equal(primary.Cache.GetDigest(), healthy.Cache.GetDigest());
+        Assert.False(healthyWentDown, "the healthy secondary's link went down while the other one stalled");
+        Assert.Equal(2, primary.Replication.GetInfo().FullSyncs);
 
         // The stalled one was dropped once it fell more than the output limit behind, and the log did not keep its
         // backlog of unsent bytes: memory stayed within backlog + output limit (+ the segments being filled).
@@ -47,7 +56,7 @@ public class SlowSecondaryTests
         proxy.Resume();
         await Nodes.WaitInSyncAsync(primary, stalled, healthy);
         Assert.Equal(primary.Cache.GetDigest(), stalled.Cache.GetDigest());
-        Assert.True(primary.Replication.GetInfo().FullSyncs >= 3);
+        Assert.Equal(3, primary.Replication.GetInfo().FullSyncs); // the stalled secondary's resync, and no other
     }
 
     [Fact]
