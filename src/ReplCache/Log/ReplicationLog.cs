@@ -77,6 +77,12 @@ internal sealed class ReplicationLog : IBufferWriter<byte>
     /// <summary>Completes at the next <see cref="Commit"/>; re-check <see cref="EndOffset"/> before awaiting it.</summary>
     public Task WaitForAppendAsync() => _appended.WaitAsync();
 
+    /// <summary>
+    /// Wakes every reader waiting in <see cref="WaitForAppendAsync"/> without appending: for news a sender must act on
+    /// that is not in the log (a forwarded write's answer), so senders wait on one signal, not on two.
+    /// </summary>
+    public void WakeReaders() => _appended.Set();
+
     /// <summary>Publishes everything written since the last commit and wakes readers. Writer only.</summary>
     public void Commit()
     {

@@ -9,21 +9,17 @@ namespace ReplCache.Replication.Primary;
 /// primary answers); the sender loop sends the answers — each only once the records up to the offset it names
 /// have gone out ahead of it, so the secondary has usually applied the write by the time it reads the answer.
 /// </summary>
-internal sealed class ForwardedWriteAnswers
+internal sealed class ForwardedWriteAnswers(Action wakeSender)
 {
     /// <summary>Answers per message, at most (about 20 bytes each).</summary>
     private const int AnswersPerMessage = 4096;
 
     private readonly Lock _gate = new();
     private readonly List<ForwardedResult> _ready = [];
-    private readonly AsyncSignal _added = new();
     private int _outstanding;
 
     /// <summary>Writes read and not answered on the wire yet.</summary>
     public int Outstanding => Volatile.Read(ref _outstanding);
-
-    /// <summary>Completes at the next answer; re-check <see cref="HasReady"/> before awaiting it.</summary>
-    public Task WaitAsync() => _added.WaitAsync();
 
     public bool HasReady
     {
@@ -108,6 +104,6 @@ internal sealed class ForwardedWriteAnswers
             _ready.Add(result);
         }
 
-        _added.Set();
+        wakeSender(); // the sender waits on the log's signal alone: one wait per wake-up on the hot path, not two
     }
 }

@@ -28,7 +28,7 @@ internal sealed partial class SecondarySession(
     private readonly ILogger _logger = loggerFactory.CreateLogger("ReplCache.Primary");
     private readonly ReplicatedCacheOptions _options = node.Options;
     private readonly byte[] _batch = new byte[BatchBytes];
-    private readonly ForwardedWriteAnswers _answers = new();
+    private readonly ForwardedWriteAnswers _answers = new(node.ReplicationLog.WakeReaders);
 
     /// <summary>
     /// Forwarded writes read and not answered yet, at most: twice what a secondary's forwarder keeps pending, so only
@@ -175,8 +175,8 @@ internal sealed partial class SecondarySession(
 
             upstreamSent = await SendTopologyAsync(upstreamSent, cancellationToken).ConfigureAwait(false);
 
+            // Answers to forwarded writes wake this same signal (see ForwardedWriteAnswers), so one wait covers both.
             Task appended = log.WaitForAppendAsync();
-            Task answered = _answers.WaitAsync();
             if (cursor.Position < log.EndOffset || _answers.HasReady)
             {
                 continue;
@@ -184,7 +184,7 @@ internal sealed partial class SecondarySession(
 
             try
             {
-                await Task.WhenAny(appended, answered).WaitAsync(_options.HeartbeatInterval, cancellationToken).ConfigureAwait(false);
+                await appended.WaitAsync(_options.HeartbeatInterval, cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
