@@ -33,7 +33,7 @@ internal sealed partial class HybridCacheTagRelay(ReplicationController node, IS
     private Task? _loop;
 
     /// <summary>True for the tag-key write HybridCache makes while this relay replays an invalidation.</summary>
-    internal static bool IsReplayedTagWrite(string key) => Replaying.Value && key.StartsWith(TagKeyPrefix, StringComparison.Ordinal);
+    internal static bool IsReplayedTagWrite(string key) => key.StartsWith(TagKeyPrefix, StringComparison.Ordinal) && Replaying.Value; // the prefix test first: an AsyncLocal read on every write would cost more
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
