@@ -199,6 +199,7 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
         ArgumentNullException.ThrowIfNull(key);
         if (_controller.ForwardsWrites)
         {
+            _store.Limits.ThrowIfTooLarge(key, 0); // a key past MaxKeyBytes would make a message the primary refuses
             _controller.ForwardWrite(ForwardedWriteCodec.Remove(key));
             return;
         }
@@ -213,6 +214,7 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
         token.ThrowIfCancellationRequested();
         if (_controller.ForwardsWrites)
         {
+            _store.Limits.ThrowIfTooLarge(key, 0); // a key past MaxKeyBytes would make a message the primary refuses
             return _controller.ForwardWriteAsync(ForwardedWriteCodec.Remove(key), token);
         }
 

@@ -87,6 +87,28 @@ public class ForwardedErrorTests
     }
 
     [Fact]
+    public async Task OversizedKeysAndValues_AreRefusedBeforeForwarding_AndTheLinkStaysUp()
+    {
+        await using ReplicatedCacheNode primary = await Nodes.StartPrimaryAsync(o => o.MaxKeyBytes = 1024);
+        await using ReplicatedCacheNode writer = await ForwardingNodes.StartForwardingSecondaryAsync(primary.Address, o =>
+        {
+            o.MaxKeyBytes = 1024;
+            o.MaxValueBytes = 4096;
+        });
+        await ForwardingNodes.WaitUpAsync(writer);
+        string longKey = new('k', 2048);
+
+        Assert.Contains("MaxKeyBytes", Assert.Throws<ArgumentException>(() => writer.Cache.Remove(longKey)).Message, StringComparison.Ordinal);
+        Assert.Contains("MaxKeyBytes", (await Assert.ThrowsAsync<ArgumentException>(() => writer.Cache.RemoveAsync(longKey))).Message, StringComparison.Ordinal);
+        Assert.Contains("MaxValueBytes", (await Assert.ThrowsAsync<ArgumentException>(() => writer.Cache.SetAsync("k", new byte[8192]))).Message, StringComparison.Ordinal);
+
+        // Nothing reached the wire: the link is the same one, and an ordinary forwarded write still lands.
+        Assert.Equal(PrimaryLinkStatus.Up, writer.Replication.GetInfo().LinkStatus);
+        await writer.Cache.SetStringAsync("after", "fine");
+        Assert.Equal("fine", primary.Cache.GetString("after"));
+    }
+
+    [Fact]
     public async Task Chain_ThroughAForwardingMiddle_LandsOnTheTop_AndEveryNodeReadsItsOwnWrites()
     {
         await using ReplicatedCacheNode top = await Nodes.StartPrimaryAsync();
