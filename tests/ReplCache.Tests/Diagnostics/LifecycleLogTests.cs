@@ -34,8 +34,10 @@ public class LifecycleLogTests
         await using ReplicatedCacheNode secondary = await ReplicatedCacheNode.StartAsync(Nodes.Options(primary.Address), secondaryFactory);
         await Nodes.WaitInSyncAsync(primary, secondary);
 
-        // The primary logs the end of the snapshot after sending it, so possibly after the secondary is already up.
+        // Each side logs after it acts (the primary after sending the snapshot, the secondary after marking the link
+        // up), so a log line may follow the state the wait above saw by a moment.
         await Poll.UntilAsync(() => Events(primaryLog, FullSyncCompletedOnPrimary).Count > 0, "the primary to log the full sync's end");
+        await Poll.UntilAsync(() => Events(secondaryLog, FullResyncCompletedOnSecondary).Count > 0 && Events(secondaryLog, LinkUp).Count > 0, "the secondary to log the sync's end and the link up");
 
         ReplicationInfo onPrimary = primary.Replication.GetInfo();
         ReplicationInfo onSecondary = secondary.Replication.GetInfo();
