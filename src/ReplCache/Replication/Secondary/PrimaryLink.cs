@@ -99,8 +99,11 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
                 reachedUp = await SyncOnceAsync(cancellationToken).ConfigureAwait(false);
                 reason = "the primary ended the stream";
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (cancellationToken.IsCancellationRequested
+                && ex is OperationCanceledException or RpcException or IOException or HttpRequestException or InvalidOperationException)
             {
+                // Stopped on purpose (disposal, REPLICAOF elsewhere, promotion): however the transport words the
+                // cancelled call, it is not a link failure to warn about.
                 break;
             }
             catch (RpcException ex)
