@@ -138,17 +138,14 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
             return; // the replicated tag key is already here; writing it back would echo the invalidation
         }
 
-        _store.Limits.ThrowIfTooLarge(key, value.Length); // MaxKeyBytes, MaxValueBytes
         if (_controller.ForwardsWrites)
         {
+            _store.Limits.ThrowIfTooLarge(key, value.Length); // MaxKeyBytes, MaxValueBytes: refused here, not after a round trip
             _controller.ForwardWrite(ForwardedWriteCodec.Set(key, value, options));
             return;
         }
 
-        _controller.EnsureWritable();
-        DateTimeOffset now = _store.Clock.UtcNow();
-        (long absolute, long sliding) = ExpiryPolicy.Compute(options, now);
-        _store.Set(key, value, absolute, sliding, now.ToUnixTimeMilliseconds());
+        SetLocally(key, value, options);
     }
 
     /// <inheritdoc />
@@ -168,7 +165,7 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
             return new ValueTask(_controller.ForwardWriteAsync(ForwardedWriteCodec.Set(key, value, options), token));
         }
 
-        Set(key, value, options);
+        SetLocally(key, value, options);
         return ValueTask.CompletedTask;
     }
 
@@ -232,7 +229,17 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
         _store.Set(key, value, absolute, sliding, now.ToUnixTimeMilliseconds());
     }
 
-    /// <inheritdoc cref="SetLocally"/>
+    /// <inheritdoc cref="SetLocally(string, ReadOnlySpan{byte}, DistributedCacheEntryOptions)"/>
+    private void SetLocally(string key, in ReadOnlySequence<byte> value, DistributedCacheEntryOptions options)
+    {
+        _store.Limits.ThrowIfTooLarge(key, value.Length); // MaxKeyBytes, MaxValueBytes
+        _controller.EnsureWritable();
+        DateTimeOffset now = _store.Clock.UtcNow();
+        (long absolute, long sliding) = ExpiryPolicy.Compute(options, now);
+        _store.Set(key, value, absolute, sliding, now.ToUnixTimeMilliseconds());
+    }
+
+    /// <inheritdoc cref="SetLocally(string, ReadOnlySpan{byte}, DistributedCacheEntryOptions)"/>
     internal void RemoveLocally(string key)
     {
         _controller.EnsureWritable();

@@ -87,13 +87,4 @@ internal sealed partial class HybridCacheTagRelay(ReplicationController node, IS
         {
         }
     }
-
-    private static partial class Log
-    {
-        [LoggerMessage(90, LogLevel.Debug, "Node {NodeId}: HybridCache tag '{Tag}' was invalidated upstream; invalidated here too.")]
-        public static partial void Relayed(ILogger logger, string nodeId, string tag);
-
-        [LoggerMessage(91, LogLevel.Warning, "Node {NodeId}: replaying the invalidation of HybridCache tag '{Tag}' failed; entries with that tag may be served until they expire.")]
-        public static partial void RelayFailed(ILogger logger, string nodeId, string tag, Exception exception);
-    }
 }

@@ -11,7 +11,7 @@ namespace ReplCache.Tests.Infrastructure;
 /// writers of a test start with none to spare and wait for the pool's slow thread injection: a writer catching up
 /// on its schedule could then hold the only free thread for most of a second, and a healthy secondary's sender sat
 /// idle long enough to be dropped at the output limit (seen as an intermittent failure of
-/// SlowSecondaryTests). Raising the minimum is what a host running three nodes would do; no assertion changes.
+/// SlowSecondaryTests). Returning those two threads to the pool changes no assertion.
 /// </remarks>
 internal static class TestHostThreadPool
 {
@@ -19,6 +19,8 @@ internal static class TestHostThreadPool
     internal static void Configure()
     {
         ThreadPool.GetMinThreads(out int workers, out int completionPorts);
-        ThreadPool.SetMinThreads(Math.Max(workers, 16), Math.Max(completionPorts, 16));
+        // Exactly the two threads the test host holds, given back: the nodes get the pool a 2-core process would
+        // have, not more (a larger pool lets a flat-out writer outrun a secondary that is loading a million keys).
+        ThreadPool.SetMinThreads(workers + 2, completionPorts);
     }
 }
