@@ -101,8 +101,8 @@ internal sealed partial class ServerHost
             return 1;
         }
 
-        provider.Role = () => node.Controller.Role == ReplicationRole.Primary ? 'M' : 'S';
-        RecordHostSettings(_config, node.Address.Port, node.Controller.HostSettings);
+        provider.Role = () => node.Core.State.Role == ReplicationRole.Primary ? 'M' : 'S';
+        RecordHostSettings(_config, node.Address.Port, node.Core.HostSettings);
         Log.Persistence(_logger, _options.SnapshotPath!, _config.SaveText.Length == 0 ? "none" : _config.SaveText, _options.PrimaryAddress?.ToString() ?? "none (primary)");
         Log.Running(_logger, node.Address.Port);
         Log.Ready(_logger, _config.Tls ? "tls" : "tcp"); // as Redis words it for a TLS-only server

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Microsoft.Extensions.Caching.Distributed;
+using ReplCache.Diagnostics;
 using ReplCache.Replication;
 using ReplCache.Storage;
 
@@ -19,12 +20,16 @@ namespace ReplCache;
 public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
 {
     private readonly CacheStore _store;
-    private readonly ReplicationController _controller;
+    private readonly WriteRoute _route;
+    private readonly AccessGate _gate;
+    private readonly ReplCacheMetrics _metrics;
 
-    internal ReplicatedCache(CacheStore store, ReplicationController controller)
+    internal ReplicatedCache(CacheStore store, WriteRoute route, AccessGate gate, ReplCacheMetrics metrics)
     {
         _store = store;
-        _controller = controller;
+        _route = route;
+        _gate = gate;
+        _metrics = metrics;
     }
 
     /// <summary>Live (unexpired) entries. O(1) while no entry has an expiry, otherwise one pass over the store.</summary>
@@ -91,19 +96,15 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(value);
         ArgumentNullException.ThrowIfNull(options);
-        if (Hosting.HybridCacheTagRelay.IsReplayedTagWrite(key))
+        switch (_route.DecideSet(key, value.Length))
         {
-            return; // the replicated tag key is already here; writing it back would echo the invalidation
+            case WriteDestination.Local:
+                _route.SetLocally(key, value, options);
+                break;
+            case WriteDestination.Forwarded:
+                _route.Forward(ForwardedWriteCodec.Set(key, value, options));
+                break;
         }
-
-        if (_controller.ForwardsWrites)
-        {
-            _store.Limits.ThrowIfTooLarge(key, value.Length); // MaxKeyBytes, MaxValueBytes: refused here, not after a round trip
-            _controller.ForwardWrite(ForwardedWriteCodec.Set(key, value, options));
-            return;
-        }
-
-        SetLocally(key, value, options);
     }
 
     /// <inheritdoc />
@@ -113,18 +114,15 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
         ArgumentNullException.ThrowIfNull(value);
         ArgumentNullException.ThrowIfNull(options);
         token.ThrowIfCancellationRequested();
-        if (Hosting.HybridCacheTagRelay.IsReplayedTagWrite(key))
+        switch (_route.DecideSet(key, value.Length))
         {
-            return Task.CompletedTask; // the replicated tag key is already here; writing it back would echo the invalidation
+            case WriteDestination.Local:
+                _route.SetLocally(key, value, options);
+                break;
+            case WriteDestination.Forwarded:
+                return _route.ForwardAsync(ForwardedWriteCodec.Set(key, value, options), token);
         }
 
-        if (_controller.ForwardsWrites)
-        {
-            _store.Limits.ThrowIfTooLarge(key, value.Length); // MaxKeyBytes, MaxValueBytes: refused here, not after a round trip
-            return _controller.ForwardWriteAsync(ForwardedWriteCodec.Set(key, value, options), token);
-        }
-
-        SetLocally(key, value, options);
         return Task.CompletedTask;
     }
 
@@ -133,19 +131,15 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(options);
-        if (Hosting.HybridCacheTagRelay.IsReplayedTagWrite(key))
+        switch (_route.DecideSet(key, value.Length))
         {
-            return; // the replicated tag key is already here; writing it back would echo the invalidation
+            case WriteDestination.Local:
+                _route.SetLocally(key, value, options);
+                break;
+            case WriteDestination.Forwarded:
+                _route.Forward(ForwardedWriteCodec.Set(key, value, options));
+                break;
         }
-
-        if (_controller.ForwardsWrites)
-        {
-            _store.Limits.ThrowIfTooLarge(key, value.Length); // MaxKeyBytes, MaxValueBytes: refused here, not after a round trip
-            _controller.ForwardWrite(ForwardedWriteCodec.Set(key, value, options));
-            return;
-        }
-
-        SetLocally(key, value, options);
     }
 
     /// <inheritdoc />
@@ -154,18 +148,15 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(options);
         token.ThrowIfCancellationRequested();
-        if (Hosting.HybridCacheTagRelay.IsReplayedTagWrite(key))
+        switch (_route.DecideSet(key, value.Length))
         {
-            return ValueTask.CompletedTask; // the replicated tag key is already here; writing it back would echo the invalidation
+            case WriteDestination.Local:
+                _route.SetLocally(key, value, options);
+                break;
+            case WriteDestination.Forwarded:
+                return new ValueTask(_route.ForwardAsync(ForwardedWriteCodec.Set(key, value, options), token));
         }
 
-        if (_controller.ForwardsWrites)
-        {
-            _store.Limits.ThrowIfTooLarge(key, value.Length); // MaxKeyBytes, MaxValueBytes: refused here, not after a round trip
-            return new ValueTask(_controller.ForwardWriteAsync(ForwardedWriteCodec.Set(key, value, options), token));
-        }
-
-        SetLocally(key, value, options);
         return ValueTask.CompletedTask;
     }
 
@@ -194,14 +185,13 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
     public void Remove(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (_controller.ForwardsWrites)
+        if (_route.DecideRemove(key) == WriteDestination.Forwarded)
         {
-            _store.Limits.ThrowIfTooLarge(key, 0); // a key past MaxKeyBytes would make a message the primary refuses
-            _controller.ForwardWrite(ForwardedWriteCodec.Remove(key));
+            _route.Forward(ForwardedWriteCodec.Remove(key));
             return;
         }
 
-        RemoveLocally(key);
+        _route.RemoveLocally(key);
     }
 
     /// <inheritdoc />
@@ -209,49 +199,21 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
     {
         ArgumentNullException.ThrowIfNull(key);
         token.ThrowIfCancellationRequested();
-        if (_controller.ForwardsWrites)
+        if (_route.DecideRemove(key) == WriteDestination.Forwarded)
         {
-            _store.Limits.ThrowIfTooLarge(key, 0); // a key past MaxKeyBytes would make a message the primary refuses
-            return _controller.ForwardWriteAsync(ForwardedWriteCodec.Remove(key), token);
+            return _route.ForwardAsync(ForwardedWriteCodec.Remove(key), token);
         }
 
-        RemoveLocally(key);
+        _route.RemoveLocally(key);
         return Task.CompletedTask;
-    }
-
-    /// <summary>A write to this node's own store, through the primary's checks; forwarded writes end here too.</summary>
-    internal void SetLocally(string key, ReadOnlySpan<byte> value, DistributedCacheEntryOptions options)
-    {
-        _store.Limits.ThrowIfTooLarge(key, value.Length); // MaxKeyBytes, MaxValueBytes
-        _controller.EnsureWritable();
-        DateTimeOffset now = _store.Clock.UtcNow();
-        (long absolute, long sliding) = ExpiryPolicy.Compute(options, now);
-        _store.Set(key, value, absolute, sliding, now.ToUnixTimeMilliseconds());
-    }
-
-    /// <inheritdoc cref="SetLocally(string, ReadOnlySpan{byte}, DistributedCacheEntryOptions)"/>
-    private void SetLocally(string key, in ReadOnlySequence<byte> value, DistributedCacheEntryOptions options)
-    {
-        _store.Limits.ThrowIfTooLarge(key, value.Length); // MaxKeyBytes, MaxValueBytes
-        _controller.EnsureWritable();
-        DateTimeOffset now = _store.Clock.UtcNow();
-        (long absolute, long sliding) = ExpiryPolicy.Compute(options, now);
-        _store.Set(key, value, absolute, sliding, now.ToUnixTimeMilliseconds());
-    }
-
-    /// <inheritdoc cref="SetLocally(string, ReadOnlySpan{byte}, DistributedCacheEntryOptions)"/>
-    internal void RemoveLocally(string key)
-    {
-        _controller.EnsureWritable();
-        _store.Remove(key);
     }
 
     /// <summary>A read: finds the live entry and renews its sliding deadline, as RedisCache's Get and Refresh do.</summary>
     private byte[]? Find(string key)
     {
-        _controller.EnsureReadable();
+        _gate.EnsureReadable();
         byte[]? entry = _store.Get(key, renewSliding: true);
-        _controller.Metrics.CountLookup(entry is not null);
+        _metrics.CountLookup(entry is not null);
         return entry;
     }
 }

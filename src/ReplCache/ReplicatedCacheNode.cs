@@ -1,7 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using ReplCache.Hosting;
-using ReplCache.Replication;
 using ReplCache.Resp;
 
 namespace ReplCache;
@@ -13,51 +12,38 @@ namespace ReplCache;
 public sealed class ReplicatedCacheNode : IAsyncDisposable
 {
     /// <summary>How long a stopping primary waits for its secondaries to acknowledge everything it wrote, at most.</summary>
-    public static readonly TimeSpan DefaultStopDrainTimeout = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan DefaultStopDrainTimeout = NodeCore.DefaultStopDrainTimeout;
 
-    private readonly ReplicationController _controller;
-    private readonly ReplicationListener _listener;
-    private readonly RespServer? _resp;
-    private readonly TaskCompletionSource _stoppedSource = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _stopped;
+    private readonly NodeCore _core;
 
-    private ReplicatedCacheNode(ReplicationController controller, ReplicationListener listener, RespServer? resp)
-    {
-        _controller = controller;
-        _listener = listener;
-        _resp = resp;
-        if (resp is not null)
-        {
-            // An operator's SHUTDOWN [NOSAVE|SAVE] stops this node; a host process waiting on Stopped then exits.
-            resp.Shutdown = save => StopCoreAsync(save, CancellationToken.None);
-        }
-    }
+    private ReplicatedCacheNode(NodeCore core) => _core = core;
 
     /// <summary>The bound address, port 0 resolved, e.g. <c>http://127.0.0.1:41873</c>.</summary>
-    public Uri Address => _listener.Address;
+    public Uri Address => _core.ListenAddress!;
 
     /// <summary>
     /// The bound Redis-protocol endpoint (<see cref="ReplicatedCacheOptions.RespListen"/>), port 0 resolved; null when
     /// none is configured. When RespListen names the same endpoint as Listen, its port is <see cref="Address"/>'s.
     /// </summary>
-    public IPEndPoint? RespEndPoint => _resp?.EndPoint;
+    public IPEndPoint? RespEndPoint => _core.Resp?.EndPoint;
 
     /// <summary>The node's cache.</summary>
-    public ReplicatedCache Cache => _controller.Cache;
+    public ReplicatedCache Cache => _core.Cache;
 
     /// <summary>The node's replication control: INFO, REPLICAOF, WAIT.</summary>
-    public IReplicationControl Replication => _controller;
+    public IReplicationControl Replication => _core.Control;
 
-    internal ReplicationController Controller => _controller;
+    /// <summary>The node's core, for the server program and the tests.</summary>
+    internal NodeCore Core => _core;
 
     /// <summary>The Redis-protocol endpoint's server, for its figures; null without RespListen.</summary>
-    internal RespServer? Resp => _resp;
+    internal RespServer? Resp => _core.Resp;
 
     /// <summary>
     /// Completes once the node has stopped — by <see cref="StopAsync"/>, <see cref="DisposeAsync"/> or an operator's
     /// <c>SHUTDOWN</c> — so a host process can wait for it and exit.
     /// </summary>
-    public Task Stopped => _stoppedSource.Task;
+    public Task Stopped => _core.Stopped;
 
     /// <summary>Starts a node listening on <see cref="ReplicatedCacheOptions.Listen"/>; a secondary starts connecting to its primary.</summary>
     public static Task<ReplicatedCacheNode> StartAsync(ReplicatedCacheOptions options, CancellationToken cancellationToken = default) =>
@@ -80,24 +66,16 @@ public sealed class ReplicatedCacheNode : IAsyncDisposable
             throw new ArgumentException("ReplicatedCacheOptions.Listen must be set for a standalone node, e.g. \"http://127.0.0.1:0\".", nameof(options));
         }
 
-        var controller = new ReplicationController(options, loggerFactory, meterFactory);
-        RespServer? resp = options.RespListen is null ? null : new RespServer(controller, loggerFactory);
-        ReplicationListener? listener = null;
+        var core = new NodeCore(options, loggerFactory, meterFactory);
         try
         {
-            await controller.LoadSnapshotAsync(cancellationToken).ConfigureAwait(false);
-            listener = await ReplicationListener.StartAsync(controller, loggerFactory, resp, cancellationToken).ConfigureAwait(false);
-            await controller.StartAsync(cancellationToken).ConfigureAwait(false);
-            return new ReplicatedCacheNode(controller, listener, resp);
+            // An operator's SHUTDOWN [NOSAVE|SAVE] stops this node; a host process waiting on Stopped then exits.
+            await core.StartAsync(shutdown: save => core.StopAsync(save, CancellationToken.None), cancellationToken).ConfigureAwait(false);
+            return new ReplicatedCacheNode(core);
         }
         catch
         {
-            await controller.DisposeAsync().ConfigureAwait(false);
-            if (listener is not null)
-            {
-                await listener.DisposeAsync().ConfigureAwait(false);
-            }
-
+            await core.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
@@ -108,7 +86,7 @@ public sealed class ReplicatedCacheNode : IAsyncDisposable
     /// </summary>
     /// <exception cref="InvalidOperationException">No <see cref="ReplicatedCacheOptions.SnapshotPath"/> is configured.</exception>
     public async Task SaveAsync(CancellationToken cancellationToken = default) =>
-        await _controller.SaveSnapshotAsync(cancellationToken).ConfigureAwait(false);
+        await _core.Snapshots.SaveAsync(cancellationToken).ConfigureAwait(false);
 
     /// <summary>
     /// Stops gracefully: a primary first lets its connected secondaries acknowledge everything it has written
@@ -116,32 +94,7 @@ public sealed class ReplicatedCacheNode : IAsyncDisposable
     /// does on shutdown; the store is saved when <see cref="ReplicatedCacheOptions.SnapshotPath"/> is set (and <see cref="ReplicatedCacheOptions.SaveOnStop"/> is true); then every
     /// link and the listener close.
     /// </summary>
-    public Task StopAsync(CancellationToken cancellationToken = default) => StopCoreAsync(save: null, cancellationToken);
-
-    /// <summary>Stops the node; <paramref name="save"/> overrides <see cref="ReplicatedCacheOptions.SaveOnStop"/> (SHUTDOWN SAVE/NOSAVE).</summary>
-    internal async Task StopCoreAsync(bool? save, CancellationToken cancellationToken)
-    {
-        if (Interlocked.Exchange(ref _stopped, 1) != 0)
-        {
-            await Stopped.WaitAsync(cancellationToken).ConfigureAwait(false); // a second caller returns once the node is stopped
-            return;
-        }
-
-        try
-        {
-            await _controller.DrainAsync(DefaultStopDrainTimeout, cancellationToken).ConfigureAwait(false);
-            if (_controller.Options.SnapshotPath is not null && (save ?? _controller.Options.SaveOnStop))
-            {
-                await _controller.SaveSnapshotAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            await _controller.DisposeAsync().ConfigureAwait(false);
-            await _listener.DisposeAsync().ConfigureAwait(false);
-            _stoppedSource.TrySetResult();
-        }
-    }
+    public Task StopAsync(CancellationToken cancellationToken = default) => _core.StopAsync(save: null, cancellationToken);
 
     /// <summary>Stops the node (see <see cref="StopAsync"/>).</summary>
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None).ConfigureAwait(false);

@@ -1,6 +1,6 @@
 using System.Buffers;
 using BenchmarkDotNet.Attributes;
-using ReplCache.Log;
+using ReplCache.Backlog;
 using ReplCache.Replication.Secondary;
 using ReplCache.Storage;
 
@@ -22,7 +22,7 @@ public class ApplyBenchmarks
     {
         _store = new CacheStore(TimeProvider.System, null) { IsAuthoritative = false };
         _log = new ReplicationLog(16L * 1024 * 1024, 256L * 1024 * 1024);
-        _applier = new StreamApplier(_store, () => _log, int.MaxValue);
+        _applier = new StreamApplier(_store, _log, new ReplCache.Replication.AppliedKeys());
         var batches = new List<ReadOnlyMemory<byte>>();
         var writer = new ArrayBufferWriter<byte>();
         byte[] value = new byte[100];

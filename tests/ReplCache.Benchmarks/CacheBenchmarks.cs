@@ -4,6 +4,7 @@ using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
+using ReplCache.Hosting;
 using ReplCache.Replication;
 
 namespace ReplCache.Benchmarks;
@@ -21,7 +22,7 @@ public class CacheBenchmarks
 
     private static readonly DistributedCacheEntryOptions NoExpiry = new();
     private readonly ArrayBufferWriter<byte> _writer = new(256);
-    private ReplicationController _controller = null!;
+    private NodeCore _controller = null!;
     private ReplicatedCache _replicated = null!;
     private MemoryDistributedCache _memory = null!;
     private ConcurrentDictionary<string, byte[]> _dictionary = null!;
@@ -41,7 +42,7 @@ public class CacheBenchmarks
         _value = new byte[100];
         Random.Shared.NextBytes(_value);
 
-        _controller = new ReplicationController(new ReplicatedCacheOptions());
+        _controller = new NodeCore(new ReplicatedCacheOptions());
         _replicated = _controller.Cache;
         _memory = new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions()));
         _dictionary = new ConcurrentDictionary<string, byte[]>(StringComparer.Ordinal);

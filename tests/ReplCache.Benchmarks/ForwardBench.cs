@@ -34,7 +34,7 @@ internal static class ForwardBench
         byte[] value = new byte[100];
         var options = new DistributedCacheEntryOptions();
         await ThroughputAsync(secondary, Math.Min(writes, 50_000), tasks, value, options); // warm-up: tiered compilation first
-        WriteForwarder forwarder = secondary.Controller.Link!.Forwarder;
+        WriteForwarder forwarder = secondary.Core.Links.Link!.Forwarder;
         long batchesBefore = forwarder.BatchesSent, writesBefore = forwarder.WritesSent;
         double opsPerSecond = await ThroughputAsync(secondary, writes, tasks, value, options);
         double perBatch = (double)(forwarder.WritesSent - writesBefore) / Math.Max(1, forwarder.BatchesSent - batchesBefore);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
+using ReplCache.Hosting;
 using ReplCache.Replication;
 
 namespace ReplCache.Benchmarks;
@@ -29,7 +30,7 @@ internal static class MemoryFootprint
         long backlog = 0;
         Report("ReplicatedCache (store)", entries, payloadPerEntry, () =>
         {
-            var controller = new ReplicationController(new ReplicatedCacheOptions());
+            var controller = new NodeCore(new ReplicatedCacheOptions());
             for (int i = 0; i < entries; i++)
             {
                 controller.Cache.Set(Key(i), new byte[ValueSize], new DistributedCacheEntryOptions());

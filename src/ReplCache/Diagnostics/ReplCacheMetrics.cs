@@ -1,6 +1,4 @@
 using System.Diagnostics.Metrics;
-using ReplCache.Protocol;
-using ReplCache.Replication;
 
 namespace ReplCache.Diagnostics;
 
@@ -19,32 +17,32 @@ internal sealed class ReplCacheMetrics : IDisposable
     private static readonly KeyValuePair<string, object?> Miss = new(ReplCacheInstruments.ResultTag, "miss");
     private static readonly PrimaryLinkStatus[] LinkStates = Enum.GetValues<PrimaryLinkStatus>();
 
-    private readonly ReplicationController _node;
+    private readonly IMetricsSource _source;
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
     private readonly Counter<long> _requests;
     private long _bytesReceived;
 
-    public ReplCacheMetrics(ReplicationController node, IMeterFactory? factory)
+    public ReplCacheMetrics(string nodeId, IMetricsSource source, IMeterFactory? factory)
     {
-        _node = node;
+        _source = source;
         var options = new MeterOptions(ReplCacheInstruments.MeterName)
         {
-            Tags = [new KeyValuePair<string, object?>(ReplCacheInstruments.NodeTag, node.NodeId)],
+            Tags = [new KeyValuePair<string, object?>(ReplCacheInstruments.NodeTag, nodeId)],
         };
         _ownsMeter = factory is null;
         _meter = factory?.Create(options) ?? new Meter(options);
 
         _requests = _meter.CreateCounter<long>(ReplCacheInstruments.Requests, "{request}", "Cache reads, by result (hit or miss).");
-        _meter.CreateObservableUpDownCounter(ReplCacheInstruments.Entries, () => (long)node.Store.PhysicalCount, "{entry}", "Entries held, expired ones not yet reclaimed included.");
-        _meter.CreateObservableUpDownCounter(ReplCacheInstruments.Size, () => node.Store.SizeBytes, "By", "Estimated bytes held by entries (what SizeLimitBytes bounds).");
-        _meter.CreateObservableCounter(ReplCacheInstruments.Evictions, () => node.Store.Evictions, "{entry}", "Entries evicted to stay under SizeLimitBytes.");
-        _meter.CreateObservableCounter(ReplCacheInstruments.Expirations, () => node.Store.Expirations, "{entry}", "Entries removed because their deadline passed (on a primary).");
-        _meter.CreateObservableGauge(ReplCacheInstruments.Offset, () => node.ReplicationLog.EndOffset, "By", "Replication offset: stream produced (primary) or applied (secondary).");
+        _meter.CreateObservableUpDownCounter(ReplCacheInstruments.Entries, () => source.Entries, "{entry}", "Entries held, expired ones not yet reclaimed included.");
+        _meter.CreateObservableUpDownCounter(ReplCacheInstruments.Size, () => source.SizeBytes, "By", "Estimated bytes held by entries (what SizeLimitBytes bounds).");
+        _meter.CreateObservableCounter(ReplCacheInstruments.Evictions, () => source.Evictions, "{entry}", "Entries evicted to stay under SizeLimitBytes.");
+        _meter.CreateObservableCounter(ReplCacheInstruments.Expirations, () => source.Expirations, "{entry}", "Entries removed because their deadline passed (on a primary).");
+        _meter.CreateObservableGauge(ReplCacheInstruments.Offset, () => source.Offset, "By", "Replication offset: stream produced (primary) or applied (secondary).");
         _meter.CreateObservableGauge(ReplCacheInstruments.ReplicaLag, ReplicaLagBytes, "By", "How far each connected secondary's acknowledged offset is behind this node's.");
         _meter.CreateObservableGauge(ReplCacheInstruments.ReplicaLagTime, ReplicaLagSeconds, "s", "Time since each connected secondary was last heard from.");
         _meter.CreateObservableCounter(ReplCacheInstruments.Syncs, Syncs, "{sync}", "Resyncs this node served, by kind (full, partial) and, for partial ones, result.");
-        _meter.CreateObservableCounter(ReplCacheInstruments.Sent, () => node.BytesSentToReplicas, "By", "Replication payload bytes sent to secondaries.");
+        _meter.CreateObservableCounter(ReplCacheInstruments.Sent, () => source.BytesSent, "By", "Replication payload bytes sent to secondaries.");
         _meter.CreateObservableCounter(ReplCacheInstruments.Received, () => Volatile.Read(ref _bytesReceived), "By", "Replication payload bytes received from the primary.");
         _meter.CreateObservableGauge(ReplCacheInstruments.LinkState, LinkState, "{state}", "1 for the state the link to the primary is in (none on a primary), 0 for the others.");
     }
@@ -58,15 +56,9 @@ internal sealed class ReplCacheMetrics : IDisposable
         }
     }
 
-    /// <summary>A message from the primary: its payload bytes count as received.</summary>
-    public void CountReceived(PrimaryMessage message)
+    /// <summary>Replication payload bytes received from the primary.</summary>
+    public void CountReceived(long bytes)
     {
-        long bytes = message.KindCase switch
-        {
-            PrimaryMessage.KindOneofCase.Records => message.Records.Payload.Length,
-            PrimaryMessage.KindOneofCase.SnapshotChunk => message.SnapshotChunk.Payload.Length,
-            _ => 0,
-        };
         if (bytes > 0)
         {
             Interlocked.Add(ref _bytesReceived, bytes);
@@ -83,32 +75,31 @@ internal sealed class ReplCacheMetrics : IDisposable
 
     private IEnumerable<Measurement<long>> ReplicaLagBytes()
     {
-        long offset = _node.ReplicationLog.EndOffset;
-        foreach (Replication.Primary.ConnectedReplica replica in _node.ConnectedReplicas())
+        long offset = _source.Offset;
+        foreach ((string nodeId, long acked, _) in _source.Replicas())
         {
-            yield return new Measurement<long>(Math.Max(0, offset - replica.AckedOffset), new KeyValuePair<string, object?>(ReplCacheInstruments.ReplicaTag, replica.NodeId));
+            yield return new Measurement<long>(Math.Max(0, offset - acked), new KeyValuePair<string, object?>(ReplCacheInstruments.ReplicaTag, nodeId));
         }
     }
 
     private IEnumerable<Measurement<double>> ReplicaLagSeconds()
     {
-        foreach (Replication.Primary.ConnectedReplica replica in _node.ConnectedReplicas())
+        foreach ((string nodeId, _, TimeSpan sinceLastHeard) in _source.Replicas())
         {
-            yield return new Measurement<double>(replica.SinceLastHeard.TotalSeconds, new KeyValuePair<string, object?>(ReplCacheInstruments.ReplicaTag, replica.NodeId));
+            yield return new Measurement<double>(sinceLastHeard.TotalSeconds, new KeyValuePair<string, object?>(ReplCacheInstruments.ReplicaTag, nodeId));
         }
     }
 
     private IEnumerable<Measurement<long>> Syncs()
     {
-        ReplicationInfo info = _node.GetInfo();
-        yield return new Measurement<long>(info.FullSyncs, new KeyValuePair<string, object?>(ReplCacheInstruments.KindTag, "full"));
-        yield return new Measurement<long>(info.PartialSyncsAccepted, new(ReplCacheInstruments.KindTag, "partial"), new(ReplCacheInstruments.ResultTag, "accepted"));
-        yield return new Measurement<long>(info.PartialSyncsRejected, new(ReplCacheInstruments.KindTag, "partial"), new(ReplCacheInstruments.ResultTag, "rejected"));
+        yield return new Measurement<long>(_source.FullSyncs, new KeyValuePair<string, object?>(ReplCacheInstruments.KindTag, "full"));
+        yield return new Measurement<long>(_source.PartialSyncsAccepted, new(ReplCacheInstruments.KindTag, "partial"), new(ReplCacheInstruments.ResultTag, "accepted"));
+        yield return new Measurement<long>(_source.PartialSyncsRejected, new(ReplCacheInstruments.KindTag, "partial"), new(ReplCacheInstruments.ResultTag, "rejected"));
     }
 
     private IEnumerable<Measurement<int>> LinkState()
     {
-        PrimaryLinkStatus current = _node.GetInfo().LinkStatus;
+        PrimaryLinkStatus current = _source.LinkStatus;
         foreach (PrimaryLinkStatus state in LinkStates)
         {
             yield return new Measurement<int>(state == current ? 1 : 0, new KeyValuePair<string, object?>(ReplCacheInstruments.StateTag, state.ToString().ToLowerInvariant()));

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using ReplCache.Protocol;
-using ReplCache.Replication;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -17,7 +16,7 @@ public static class ReplicatedCacheEndpointRouteBuilderExtensions
     public static IEndpointConventionBuilder MapReplicatedCache(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        if (endpoints.ServiceProvider.GetService<ReplicationController>() is null)
+        if (endpoints.ServiceProvider.GetService<ReplCache.Hosting.NodeCore>() is null)
         {
             throw new InvalidOperationException("MapReplicatedCache needs the ReplCache services: call services.AddReplicatedCache(...) first.");
         }

@@ -42,12 +42,16 @@ public static class ReplicatedCacheServiceCollectionExtensions
         services.AddOptions<ReplicatedCacheOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ReplicatedCacheOptions>, ReplicatedCacheOptionsValidator>());
         services.AddMetrics(); // IMeterFactory: the host's, or one of our own in a bare ServiceCollection
-        services.TryAddSingleton(static sp => new ReplicationController(
+        services.TryAddSingleton(static sp => new NodeCore(
             sp.GetRequiredService<IOptions<ReplicatedCacheOptions>>().Value,
             sp.GetService<ILoggerFactory>(),
             sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
-        services.TryAddSingleton(static sp => sp.GetRequiredService<ReplicationController>().Cache);
-        services.TryAddSingleton<IReplicationControl>(static sp => sp.GetRequiredService<ReplicationController>());
+        services.TryAddSingleton(static sp => sp.GetRequiredService<NodeCore>().Cache);
+        services.TryAddSingleton(static sp => sp.GetRequiredService<NodeCore>().Control);
+        // MapReplicatedCache maps this instance: the service is the node's, whoever hosts the endpoint.
+        services.TryAddSingleton(static sp => sp.GetRequiredService<NodeCore>().GrpcService);
+        services.TryAddSingleton(static sp => sp.GetRequiredService<NodeCore>().AppliedKeys);
+        services.TryAddSingleton(static sp => sp.GetRequiredService<NodeCore>().Route);
         services.AddGrpc();
         // The replication service's own message limits (MapReplicatedCache), sized from MaxKeyBytes and MaxValueBytes.
         services.AddOptions<GrpcServiceOptions<ReplicationGrpcService>>().Configure<IOptions<ReplicatedCacheOptions>>(static (grpc, options) =>

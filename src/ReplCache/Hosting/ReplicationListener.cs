@@ -11,6 +11,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using ReplCache.Protocol;
 using ReplCache.Replication;
 using ReplCache.Resp;
+using ReplCache.Tls;
 
 namespace ReplCache.Hosting;
 
@@ -37,13 +38,13 @@ internal sealed class ReplicationListener : IAsyncDisposable
     /// <summary>The bound address, port 0 resolved.</summary>
     public Uri Address { get; }
 
-    public static async Task<ReplicationListener> StartAsync(ReplicationController node, ILoggerFactory? loggerFactory, RespServer? resp, CancellationToken cancellationToken)
+    public static async Task<ReplicationListener> StartAsync(ReplicatedCacheOptions nodeOptions, TlsContext tls, ReplicationGrpcService service, RespServer? resp, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
     {
-        Uri listen = new(node.Options.Listen ?? throw new InvalidOperationException("ReplicatedCacheOptions.Listen is not set."));
-        (string Host, int Port)? respAt = resp is null || node.Options.RespListen is not { } respListen ? null : KestrelBinding.ParseHostAndPort(respListen);
+        Uri listen = new(nodeOptions.Listen ?? throw new InvalidOperationException("ReplicatedCacheOptions.Listen is not set."));
+        (string Host, int Port)? respAt = resp is null || nodeOptions.RespListen is not { } respListen ? null : KestrelBinding.ParseHostAndPort(respListen);
         bool shared = respAt is { } at && KestrelBinding.SameEndpoint(listen.Host, listen.Port, at.Host, at.Port);
         bool replicationTls = listen.Scheme == Uri.UriSchemeHttps;
-        bool respTls = node.Options.Tls.RespTls ?? replicationTls;
+        bool respTls = nodeOptions.Tls.RespTls ?? replicationTls;
         var replicationEndpoints = new List<ListenOptions>();
         var respEndpoints = new List<ListenOptions>();
 
@@ -53,10 +54,10 @@ internal sealed class ReplicationListener : IAsyncDisposable
         builder.Services.AddRouting();
         builder.Services.AddGrpc(grpc =>
         {
-            grpc.MaxReceiveMessageSize = ReplicationChannel.MaxMessageBytes(node.Options);
-            grpc.MaxSendMessageSize = ReplicationChannel.MaxMessageBytes(node.Options);
+            grpc.MaxReceiveMessageSize = ReplicationChannel.MaxMessageBytes(nodeOptions);
+            grpc.MaxSendMessageSize = ReplicationChannel.MaxMessageBytes(nodeOptions);
         });
-        builder.Services.AddSingleton(node);
+        builder.Services.AddSingleton(service);
         builder.WebHost.UseKestrelCore();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -67,15 +68,15 @@ internal sealed class ReplicationListener : IAsyncDisposable
             // socket; a few MB lets a sender keep the connection busy. Flow control still bounds what is in flight.
             kestrel.Limits.MaxResponseBufferSize = 4 * 1024 * 1024;
             kestrel.Limits.Http2.MaxFrameSize = 1024 * 1024 - 1;
-            kestrel.Limits.Http2.KeepAlivePingDelay = ReplicationChannel.KeepAlivePingDelay(node.Options);
-            kestrel.Limits.Http2.KeepAlivePingTimeout = ReplicationChannel.KeepAlivePingTimeout(node.Options);
+            kestrel.Limits.Http2.KeepAlivePingDelay = ReplicationChannel.KeepAlivePingDelay(nodeOptions);
+            kestrel.Limits.Http2.KeepAlivePingTimeout = ReplicationChannel.KeepAlivePingTimeout(nodeOptions);
             KestrelBinding.Bind(kestrel, listen.Host, listen.Port, options =>
             {
                 options.Protocols = HttpProtocols.Http2;
                 if (replicationTls)
                 {
                     // Before the router: it then sees decrypted bytes and the ALPN result. h2 is offered by ALPN.
-                    options.UseHttps(node.Tls.ServerOptions(alpn: true));
+                    options.UseHttps(tls.ServerOptions(alpn: true));
                 }
 
                 if (shared)
@@ -93,7 +94,7 @@ internal sealed class ReplicationListener : IAsyncDisposable
                     options.Protocols = HttpProtocols.Http1; // never reached: the RESP handler ends the pipeline
                     if (respTls)
                     {
-                        options.UseHttps(node.Tls.ServerOptions(alpn: false));
+                        options.UseHttps(tls.ServerOptions(alpn: false));
                     }
 
                     options.Run(resp!.RunConnectionAsync);
@@ -111,7 +112,6 @@ internal sealed class ReplicationListener : IAsyncDisposable
             .FirstOrDefault(a => new Uri(HostForUri(a)).Port == port)
             ?? throw new InvalidOperationException("Kestrel did not report the address it bound.");
         var address = new Uri(HostForUri(bound));
-        node.AdvertisedAddress ??= node.Options.AnnounceAddress ?? address;
         if (resp is not null)
         {
             resp.EndPoint = (shared ? replicationEndpoints : respEndpoints)[0].IPEndPoint;

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ReplCache.Resp;
+using ReplCache.Tls;
 
 namespace ReplCache.Hosting;
 
@@ -20,9 +21,9 @@ internal sealed class RespListener : IAsyncDisposable
 
     private RespListener(WebApplication app) => _app = app;
 
-    public static async Task<RespListener> StartAsync(RespServer resp, string respListen, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
+    public static async Task<RespListener> StartAsync(RespServer resp, ReplicatedCacheOptions nodeOptions, TlsContext tls, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
     {
-        (string host, int port) = KestrelBinding.ParseHostAndPort(respListen);
+        (string host, int port) = KestrelBinding.ParseHostAndPort(nodeOptions.RespListen ?? throw new InvalidOperationException("ReplicatedCacheOptions.RespListen is not set."));
         var endpoints = new List<ListenOptions>();
         WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Services.AddSingleton(loggerFactory ?? NullLoggerFactory.Instance);
@@ -31,9 +32,9 @@ internal sealed class RespListener : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel => KestrelBinding.Bind(kestrel, host, port, options =>
         {
             options.Protocols = HttpProtocols.Http1; // never reached: the RESP handler ends the pipeline
-            if (resp.Node.Options.Tls.RespTls == true)
+            if (nodeOptions.Tls.RespTls == true)
             {
-                options.UseHttps(resp.Node.Tls.ServerOptions(alpn: false));
+                options.UseHttps(tls.ServerOptions(alpn: false));
             }
 
             options.Run(resp.RunConnectionAsync);
@@ -42,7 +43,7 @@ internal sealed class RespListener : IAsyncDisposable
         WebApplication app = builder.Build();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         resp.EndPoint = endpoints[0].IPEndPoint;
-        RespServer.Log.Listening(resp.Logger, resp.EndPoint, resp.Node.Options.Tls.RespTls == true ? " over TLS" : "");
+        RespServer.Log.Listening(resp.Logger, resp.EndPoint, nodeOptions.Tls.RespTls == true ? " over TLS" : "");
         return new RespListener(app);
     }
 

@@ -1,4 +1,4 @@
-namespace ReplCache.Log;
+namespace ReplCache.Backlog;
 
 /// <summary>
 /// A wake-up for async waiters that costs the signalling side one interlocked operation and nothing more

@@ -1,4 +1,4 @@
-namespace ReplCache.Log;
+namespace ReplCache.Backlog;
 
 /// <summary>
 /// A reader's position in the <see cref="ReplicationLog"/>: one per connected secondary. While open it pins

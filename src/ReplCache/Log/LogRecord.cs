@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 
-namespace ReplCache.Log;
+namespace ReplCache.Backlog;
 
 /// <summary>One decoded log record. Key and value are slices of the buffer it was read from.</summary>
 /// <remarks>

@@ -1,4 +1,4 @@
-namespace ReplCache.Log;
+namespace ReplCache.Backlog;
 
 /// <summary>
 /// The kinds of replication log record. Every record states a key's whole new state — never "extend by" or

@@ -2,7 +2,7 @@ using System.Buffers;
 using MessagePack;
 using ReplCache.Storage;
 
-namespace ReplCache.Log;
+namespace ReplCache.Backlog;
 
 /// <summary>Encodes log records as MessagePack arrays (see <see cref="LogRecordKind"/> for their shapes).</summary>
 internal static class LogRecordWriter

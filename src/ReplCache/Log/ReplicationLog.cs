@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace ReplCache.Log;
+namespace ReplCache.Backlog;
 
 /// <summary>
 /// The replication log: every change of the store, encoded once, at 64-bit byte offsets (as Redis's

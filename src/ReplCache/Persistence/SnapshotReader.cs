@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Text;
-using ReplCache.Log;
+using ReplCache.Backlog;
 using ReplCache.Storage;
 
 namespace ReplCache.Persistence;

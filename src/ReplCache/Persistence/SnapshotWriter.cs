@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Text;
-using ReplCache.Log;
+using ReplCache.Backlog;
 using ReplCache.Replication;
 using ReplCache.Storage;
 
@@ -18,17 +18,17 @@ internal static class SnapshotWriter
 {
     private const int BufferBytes = 1 << 20;
 
-    public static async Task<SnapshotSummary> SaveAsync(ReplicationController node, string path, CancellationToken cancellationToken)
+    public static async Task<SnapshotSummary> SaveAsync(CacheStore store, ReplicationLog log, ReplicationState state, string path, CancellationToken cancellationToken)
     {
         string full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         string temporary = full + ".tmp-" + Environment.ProcessId;
         LogCursor cursor;
         string replicationId;
-        lock (node.Store.WriteLock)
+        lock (store.WriteLock)
         {
-            cursor = node.ReplicationLog.OpenCursorAtEnd();
-            replicationId = node.History.Id;
+            cursor = log.OpenCursorAtEnd();
+            replicationId = state.History.Id;
         }
 
         using (cursor)
@@ -44,7 +44,7 @@ internal static class SnapshotWriter
                 output.WriteUInt32(SnapshotFormat.Version);
 
                 var record = new ArrayBufferWriter<byte>(256);
-                foreach (byte[] entry in node.Store.EnumerateLive(node.Store.Clock.NowMs()))
+                foreach (byte[] entry in store.EnumerateLive(store.Clock.NowMs()))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     record.ResetWrittenCount();
@@ -63,9 +63,9 @@ internal static class SnapshotWriter
 
                 // The log written while the entries were read; read it up to an offset taken under the write
                 // lock, so the file ends at a record boundary the node really passed through.
-                lock (node.Store.WriteLock)
+                lock (store.WriteLock)
                 {
-                    end = node.ReplicationLog.EndOffset;
+                    end = log.EndOffset;
                 }
 
                 if (cursor.Detached.IsCancellationRequested)
@@ -88,7 +88,7 @@ internal static class SnapshotWriter
                     ArrayPool<byte>.Shared.Return(chunk);
                 }
 
-                output.WriteHeaderAtEnd(node.NodeId, replicationId, start, end, node.Store.Clock.NowMs(), entries);
+                output.WriteHeaderAtEnd(state.NodeId, replicationId, start, end, store.Clock.NowMs(), entries);
                 await output.FlushAsync(cancellationToken).ConfigureAwait(false);
                 byte[] checksum = new byte[8];
                 BinaryPrimitives.WriteUInt64LittleEndian(checksum, hash.GetCurrentHashAsUInt64());

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
-using ReplCache.Replication;
 
 namespace ReplCache.Protocol;
 
@@ -10,7 +9,7 @@ namespace ReplCache.Protocol;
 /// peer address and kind of refusal, never per attempt: a scanner or a misconfigured secondary retrying every second
 /// must not flood the log. Never logs a token.
 /// </summary>
-internal sealed partial class PeerRefusals(ReplicationController node, ILogger logger)
+internal sealed partial class PeerRefusals(IReplicationControl replication, ILogger logger)
 {
     /// <summary>Peers remembered; bounded so that attempts from many addresses cannot grow the set forever.</summary>
     private const int MaxPeers = 1024;
@@ -23,7 +22,8 @@ internal sealed partial class PeerRefusals(ReplicationController node, ILogger l
         string peer = PeerAddress(context.Peer);
         if (FirstTime(peer, refusal.Status.Detail))
         {
-            Log.Unauthenticated(logger, node.NodeId, node.Role, node.History.Id, node.ReplicationLog.EndOffset, method, peer, refusal.Status.Detail);
+            ReplicationInfo info = replication.GetInfo();
+            Log.Unauthenticated(logger, info.NodeId, info.Role, info.ReplicationId, info.Offset, method, peer, refusal.Status.Detail);
         }
     }
 
@@ -33,7 +33,8 @@ internal sealed partial class PeerRefusals(ReplicationController node, ILogger l
         string peer = PeerAddress(context.Peer);
         if (FirstTime(peer, refusal.Status.Detail))
         {
-            Log.Refused(logger, node.NodeId, node.Role, node.History.Id, node.ReplicationLog.EndOffset, peer, refusal.StatusCode, refusal.Status.Detail);
+            ReplicationInfo info = replication.GetInfo();
+            Log.Refused(logger, info.NodeId, info.Role, info.ReplicationId, info.Offset, peer, refusal.StatusCode, refusal.Status.Detail);
         }
     }
 

@@ -1,25 +1,26 @@
 using Grpc.Core;
 using ReplCache.Replication;
+using ReplCache.Replication.Primary;
 
 namespace ReplCache.Protocol;
 
-/// <summary>The gRPC face of a node: translates calls to the controller and nothing more.</summary>
+/// <summary>The gRPC face of a node: translates calls to the components that serve them, and nothing more.</summary>
 /// <remarks>
 /// Every method checks the token before anything else, so a peer without it learns nothing — no replication id,
 /// no offset, no data — and its refusal is logged once per peer address (<see cref="PeerRefusals"/>).
 /// </remarks>
-internal sealed class ReplicationGrpcService(ReplicationController node) : Replication.ReplicationBase
+internal sealed class ReplicationGrpcService(SyncServer syncs, NodeDescriber describer, PeerRefusals refusals, ReplicatedCacheOptions options) : Protocol.Replication.ReplicationBase
 {
     public override async Task Sync(IAsyncStreamReader<SecondaryMessage> requestStream, IServerStreamWriter<PrimaryMessage> responseStream, ServerCallContext context)
     {
         Authenticate(context, nameof(Sync));
         try
         {
-            await node.ServeSecondaryAsync(requestStream, responseStream, context).ConfigureAwait(false);
+            await syncs.ServeAsync(requestStream, responseStream, context).ConfigureAwait(false);
         }
         catch (RpcException ex) when (ex.StatusCode is StatusCode.InvalidArgument or StatusCode.FailedPrecondition)
         {
-            node.PeerRefusals.Refused(context, ex);
+            refusals.Refused(context, ex);
             throw;
         }
     }
@@ -27,18 +28,18 @@ internal sealed class ReplicationGrpcService(ReplicationController node) : Repli
     public override Task<NodeDescription> Describe(DescribeRequest request, ServerCallContext context)
     {
         Authenticate(context, nameof(Describe));
-        return Task.FromResult(node.Describe());
+        return Task.FromResult(describer.Describe());
     }
 
     private void Authenticate(ServerCallContext context, string method)
     {
         try
         {
-            AuthToken.Verify(context, node.Options.AuthToken);
+            AuthToken.Verify(context, options.AuthToken);
         }
         catch (RpcException ex)
         {
-            node.PeerRefusals.Unauthenticated(context, method, ex);
+            refusals.Unauthenticated(context, method, ex);
             throw;
         }
     }

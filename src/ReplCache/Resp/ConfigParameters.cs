@@ -12,9 +12,9 @@ internal static class ConfigParameters
     /// <summary>Every parameter and its value, in a stable order.</summary>
     public static List<KeyValuePair<string, string>> All(RespServer server)
     {
-        ReplicatedCacheOptions o = server.Node.Options;
+        ReplicatedCacheOptions o = server.Options;
         string? snapshot = o.SnapshotPath;
-        Uri? primary = server.Node.GetInfo().PrimaryAddress;
+        Uri? primary = server.Replication.GetInfo().PrimaryAddress;
         var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
             ["bind"] = Host(o.RespListen) ?? "",
@@ -23,7 +23,7 @@ internal static class ConfigParameters
             ["logfile"] = "",
             ["dir"] = snapshot is null ? Environment.CurrentDirectory : Path.GetDirectoryName(Path.GetFullPath(snapshot)) ?? "",
             ["dbfilename"] = snapshot is null ? "" : Path.GetFileName(snapshot),
-            ["save"] = string.Join(' ', server.Node.SavePoints().Select(p => $"{Seconds(p.Interval)} {Number(p.MinChanges)}")),
+            ["save"] = string.Join(' ', Persistence.SnapshotSchedule.SavePoints(server.Options).Select(p => $"{Seconds(p.Interval)} {Number(p.MinChanges)}")),
             ["replicaof"] = primary is null ? "" : $"{primary.Host} {Number(primary.Port)}",
             // Redis shows these to a client that passed AUTH; every client here did, when one is set.
             ["requirepass"] = o.AuthToken ?? "",
@@ -44,7 +44,7 @@ internal static class ConfigParameters
             ["timeout"] = "0",
             ["databases"] = "1",
         };
-        foreach (KeyValuePair<string, string> setting in server.Node.HostSettings)
+        foreach (KeyValuePair<string, string> setting in server.HostSettings)
         {
             values[setting.Key.ToLowerInvariant()] = setting.Value;
         }

@@ -28,14 +28,12 @@ internal sealed partial class RespConnection : IDisposable
         _transport = transport;
         Id = id;
         Writer = new RespWriter(transport.Transport.Output);
-        _parser = new RespParser(RespParser.BulkLimit(server.Node.Options));
-        Authenticated = server.Node.Options.AuthToken is null;
+        _parser = new RespParser(RespParser.BulkLimit(server.Options));
+        Authenticated = server.Options.AuthToken is null;
         RemoteEndPoint = transport.RemoteEndPoint as IPEndPoint;
     }
 
     public RespServer Server { get; }
-
-    public ReplicationController Node => Server.Node;
 
     public long Id { get; }
 
@@ -149,7 +147,7 @@ internal sealed partial class RespConnection : IDisposable
             return false;
         }
 
-        if (Node.Store.Limits.DescribeExcess(key.Length, Request[valueIndex].Length) is { } error)
+        if (Server.Store.Limits.DescribeExcess(key.Length, Request[valueIndex].Length) is { } error)
         {
             Writer.Error(error);
             return false;
@@ -202,11 +200,11 @@ internal sealed partial class RespConnection : IDisposable
         {
             if ((command.Flags & RespCommandFlags.Write) != 0)
             {
-                Node.EnsureWritable(); // READONLY on a secondary, NOREPLICAS under min-replicas-to-write
+                Server.Gate.EnsureWritable(); // READONLY on a secondary, NOREPLICAS under min-replicas-to-write
             }
             else if ((command.Flags & RespCommandFlags.ReadOnly) != 0)
             {
-                Node.EnsureReadable(); // MASTERDOWN with replica-serve-stale-data no
+                Server.Gate.EnsureReadable(); // MASTERDOWN with replica-serve-stale-data no
             }
 
             ValueTask<RespFlow> result = command.Handler(this);

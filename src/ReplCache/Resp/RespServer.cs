@@ -4,7 +4,10 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ReplCache.Hosting;
+using ReplCache.Diagnostics;
+using ReplCache.Persistence;
 using ReplCache.Replication;
+using ReplCache.Storage;
 
 namespace ReplCache.Resp;
 
@@ -26,13 +29,56 @@ internal sealed partial class RespServer
     private long _misses;
     private int _blockedClients;
 
-    public RespServer(ReplicationController node, ILoggerFactory? loggerFactory)
+    public RespServer(
+        CacheStore store,
+        IReplicationControl replication,
+        ReplicationState state,
+        AccessGate gate,
+        SnapshotPersistence snapshots,
+        ReplicatedCacheOptions options,
+        ReplCacheMetrics metrics,
+        IReadOnlyDictionary<string, string> hostSettings,
+        ILoggerFactory? loggerFactory,
+        CancellationToken stopping)
     {
-        Node = node;
+        Store = store;
+        Replication = replication;
+        State = state;
+        Gate = gate;
+        Snapshots = snapshots;
+        Options = options;
+        Metrics = metrics;
+        HostSettings = hostSettings;
+        Stopping = stopping;
         Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("ReplCache.Resp");
     }
 
-    public ReplicationController Node { get; }
+    public CacheStore Store { get; }
+
+    /// <summary>INFO replication, REPLICAOF, WAIT: what the public control does.</summary>
+    public IReplicationControl Replication { get; }
+
+    /// <summary>The node's id, role and uptime (INFO server, ROLE).</summary>
+    public ReplicationState State { get; }
+
+    /// <summary>READONLY, NOREPLICAS, MASTERDOWN.</summary>
+    public AccessGate Gate { get; }
+
+    /// <summary>SAVE and BGSAVE.</summary>
+    public SnapshotPersistence Snapshots { get; }
+
+    public ReplicatedCacheOptions Options { get; }
+
+    private ReplCacheMetrics Metrics { get; }
+
+    /// <summary>
+    /// Settings of the process hosting this node that are not node options (pidfile, dir, dbfilename, bind, port,
+    /// ...), by Redis directive name, so that <c>CONFIG GET</c> can show them; written by the server program.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> HostSettings { get; }
+
+    /// <summary>Cancelled when the node stops: a REPLICAOF or WAIT in progress ends.</summary>
+    public CancellationToken Stopping { get; }
 
     public ILogger Logger { get; }
 
@@ -61,7 +107,7 @@ internal sealed partial class RespServer
     /// <summary>Serves one client connection until it closes.</summary>
     public async Task RunConnectionAsync(ConnectionContext transport)
     {
-        if (ProtectedMode.Refuses(Node.Options, (transport.RemoteEndPoint as IPEndPoint)?.Address))
+        if (ProtectedMode.Refuses(Options, (transport.RemoteEndPoint as IPEndPoint)?.Address))
         {
             // As Redis's clientAcceptHandler: the reply explains why and what to do, then the connection closes.
             await transport.Transport.Output.WriteAsync(ProtectedMode.DeniedReply.ToArray()).ConfigureAwait(false);
@@ -96,7 +142,7 @@ internal sealed partial class RespServer
 
     public void CountLookup(bool hit)
     {
-        Node.Metrics.CountLookup(hit);
+        Metrics.CountLookup(hit);
         if (hit)
         {
             Interlocked.Increment(ref _hits);

@@ -64,7 +64,7 @@ internal static class ServerInfo
                 case "clients": Clients(text, server); break;
                 case "memory": Memory(text, server); break;
                 case "stats": Stats(text, server); break;
-                case "replication": text.Append(server.Node.GetInfo().ToInfoString()); break;
+                case "replication": text.Append(server.Replication.GetInfo().ToInfoString()); break;
                 case "keyspace": Keyspace(text, server); break;
             }
         }
@@ -94,7 +94,7 @@ internal static class ServerInfo
 
     private static void Server(StringBuilder text, RespServer server)
     {
-        long uptime = (long)server.Node.Uptime.TotalSeconds;
+        long uptime = (long)server.State.Uptime.TotalSeconds;
         Line(text, "# Server");
         Line(text, "redis_version:" + RedisVersion);
         Line(text, "replcache_version:" + ReplCacheVersion);
@@ -103,7 +103,7 @@ internal static class ServerInfo
         Line(text, Invariant($"arch_bits:{IntPtr.Size * 8}"));
         Line(text, "runtime:" + RuntimeInformation.FrameworkDescription);
         Line(text, Invariant($"process_id:{Environment.ProcessId}"));
-        Line(text, "run_id:" + server.Node.NodeId);
+        Line(text, "run_id:" + server.State.NodeId);
         Line(text, Invariant($"tcp_port:{server.EndPoint?.Port ?? 0}"));
         Line(text, Invariant($"uptime_in_seconds:{uptime}"));
         Line(text, Invariant($"uptime_in_days:{uptime / 86400}"));
@@ -122,9 +122,9 @@ internal static class ServerInfo
     {
         // used_memory is what the store accounts for its entries (what SizeLimitBytes bounds); the process as a
         // whole, runtime included, is used_memory_rss.
-        long used = server.Node.Store.SizeBytes;
+        long used = server.Store.SizeBytes;
         long rss = Environment.WorkingSet;
-        long max = server.Node.Options.SizeLimitBytes ?? 0;
+        long max = server.Options.SizeLimitBytes ?? 0;
         Line(text, "# Memory");
         Line(text, Invariant($"used_memory:{used}"));
         Line(text, "used_memory_human:" + Human(used));
@@ -138,14 +138,14 @@ internal static class ServerInfo
 
     private static void Stats(StringBuilder text, RespServer server)
     {
-        ReplicationInfo info = server.Node.GetInfo();
+        ReplicationInfo info = server.Replication.GetInfo();
         Line(text, "# Stats");
         Line(text, Invariant($"total_connections_received:{server.TotalConnections}"));
         Line(text, Invariant($"total_commands_processed:{server.TotalCommands}"));
         Line(text, Invariant($"keyspace_hits:{server.KeyspaceHits}"));
         Line(text, Invariant($"keyspace_misses:{server.KeyspaceMisses}"));
-        Line(text, Invariant($"expired_keys:{server.Node.Store.Expirations}"));
-        Line(text, Invariant($"evicted_keys:{server.Node.Store.Evictions}"));
+        Line(text, Invariant($"expired_keys:{server.Store.Expirations}"));
+        Line(text, Invariant($"evicted_keys:{server.Store.Evictions}"));
         Line(text, Invariant($"sync_full:{info.FullSyncs}"));
         Line(text, Invariant($"sync_partial_ok:{info.PartialSyncsAccepted}"));
         Line(text, Invariant($"sync_partial_err:{info.PartialSyncsRejected}"));
@@ -154,7 +154,7 @@ internal static class ServerInfo
     private static void Keyspace(StringBuilder text, RespServer server)
     {
         Line(text, "# Keyspace");
-        (long keys, long expiring) = server.Node.Store.CountLiveAndExpiring();
+        (long keys, long expiring) = server.Store.CountLiveAndExpiring();
         if (keys > 0)
         {
             Line(text, Invariant($"db0:keys={keys},expires={expiring},avg_ttl=0"));

@@ -5,25 +5,12 @@ internal sealed partial class CacheStore
     // The replication apply path: a secondary states what its primary decided. The caller holds WriteLock
     // across a batch (the lock is re-entrant), so a batch and its append to the secondary's own log are one step.
 
-    /// <summary>
-    /// Keys under this prefix, when a replicated Set arrives for them, are reported to <see cref="AppliedWatchedKey"/>
-    /// (the UTF-8 key without the prefix), under the write lock: the callback must only queue.
-    /// </summary>
-    public byte[]? WatchedPrefix { get; set; }
-
-    /// <summary>See <see cref="WatchedPrefix"/>.</summary>
-    public Action<string>? AppliedWatchedKey { get; set; }
-
     /// <summary>Applies a Set record.</summary>
     /// <exception cref="InvalidDataException">The key or value is larger than <see cref="Limits"/> allow; nothing is applied.</exception>
     public void ApplySet(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long absoluteExpiryMs, long slidingMs, long slidingDeadlineMs)
     {
         Limits.ThrowIfRecordTooLarge(key.Length, value.Length);
         Insert(EntryLayout.Create(key, value, absoluteExpiryMs, slidingMs, slidingDeadlineMs));
-        if (WatchedPrefix is { } prefix && key.StartsWith(prefix) && AppliedWatchedKey is { } watcher)
-        {
-            watcher(System.Text.Encoding.UTF8.GetString(key[prefix.Length..]));
-        }
     }
 
     /// <summary>Applies a Remove record; a missing key is fine (the record is idempotent).</summary>

@@ -22,7 +22,7 @@ public class BatchingTests
         Task[] all = Enumerable.Range(0, Writes).Select(i => writer.Cache.SetStringAsync($"k{i}", $"v{i}")).ToArray();
         await Task.WhenAll(all);
 
-        WriteForwarder forwarder = writer.Controller.Link!.Forwarder;
+        WriteForwarder forwarder = writer.Core.Links.Link!.Forwarder;
         Assert.Equal(Writes, forwarder.WritesSent);
         Assert.True(forwarder.BatchesSent < Writes / 10, $"{forwarder.BatchesSent} messages for {Writes} writes: not batched");
         Assert.Equal(0, forwarder.Pending);

@@ -14,7 +14,7 @@ public class ForwardedErrorTests
         await using ReplicatedCacheNode primary = await Nodes.StartPrimaryAsync(o => o.MinReplicasToWrite = 2);
         await using ReplicatedCacheNode writer = await ForwardingNodes.StartForwardingSecondaryAsync(primary.Address);
         await ForwardingNodes.WaitUpAsync(writer);
-        await Poll.UntilAsync(() => primary.Controller.CountGoodReplicas() == 1, "the secondary to count as a good replica");
+        await Poll.UntilAsync(() => primary.Core.Replicas.CountGoodReplicas() == 1, "the secondary to count as a good replica");
 
         var refused = await Assert.ThrowsAsync<NotEnoughReplicasException>(() => writer.Cache.SetStringAsync("k", "v"));
         Assert.Equal(NotEnoughReplicasException.DefaultMessage, refused.Message);
@@ -23,7 +23,7 @@ public class ForwardedErrorTests
         Assert.Null(primary.Cache.Get("k"));
 
         await using ReplicatedCacheNode second = await Nodes.StartSecondaryAsync(primary.Address);
-        await Poll.UntilAsync(() => primary.Controller.CountGoodReplicas() == 2, "two good replicas");
+        await Poll.UntilAsync(() => primary.Core.Replicas.CountGoodReplicas() == 2, "two good replicas");
         await writer.Cache.SetStringAsync("k", "v");
         Assert.Equal("v", writer.Cache.GetString("k"));
     }
@@ -63,7 +63,7 @@ public class ForwardedErrorTests
 
         Assert.Throws<ReadOnlyReplicaException>(() => rejecting.Cache.SetString("k", "v"));
         await Assert.ThrowsAsync<ReadOnlyReplicaException>(() => rejecting.Cache.RemoveAsync("k"));
-        Assert.Equal(0, rejecting.Controller.Link!.Forwarder.WritesSent);
+        Assert.Equal(0, rejecting.Core.Links.Link!.Forwarder.WritesSent);
 
         await using RespTestClient resp = await RespTestClient.ConnectAsync(forwarding);
         object? reply = await resp.CallAsync("SET", "k", "v");

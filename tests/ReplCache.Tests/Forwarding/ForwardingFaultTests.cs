@@ -62,7 +62,7 @@ public class ForwardingFaultTests
         await Poll.UntilAsync(() => writer.Cache.GetString("k") == "v", "the writer to receive the late write");
         await writer.Cache.SetStringAsync("k3", "v3");
         Assert.Equal("v3", writer.Cache.GetString("k3"));
-        await Poll.UntilAsync(() => writer.Controller.Link!.Forwarder.Pending == 0, "every slot to be free again");
+        await Poll.UntilAsync(() => writer.Core.Links.Link!.Forwarder.Pending == 0, "every slot to be free again");
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public class ForwardingFaultTests
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
         Assert.True(lost.MayHaveBeenApplied);
         Assert.Contains("may or may not have been applied", lost.Message);
-        Assert.Equal(0, writer.Controller.Link!.Forwarder.Pending);
+        Assert.Equal(0, writer.Core.Links.Link!.Forwarder.Pending);
     }
 
     [Fact]
@@ -107,7 +107,7 @@ public class ForwardingFaultTests
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed}");
 
         proxy.Resume();
-        await Poll.UntilAsync(() => writer.Controller.Link!.Forwarder.Pending == 0, "the cancelled write to be answered and its slot freed");
+        await Poll.UntilAsync(() => writer.Core.Links.Link!.Forwarder.Pending == 0, "the cancelled write to be answered and its slot freed");
     }
 
     [Fact]

@@ -81,7 +81,7 @@ public class ReadYourWritesTests
         // The digest covers expiry settings: equal means the writer holds the deadlines the primary computed.
         await Nodes.WaitInSyncAsync(primary, writer);
         Assert.Equal(primary.Cache.GetDigest(), writer.Cache.GetDigest());
-        long primaryTtl = primary.Controller.Store.TimeToLiveMs(Encoding.UTF8.GetBytes("relative"));
+        long primaryTtl = primary.Core.Store.TimeToLiveMs(Encoding.UTF8.GetBytes("relative"));
         // Deadlines round up to the next millisecond (never early) and the TTL is read against a whole-millisecond
         // clock, so a fresh 5-minute entry can show 5 min + 1 ms.
         Assert.InRange(primaryTtl, TimeSpan.FromMinutes(4).TotalMilliseconds, TimeSpan.FromMinutes(5).TotalMilliseconds + 1);

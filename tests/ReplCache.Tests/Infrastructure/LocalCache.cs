@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using ReplCache.Hosting;
 using ReplCache.Replication;
 
 namespace ReplCache.Tests.Infrastructure;
@@ -11,12 +12,12 @@ internal sealed class LocalCache : IAsyncDisposable
         Clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
         var options = new ReplicatedCacheOptions { TimeProvider = Clock };
         configure?.Invoke(options);
-        Node = new ReplicationController(options);
+        Node = new NodeCore(options);
     }
 
     public FakeTimeProvider Clock { get; }
 
-    public ReplicationController Node { get; }
+    public NodeCore Node { get; }
 
     public ReplicatedCache Cache => Node.Cache;
 

@@ -60,7 +60,7 @@ public sealed class SnapshotTests : IDisposable
         {
             long start = writer.Writes;
             await Poll.UntilAsync(() => writer.Writes > start + 1000, "the writer to run");
-            summary = await node.Controller.SaveSnapshotAsync(CancellationToken.None);
+            summary = await node.Core.Snapshots.SaveAsync(CancellationToken.None);
         }
 
         // Load the file into a fresh store, replay the live log from the offset the file claims: the result must be
@@ -68,10 +68,10 @@ public sealed class SnapshotTests : IDisposable
         var replay = new ReplCache.Storage.CacheStore(TimeProvider.System, null) { IsAuthoritative = false };
         SnapshotIdentity identity = SnapshotReader.Load(file, replay);
         Assert.Equal(summary.Offset, identity.Offset);
-        using ReplCache.Log.LogCursor cursor = node.Controller.ReplicationLog.TryOpenCursor(identity.Offset)!;
-        var log = new ReplCache.Log.ReplicationLog(ReplicatedCacheOptions.DefaultBacklogSizeBytes, 1L << 30, identity.Offset);
-        var applier = new ReplCache.Replication.Secondary.StreamApplier(replay, () => log, int.MaxValue);
-        byte[] rest = new byte[node.Controller.ReplicationLog.EndOffset - identity.Offset];
+        using ReplCache.Backlog.LogCursor cursor = node.Core.ReplicationLog.TryOpenCursor(identity.Offset)!;
+        var log = new ReplCache.Backlog.ReplicationLog(ReplicatedCacheOptions.DefaultBacklogSizeBytes, 1L << 30, identity.Offset);
+        var applier = new ReplCache.Replication.Secondary.StreamApplier(replay, log, new ReplCache.Replication.AppliedKeys());
+        byte[] rest = new byte[node.Core.ReplicationLog.EndOffset - identity.Offset];
         Assert.Equal(rest.Length, cursor.Read(rest));
         applier.ApplyRecords(identity.Offset, rest);
         Assert.Equal(node.Cache.GetDigest(), replay.ComputeDigest());
@@ -193,7 +193,7 @@ public sealed class SnapshotTests : IDisposable
             o.SnapshotPath = file;
             o.TimeProvider = clock;
         });
-        Assert.Equal(1, second.Controller.Store.PhysicalCount);
+        Assert.Equal(1, second.Core.Store.PhysicalCount);
         Assert.Equal("y", second.Cache.GetString("long"));
         ReplicationInfo info = second.Replication.GetInfo();
         Assert.True(info.Offset > info.SecondOffset - 1, "the removal of the expired entry is in the new history's log");

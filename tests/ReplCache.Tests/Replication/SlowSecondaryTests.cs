@@ -33,7 +33,7 @@ public class SlowSecondaryTests
             await Poll.UntilAsync(
                 () =>
                 {
-                    retainedMax = Math.Max(retainedMax, primary.Controller.ReplicationLog.RetainedBytes);
+                    retainedMax = Math.Max(retainedMax, primary.Core.ReplicationLog.RetainedBytes);
                     healthyWentDown |= healthy.Replication.GetInfo().LinkStatus != PrimaryLinkStatus.Up;
                     return writer.Writes >= 60_000;
                 },

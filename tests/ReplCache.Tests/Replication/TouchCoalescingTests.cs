@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Time.Testing;
+using ReplCache.Hosting;
 using ReplCache.Replication;
 
 namespace ReplCache.Tests.Replication;
@@ -11,7 +12,7 @@ public class TouchCoalescingTests
     public async Task HotSlidingKey_ReadAHundredThousandTimes_WritesOneTouchPerLead()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var node = new ReplicationController(new ReplicatedCacheOptions { TimeProvider = clock, HeartbeatInterval = TimeSpan.FromSeconds(1) });
+        await using var node = new NodeCore(new ReplicatedCacheOptions { TimeProvider = clock, HeartbeatInterval = TimeSpan.FromSeconds(1) });
         node.Cache.SetString("hot", "v", new DistributedCacheEntryOptions { SlidingExpiration = TimeSpan.FromMinutes(1) });
         long afterSet = node.ReplicationLog.EndOffset;
 
@@ -36,7 +37,7 @@ public class TouchCoalescingTests
     public async Task LoggedDeadline_AlwaysRunsAheadOfThePrimarysOwn()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var node = new ReplicationController(new ReplicatedCacheOptions { TimeProvider = clock, HeartbeatInterval = TimeSpan.FromSeconds(1) });
+        await using var node = new NodeCore(new ReplicatedCacheOptions { TimeProvider = clock, HeartbeatInterval = TimeSpan.FromSeconds(1) });
         node.Cache.SetString("hot", "v", new DistributedCacheEntryOptions { SlidingExpiration = TimeSpan.FromSeconds(30) });
         for (int i = 0; i < 2_000; i++)
         {
@@ -49,10 +50,10 @@ public class TouchCoalescingTests
         }
     }
 
-    private static int TouchRecordLength(ReplicationController node)
+    private static int TouchRecordLength(NodeCore node)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        ReplCache.Log.LogRecordWriter.WriteTouch(buffer, "hot"u8, node.Store.Clock.NowMs() + 60_000);
+        ReplCache.Backlog.LogRecordWriter.WriteTouch(buffer, "hot"u8, node.Store.Clock.NowMs() + 60_000);
         return buffer.WrittenCount;
     }
 }

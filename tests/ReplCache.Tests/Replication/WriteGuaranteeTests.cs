@@ -24,19 +24,19 @@ public class WriteGuaranteeTests
 
         await using var proxy = new TcpFaultProxy(primary.Address);
         await using ReplicatedCacheNode secondary = await Nodes.StartSecondaryAsync(proxy.Address, Guarded); // a secondary ignores the setting
-        await Poll.UntilAsync(() => primary.Controller.CountGoodReplicas() == 1, "a good replica");
+        await Poll.UntilAsync(() => primary.Core.Replicas.CountGoodReplicas() == 1, "a good replica");
         primary.Cache.SetString("k", "v");
         Assert.Equal(1, await primary.Replication.WaitForReplicasAsync(1, TimeSpan.FromSeconds(10)));
         Assert.Equal("v", secondary.Cache.GetString("k"));
 
         proxy.Stall(bothWays: true); // no acknowledgements any more
-        await Poll.UntilAsync(() => primary.Controller.CountGoodReplicas() == 0, "the replica to fall past MinReplicasMaxLag");
+        await Poll.UntilAsync(() => primary.Core.Replicas.CountGoodReplicas() == 0, "the replica to fall past MinReplicasMaxLag");
         Assert.Throws<NotEnoughReplicasException>(() => primary.Cache.SetString("k", "w"));
         Assert.Equal("v", primary.Cache.GetString("k"));
 
         proxy.Resume();
         proxy.KillAll();
-        await Poll.UntilAsync(() => primary.Controller.CountGoodReplicas() == 1, "the replica to be good again");
+        await Poll.UntilAsync(() => primary.Core.Replicas.CountGoodReplicas() == 1, "the replica to be good again");
         primary.Cache.SetString("k", "w");
     }
 

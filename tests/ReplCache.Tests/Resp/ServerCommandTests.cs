@@ -54,8 +54,8 @@ public class ServerCommandTests
             o.MinReplicasToWrite = 0;
             o.BacklogSizeBytes = 1024 * 1024;
         });
-        node.Controller.HostSettings["pidfile"] = "/var/run/replcache.pid";
-        node.Controller.HostSettings["dir"] = "/data";
+        node.Core.HostSettings["pidfile"] = "/var/run/replcache.pid";
+        node.Core.HostSettings["dir"] = "/data";
         await using RespTestClient client = await RespTestClient.ConnectAsync(node);
         Dictionary<string, string> all = Pairs(await client.CallAsync("CONFIG", "GET", "*"));
         Assert.Equal("30", all["repl-timeout"]);

@@ -103,7 +103,7 @@ public class EntryLimitTests
             o.MaxValueBytes = 100;
         });
         await using RespTestClient client = await RespTestClient.ConnectAsync(node);
-        long limit = ReplCache.Resp.RespParser.BulkLimit(node.Controller.Options);
+        long limit = ReplCache.Resp.RespParser.BulkLimit(node.Core.Options);
         Assert.Equal(100 + 1024 * 1024, limit);
 
         // Only the header is sent: the node refuses the length without waiting for (or allocating) the bytes.

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using ReplCache.Log;
+using ReplCache.Backlog;
 using ReplCache.Protocol;
 using ReplCache.Replication;
 using ReplCache.Storage;

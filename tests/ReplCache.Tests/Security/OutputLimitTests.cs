@@ -39,7 +39,7 @@ public class OutputLimitTests
             written += value.Length;
             if (i % 64 == 0)
             {
-                retainedMax = Math.Max(retainedMax, primary.Controller.ReplicationLog.RetainedBytes);
+                retainedMax = Math.Max(retainedMax, primary.Core.ReplicationLog.RetainedBytes);
             }
         }
 
@@ -47,7 +47,7 @@ public class OutputLimitTests
 
         // The log's own figure: never more than the backlog plus the output limit, plus the segments in flight.
         Assert.InRange(retainedMax, 0, backlog + outputLimit + 4 * segment);
-        Assert.InRange(primary.Controller.ReplicationLog.RetainedBytes, 0, backlog + outputLimit + 4 * segment);
+        Assert.InRange(primary.Core.ReplicationLog.RetainedBytes, 0, backlog + outputLimit + 4 * segment);
 
         // And the heap: 40 MB written, but what stays is the 1 MiB of data, the bounded log, and a margin for the
         // runtime (gRPC buffers, Kestrel's response buffer of the stalled stream, allocator slack).

@@ -61,7 +61,7 @@ public class ProtectedModeTests
     public async Task LoopbackClient_IsServed_WithoutAToken()
     {
         await using ReplicatedCacheNode node = await RespNodes.StartPrimaryAsync();
-        Assert.True(node.Controller.Options.ProtectedMode);
+        Assert.True(node.Core.Options.ProtectedMode);
         await using RespTestClient client = await RespTestClient.ConnectAsync(node);
         Assert.Equal("PONG", await client.CallAsync("PING"));
         Assert.Equal("OK", await client.CallAsync("SET", "k", "v"));

@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.IO.Hashing;
 using System.Text;
-using ReplCache.Log;
+using ReplCache.Backlog;
 using ReplCache.Persistence;
 using ReplCache.Storage;
 using ReplCache.Tests.Infrastructure;

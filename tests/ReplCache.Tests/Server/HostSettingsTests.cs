@@ -18,9 +18,9 @@ public sealed class HostSettingsTests : IDisposable
         ServerConfig config = ServerConfigLoader.Load(CommandLine.Parse([file]));
         await using ReplicatedCacheNode node = await ReplicatedCacheNode.StartAsync(NodeOptionsMapping.ToOptions(config));
 
-        ServerHost.RecordHostSettings(config, node.Address.Port, node.Controller.HostSettings);
+        ServerHost.RecordHostSettings(config, node.Address.Port, node.Core.HostSettings);
 
-        var settings = node.Controller.HostSettings;
+        var settings = node.Core.HostSettings;
         Assert.Equal("127.0.0.1 -::1", settings["bind"]);
         Assert.Equal(node.Address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), settings["PORT"]);
         Assert.NotEqual("0", settings["port"]);

@@ -114,5 +114,5 @@ public sealed class SavePointScheduleTests : IDisposable
 
     /// <summary>Until the file is there and the save has finished, so the next tick is free to start another.</summary>
     private Task WaitForScheduledSaveAsync(ReplicatedCacheNode node, string what) =>
-        Poll.UntilAsync(() => File.Exists(File_) && !node.Controller.IsScheduledSaveRunning, what);
+        Poll.UntilAsync(() => File.Exists(File_) && !node.Core.Schedule.IsSaveRunning, what);
 }

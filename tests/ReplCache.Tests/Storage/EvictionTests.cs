@@ -75,9 +75,9 @@ public class EvictionTests
 
         // Replaying the log into an empty store gives the same content: evictions were written to it.
         var replica = new ReplCache.Storage.CacheStore(TimeProvider.System, null) { IsAuthoritative = false };
-        var log = new ReplCache.Log.ReplicationLog(ReplicatedCacheOptions.DefaultBacklogSizeBytes, 1 << 30);
-        var applier = new ReplCache.Replication.Secondary.StreamApplier(replica, () => log, int.MaxValue);
-        using ReplCache.Log.LogCursor cursor = local.Node.ReplicationLog.TryOpenCursor(0)!;
+        var log = new ReplCache.Backlog.ReplicationLog(ReplicatedCacheOptions.DefaultBacklogSizeBytes, 1 << 30);
+        var applier = new ReplCache.Replication.Secondary.StreamApplier(replica, log, new ReplCache.Replication.AppliedKeys());
+        using ReplCache.Backlog.LogCursor cursor = local.Node.ReplicationLog.TryOpenCursor(0)!;
         byte[] bytes = new byte[local.Node.ReplicationLog.EndOffset];
         Assert.Equal(bytes.Length, cursor.Read(bytes));
         applier.ApplyRecords(0, bytes);

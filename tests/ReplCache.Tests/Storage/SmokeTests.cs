@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Caching.Distributed;
+using ReplCache.Hosting;
 using ReplCache.Replication;
 
 namespace ReplCache.Tests.Storage;
@@ -8,7 +9,7 @@ public class SmokeTests
     [Fact]
     public async Task SetThenGet_ReturnsTheValue()
     {
-        await using var controller = new ReplicationController(new ReplicatedCacheOptions());
+        await using var controller = new NodeCore(new ReplicatedCacheOptions());
         ReplicatedCache cache = controller.Cache;
         cache.Set("a", [1, 2, 3], new DistributedCacheEntryOptions());
         Assert.Equal(new byte[] { 1, 2, 3 }, cache.Get("a"));

@@ -7,7 +7,7 @@ internal sealed class ConnectedReplica(string nodeId, Uri? address, Cancellation
 {
     private long _ackedOffset = -1;
     private long _lastHeardTimestamp = Stopwatch.GetTimestamp();
-    private volatile string _state = "wait_bgsave";
+    private volatile ReplicaSyncState _state = ReplicaSyncState.Handshake;
     private long _messagesSent;
     private long _bytesSent;
 
@@ -21,8 +21,7 @@ internal sealed class ConnectedReplica(string nodeId, Uri? address, Cancellation
     /// <summary>Why the link is being dropped, when this side decided it.</summary>
     public string? StopReason { get; set; }
 
-    /// <summary>Redis's words: <c>wait_bgsave</c> (handshake), <c>send_bulk</c> (snapshot) or <c>online</c>.</summary>
-    public string State
+    public ReplicaSyncState State
     {
         get => _state;
         set => _state = value;
@@ -56,5 +55,13 @@ internal sealed class ConnectedReplica(string nodeId, Uri? address, Cancellation
         }
     }
 
-    public ReplicaInfo ToInfo() => new(NodeId, Address, State, Math.Max(AckedOffset, 0), SinceLastHeard);
+    /// <summary>The figures of INFO's <c>slaveN:</c> line, the state in Redis's words.</summary>
+    public ReplicaInfo ToInfo() => new(NodeId, Address, RedisWord(State), Math.Max(AckedOffset, 0), SinceLastHeard);
+
+    private static string RedisWord(ReplicaSyncState state) => state switch
+    {
+        ReplicaSyncState.Handshake => "wait_bgsave",
+        ReplicaSyncState.SendingSnapshot => "send_bulk",
+        _ => "online",
+    };
 }

@@ -1,4 +1,4 @@
-using ReplCache.Log;
+using ReplCache.Backlog;
 using ReplCache.Protocol;
 
 namespace ReplCache.Replication.Primary;

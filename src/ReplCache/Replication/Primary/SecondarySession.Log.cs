@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using ReplCache.Log;
+using ReplCache.Backlog;
 
 namespace ReplCache.Replication.Primary;
 
@@ -43,19 +43,18 @@ internal sealed partial class SecondarySession
         /// (a promotion or a new primary's history detaches every cursor too), and the log's end now more than the
         /// limit past the cursor — it stops moving once detached, and the end only grows.
         /// </remarks>
-        public static void Disconnected(ILogger logger, ReplicationController node, ConnectedReplica replica, LogCursor cursor, string replicationId, string reason)
+        public static void Disconnected(ILogger logger, ReplicationState state, ReplicationLog log, CancellationToken stopping, ConnectedReplica replica, LogCursor cursor, string replicationId, string reason)
         {
-            ReplicationHistory history = node.History;
-            ReplicationLog log = node.ReplicationLog;
+            ReplicationHistory history = state.History;
             long end = log.EndOffset;
             long sent = cursor.Position;
-            if (cursor.DetachReason is not null && history.Id == replicationId && end - sent > log.OutputLimitBytes && !node.Stopping.IsCancellationRequested)
+            if (cursor.DetachReason is not null && history.Id == replicationId && end - sent > log.OutputLimitBytes && !stopping.IsCancellationRequested)
             {
-                SlowSecondaryDropped(logger, node.NodeId, node.Role, history.Id, end, replica.NodeId, sent, replica.AckedOffset, end - sent, log.OutputLimitBytes);
+                SlowSecondaryDropped(logger, state.NodeId, state.Role, history.Id, end, replica.NodeId, sent, replica.AckedOffset, end - sent, log.OutputLimitBytes);
             }
             else
             {
-                SecondaryDisconnected(logger, node.NodeId, node.Role, history.Id, end, replica.NodeId, replica.AckedOffset, reason);
+                SecondaryDisconnected(logger, state.NodeId, state.Role, history.Id, end, replica.NodeId, replica.AckedOffset, reason);
             }
         }
     }

@@ -13,7 +13,7 @@ internal sealed partial class SecondarySession
     /// <returns>Why the acknowledgement is impossible, or null when it is plausible.</returns>
     private string? CheckAck(ConnectedReplica replica, long offset)
     {
-        long end = node.ReplicationLog.EndOffset;
+        long end = log.EndOffset;
         if (offset < -1)
         {
             return $"the secondary acknowledged a negative offset ({offset})";
@@ -36,7 +36,7 @@ internal sealed partial class SecondarySession
     /// <returns>Why the touches are malformed, or null when every key could be a key of this node.</returns>
     private string? CheckTouches(Touches touches)
     {
-        int limit = node.Store.Limits.MaxKeyBytes;
+        int limit = store.Limits.MaxKeyBytes;
         foreach (ByteString key in touches.Keys)
         {
             if (key.Length > limit)

@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
-using ReplCache.Log;
+using ReplCache.Backlog;
 using ReplCache.Protocol;
 using ReplCache.Storage;
 
@@ -13,11 +13,18 @@ namespace ReplCache.Replication.Primary;
 /// only ever slows its own loop: writers append to the shared log and never wait for any sender.
 /// </summary>
 internal sealed partial class SecondarySession(
-    ReplicationController node,
+    ReplicationState state,
+    CacheStore store,
+    ReplicationLog log,
+    ReplicaRegistry replicas,
+    IUpstreamLink upstream,
+    ForwardedWriteApplier forwardedWrites,
+    ReplicatedCacheOptions options,
+    ILogger logger,
+    CancellationToken stopping,
     IAsyncStreamReader<SecondaryMessage> requests,
     IServerStreamWriter<PrimaryMessage> responses,
-    ServerCallContext context,
-    ILoggerFactory loggerFactory)
+    ServerCallContext context)
 {
     /// <summary>Bytes of log per Records message: big enough to amortise framing, small enough to stay off the LOH.</summary>
     internal const int BatchBytes = 64 * 1024;
@@ -25,16 +32,10 @@ internal sealed partial class SecondarySession(
     /// <summary>At most this many log batches (4 MB) between two snapshot chunks.</summary>
     private const int SnapshotLogBatchesPerChunk = 64;
 
-    private readonly ILogger _logger = loggerFactory.CreateLogger("ReplCache.Primary");
-    private readonly ReplicatedCacheOptions _options = node.Options;
+    private readonly ILogger _logger = logger;
+    private readonly ReplicatedCacheOptions _options = options;
     private readonly byte[] _batch = new byte[BatchBytes];
-    private readonly ForwardedWriteAnswers _answers = new(node.ReplicationLog.WakeReaders);
-
-    /// <summary>
-    /// Forwarded writes read and not answered yet, at most: twice what a secondary's forwarder keeps pending, so only
-    /// a peer that ignores its own bound reaches it — and is dropped rather than allowed to grow this node's memory.
-    /// </summary>
-    internal const int MaxOutstandingForwardedWrites = 2 * Secondary.WriteForwarder.MaxPendingWrites;
+    private readonly ForwardedWriteAnswers _answers = new(log.WakeReaders);
 
     public async Task RunAsync()
     {
@@ -42,13 +43,13 @@ internal sealed partial class SecondarySession(
         RefuseIfUnfit(hello);
 
         Uri? announced = Uri.TryCreate(hello.AnnounceAddress, UriKind.Absolute, out Uri? a) ? a : null;
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, node.Stopping);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, stopping);
         var replica = new ConnectedReplica(hello.NodeId, announced, stop);
         (LogCursor cursor, bool full, string replicationId) = Decide(hello);
         using (cursor)
         using (CancellationTokenRegistration detached = cursor.Detached.Register(static s => ((CancellationTokenSource)s!).Cancel(), stop))
         {
-            node.AddReplica(replica);
+            replicas.Add(replica);
             string reason = "the secondary closed the stream";
             Task reader = ReadAcknowledgementsAsync(replica, stop.Token);
             Task watchdog = WatchAsync(replica, stop);
@@ -58,7 +59,7 @@ internal sealed partial class SecondarySession(
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
-                reason = cursor.DetachReason ?? (node.Stopping.IsCancellationRequested ? "this node is shutting down" : replica.StopReason ?? "the secondary disconnected");
+                reason = cursor.DetachReason ?? (stopping.IsCancellationRequested ? "this node is shutting down" : replica.StopReason ?? "the secondary disconnected");
             }
             catch (Exception ex) when (ex is InvalidOperationException or IOException or RpcException)
             {
@@ -67,9 +68,9 @@ internal sealed partial class SecondarySession(
             finally
             {
                 await stop.CancelAsync().ConfigureAwait(false);
-                node.RemoveReplica(replica);
+                replicas.Remove(replica);
                 await Task.WhenAll(reader, watchdog).ConfigureAwait(false);
-                Log.Disconnected(_logger, node, replica, cursor, replicationId, reason);
+                Log.Disconnected(_logger, state, log, stopping, replica, cursor, replicationId, reason);
             }
         }
     }
@@ -93,13 +94,13 @@ internal sealed partial class SecondarySession(
             throw new RpcException(new Status(StatusCode.InvalidArgument, "Hello.node_id must be 1 to 64 characters."));
         }
 
-        if (hello.NodeId == node.NodeId || node.Upstream.Contains(hello.NodeId))
+        if (hello.NodeId == state.NodeId || state.Upstream.Contains(hello.NodeId))
         {
-            Log.LoopRefused(_logger, node.NodeId, node.Role, node.History.Id, node.ReplicationLog.EndOffset, hello.NodeId);
-            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"Replication loop: {hello.NodeId} is this node or replicates to it ({string.Join(" <- ", node.Upstream.Prepend(node.NodeId))})."));
+            Log.LoopRefused(_logger, state.NodeId, state.Role, state.History.Id, log.EndOffset, hello.NodeId);
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"Replication loop: {hello.NodeId} is this node or replicates to it ({string.Join(" <- ", state.Upstream.Prepend(state.NodeId))})."));
         }
 
-        if (node.Role == ReplicationRole.Secondary && node.Link?.Status != PrimaryLinkStatus.Up)
+        if (state.Role == ReplicationRole.Secondary && upstream.Status != PrimaryLinkStatus.Up)
         {
             // As Redis: a replica that is not in sync with its own primary cannot serve a sync.
             throw new RpcException(new Status(StatusCode.Unavailable, "This node is a secondary that is not in sync with its primary yet."));
@@ -110,20 +111,20 @@ internal sealed partial class SecondarySession(
     private (LogCursor Cursor, bool Full, string ReplicationId) Decide(Hello hello)
     {
         bool askedForPartial = hello.NextOffset >= 0;
-        lock (node.Store.WriteLock)
+        lock (store.WriteLock)
         {
-            ReplicationHistory history = node.History;
-            if (askedForPartial && history.Continues(hello.ReplicationId, hello.NextOffset) && node.ReplicationLog.TryOpenCursor(hello.NextOffset) is { } cursor)
+            ReplicationHistory history = state.History;
+            if (askedForPartial && history.Continues(hello.ReplicationId, hello.NextOffset) && log.TryOpenCursor(hello.NextOffset) is { } cursor)
             {
-                node.CountSync(full: false, askedForPartial);
-                Log.PartialSyncAccepted(_logger, node.NodeId, node.Role, history.Id, node.ReplicationLog.EndOffset, hello.NodeId, hello.ReplicationId, hello.NextOffset, node.ReplicationLog.EndOffset - hello.NextOffset);
+                replicas.CountSync(full: false, askedForPartial);
+                Log.PartialSyncAccepted(_logger, state.NodeId, state.Role, history.Id, log.EndOffset, hello.NodeId, hello.ReplicationId, hello.NextOffset, log.EndOffset - hello.NextOffset);
                 return (cursor, false, history.Id);
             }
 
             // The cursor opens under the write lock, so its offset is exactly the store content the snapshot walks.
-            LogCursor start = node.ReplicationLog.OpenCursorAtEnd();
-            node.CountSync(full: true, askedForPartial);
-            Log.FullSyncStarted(_logger, node.NodeId, node.Role, history.Id, start.Position, hello.NodeId, hello.ReplicationId, hello.NextOffset, node.Store.PhysicalCount, node.Store.SizeBytes);
+            LogCursor start = log.OpenCursorAtEnd();
+            replicas.CountSync(full: true, askedForPartial);
+            Log.FullSyncStarted(_logger, state.NodeId, state.Role, history.Id, start.Position, hello.NodeId, hello.ReplicationId, hello.NextOffset, store.PhysicalCount, store.SizeBytes);
             return (start, true, history.Id);
         }
     }
@@ -131,22 +132,21 @@ internal sealed partial class SecondarySession(
     private async Task StreamAsync(ConnectedReplica replica, LogCursor cursor, bool full, string replicationId, CancellationToken cancellationToken)
     {
         var first = full
-            ? new PrimaryMessage { FullResync = new FullResync { ReplicationId = replicationId, Offset = cursor.Position, EntryCountEstimate = node.Store.PhysicalCount, PrimaryUptimeMs = (long)node.Uptime.TotalMilliseconds, AcceptsForwardedWrites = true } }
+            ? new PrimaryMessage { FullResync = new FullResync { ReplicationId = replicationId, Offset = cursor.Position, EntryCountEstimate = store.PhysicalCount, PrimaryUptimeMs = (long)state.Uptime.TotalMilliseconds, AcceptsForwardedWrites = true } }
             : new PrimaryMessage { Continue = new Continue { ReplicationId = replicationId, Offset = cursor.Position, AcceptsForwardedWrites = true } };
         await responses.WriteAsync(first, cancellationToken).ConfigureAwait(false);
         string[] upstreamSent = await SendTopologyAsync(null, cancellationToken).ConfigureAwait(false);
 
         if (full)
         {
-            replica.State = "send_bulk";
+            replica.State = ReplicaSyncState.SendingSnapshot;
             long entries = await SendSnapshotAsync(replica, cursor, cancellationToken).ConfigureAwait(false);
             await responses.WriteAsync(new PrimaryMessage { SnapshotEnd = new SnapshotEnd { EntryCount = entries } }, cancellationToken).ConfigureAwait(false);
-            Log.FullSyncSent(_logger, node.NodeId, node.Role, replicationId, cursor.Position, replica.NodeId, entries, replica.BytesSent, replica.MessagesSent);
+            Log.FullSyncSent(_logger, state.NodeId, state.Role, replicationId, cursor.Position, replica.NodeId, entries, replica.BytesSent, replica.MessagesSent);
         }
 
-        replica.State = "online";
-        ReplicationLog log = node.ReplicationLog;
-        bool catchingUp = !full;
+        replica.State = ReplicaSyncState.Online;
+                bool catchingUp = !full;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -170,7 +170,7 @@ internal sealed partial class SecondarySession(
             {
                 // The backlog the secondary asked for is sent: a partial resync's end (a full one's is the snapshot's).
                 catchingUp = false;
-                Log.PartialSyncSent(_logger, node.NodeId, node.Role, replicationId, cursor.Position, replica.NodeId, replica.BytesSent, replica.MessagesSent);
+                Log.PartialSyncSent(_logger, state.NodeId, state.Role, replicationId, cursor.Position, replica.NodeId, replica.BytesSent, replica.MessagesSent);
             }
 
             upstreamSent = await SendTopologyAsync(upstreamSent, cancellationToken).ConfigureAwait(false);
@@ -196,7 +196,7 @@ internal sealed partial class SecondarySession(
     /// <summary>Streams the store, one log batch after each chunk so the log written meanwhile never piles up.</summary>
     private async Task<long> SendSnapshotAsync(ConnectedReplica replica, LogCursor cursor, CancellationToken cancellationToken)
     {
-        using var snapshot = new SnapshotEncoder(node.Store);
+        using var snapshot = new SnapshotEncoder(store);
         while (true)
         {
             ReadOnlyMemory<byte> chunk = snapshot.NextChunk();
@@ -237,14 +237,14 @@ internal sealed partial class SecondarySession(
 
     private async Task<string[]> SendTopologyAsync(string[]? sent, CancellationToken cancellationToken)
     {
-        string[] upstream = node.Upstream;
+        string[] upstream = state.Upstream;
         if (sent is not null && ReferenceEquals(sent, upstream))
         {
             return sent;
         }
 
         var topology = new Topology();
-        topology.UpstreamNodeIds.Add(node.NodeId);
+        topology.UpstreamNodeIds.Add(state.NodeId);
         topology.UpstreamNodeIds.AddRange(upstream);
         await responses.WriteAsync(new PrimaryMessage { Topology = topology }, cancellationToken).ConfigureAwait(false);
         return upstream;
@@ -269,21 +269,21 @@ internal sealed partial class SecondarySession(
                         return;
                     case SecondaryMessage.KindOneofCase.Ack:
                         replica.Acknowledged(message.Ack.Offset);
-                        node.ReplicaAcknowledged();
+                        replicas.Acknowledged();
                         break;
                     case SecondaryMessage.KindOneofCase.Touches:
                         replica.Heard();
                         foreach (ByteString key in message.Touches.Keys)
                         {
-                            node.Store.Get(key.Span, renewSliding: true);
+                            store.Get(key.Span, renewSliding: true);
                         }
 
                         break;
                     case SecondaryMessage.KindOneofCase.ForwardedWrites:
                         replica.Heard();
-                        if (_answers.Outstanding + message.ForwardedWrites.Writes.Count > MaxOutstandingForwardedWrites)
+                        if (_answers.Outstanding + message.ForwardedWrites.Writes.Count > ForwardingLimits.MaxOutstandingWrites)
                         {
-                            replica.StopReason = $"the secondary has more than {MaxOutstandingForwardedWrites} forwarded writes unanswered";
+                            replica.StopReason = $"the secondary has more than {ForwardingLimits.MaxOutstandingWrites} forwarded writes unanswered";
                             await replica.Stop.CancelAsync().ConfigureAwait(false);
                             return;
                         }
@@ -291,7 +291,7 @@ internal sealed partial class SecondarySession(
                         foreach (ForwardedWrite write in message.ForwardedWrites.Writes)
                         {
                             _answers.Received();
-                            _answers.Answer(write.RequestId, node.ApplyForwardedAsync(write));
+                            _answers.Answer(write.RequestId, forwardedWrites.ApplyAsync(write));
                         }
 
                         break;

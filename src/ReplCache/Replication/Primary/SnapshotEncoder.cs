@@ -1,5 +1,5 @@
 using System.Buffers;
-using ReplCache.Log;
+using ReplCache.Backlog;
 using ReplCache.Storage;
 
 namespace ReplCache.Replication.Primary;

@@ -3,8 +3,10 @@ using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
-using ReplCache.Log;
+using ReplCache.Backlog;
 using ReplCache.Protocol;
+using ReplCache.Diagnostics;
+using ReplCache.Storage;
 using ReplCache.Tls;
 
 namespace ReplCache.Replication.Secondary;
@@ -22,7 +24,11 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
     /// <summary>...to at most this (Redis retries about once a second).</summary>
     internal static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(2);
 
-    private readonly ReplicationController _node;
+    private readonly ReplicationState _state;
+    private readonly CacheStore _store;
+    private readonly ReplicationLog _log;
+    private readonly TlsContext _tls;
+    private readonly ReplCacheMetrics _metrics;
     private readonly ReplicatedCacheOptions _options;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
@@ -35,15 +41,28 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
     /// <summary>Set when the link comes up, so the acknowledgement writer does not sleep through a completed full sync.</summary>
     private readonly AsyncSignal _wentUp = new();
 
-    public PrimaryLink(ReplicationController node, Uri primary, ILoggerFactory loggerFactory)
+    public PrimaryLink(
+        Uri primary,
+        ReplicationState state,
+        CacheStore store,
+        ReplicationLog log,
+        AppliedKeys appliedKeys,
+        ReplicatedCacheOptions options,
+        TlsContext tls,
+        ReplCacheMetrics metrics,
+        ILoggerFactory loggerFactory)
     {
-        _node = node;
-        _options = node.Options;
         Primary = primary;
+        _state = state;
+        _store = store;
+        _log = log;
+        _options = options;
+        _tls = tls;
+        _metrics = metrics;
         _logger = loggerFactory.CreateLogger("ReplCache.Secondary");
-        _applier = new StreamApplier(node.Store, () => node.ReplicationLog, node.Store.Limits.MaxRecordBytes);
+        _applier = new StreamApplier(store, log, appliedKeys);
         _downSinceTimestamp = Stopwatch.GetTimestamp();
-        Forwarder = new WriteForwarder(node, primary, _logger);
+        Forwarder = new WriteForwarder(log, primary, options, state.NodeId, _logger);
     }
 
     /// <summary>Keys of touches per message: a busy secondary's touches never make a message the primary refuses.</summary>
@@ -53,7 +72,8 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
 
     public PrimaryLinkStatus Status => _status;
 
-    public TouchForwarder Touches { get; } = new();
+    /// <summary>Sliding renewals made by reads here, told to the primary every heartbeat.</summary>
+    public RenewalForwarder Renewals { get; } = new();
 
     /// <summary>Writes made here with <see cref="ReplicaWriteMode.ForwardToPrimary"/>, on their way to the primary.</summary>
     public WriteForwarder Forwarder { get; }
@@ -120,7 +140,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
                 // The transport only says the TLS connection could not be established; this says why.
                 reason = $"TLS: the primary's certificate was refused: {refused}";
             }
-            else if (!reachedUp && Primary.Scheme == Uri.UriSchemeHttps && _node.Tls.Certificate is null
+            else if (!reachedUp && Primary.Scheme == Uri.UriSchemeHttps && _tls.Certificate is null
                 && !reason.Contains("Connection refused", StringComparison.OrdinalIgnoreCase))
             {
                 // Under TLS 1.3 a primary refuses a missing client certificate after the client's handshake has
@@ -159,15 +179,15 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         _applier.DropCarry();
         using var link = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         PeerCertificateCheck check = _peerCheck = new PeerCertificateCheck();
-        using GrpcChannel channel = ReplicationChannel.Create(Primary, _options, _node.Tls, check);
+        using GrpcChannel channel = ReplicationChannel.Create(Primary, _options, _tls, check);
         var client = new Protocol.Replication.ReplicationClient(channel);
         using AsyncDuplexStreamingCall<SecondaryMessage, PrimaryMessage> call = client.Sync(AuthToken.Headers(_options.AuthToken), cancellationToken: link.Token);
 
-        (string id, long offset) = _node.PsyncRequest();
+        (string id, long offset) = _state.PsyncRequest();
         var hello = new Hello
         {
-            NodeId = _node.NodeId,
-            AnnounceAddress = (_options.AnnounceAddress ?? _node.AdvertisedAddress)?.ToString() ?? "",
+            NodeId = _state.NodeId,
+            AnnounceAddress = (_options.AnnounceAddress ?? _state.AdvertisedAddress)?.ToString() ?? "",
             ReplicationId = id,
             NextOffset = offset,
             ProtocolVersion = 1,
@@ -189,15 +209,16 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
                 CheckFullResync(first.FullResync);
                 RefuseEmptyPrimary(first.FullResync, id);
                 _primaryAcceptsForwarding = first.FullResync.AcceptsForwardedWrites;
-                _node.AdoptFullResync(first.FullResync.ReplicationId, first.FullResync.Offset, _applier);
-                _node.Store.Reserve(Math.Clamp(first.FullResync.EntryCountEstimate, 0, MaxReservedEntries));
+                long fullSyncStart = first.FullResync.Offset;
+                _state.AdoptFullResync(first.FullResync.ReplicationId, () => _applier.BeginFullSync(fullSyncStart));
+                _store.Reserve(Math.Clamp(first.FullResync.EntryCountEstimate, 0, MaxReservedEntries));
                 _status = PrimaryLinkStatus.Syncing;
-                Log.FullResyncStarted(_logger, _node.NodeId, _node.Role, first.FullResync.ReplicationId, first.FullResync.Offset, Primary, first.FullResync.EntryCountEstimate);
+                Log.FullResyncStarted(_logger, _state.NodeId, _state.Role, first.FullResync.ReplicationId, first.FullResync.Offset, Primary, first.FullResync.EntryCountEstimate);
                 break;
             case PrimaryMessage.KindOneofCase.Continue:
                 CheckContinue(first.Continue, id, offset);
                 _primaryAcceptsForwarding = first.Continue.AcceptsForwardedWrites;
-                _node.AdoptContinue(first.Continue.ReplicationId);
+                _state.AdoptContinue(first.Continue.ReplicationId);
                 LinkUp("partial resync accepted");
                 break;
             default:
@@ -260,7 +281,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
     /// </summary>
     private void RefuseEmptyPrimary(FullResync offer, string askedId)
     {
-        int held = _node.Store.PhysicalCount;
+        int held = _store.PhysicalCount;
         bool unrelated = askedId == "?" ? false : offer.ReplicationId != askedId;
         bool suspicious = held > 0 && offer.EntryCountEstimate == 0 && unrelated && offer.PrimaryUptimeMs < RecentRestart.TotalMilliseconds;
         if (!suspicious || _options.AcceptEmptyPrimary || Interlocked.Exchange(ref _acceptEmptyOnce, 0) == 1)
@@ -279,12 +300,12 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
     private void Handle(PrimaryMessage message)
     {
         CheckInPhase(message);
-        _node.Metrics.CountReceived(message);
+        _metrics.CountReceived(PayloadBytes(message));
         switch (message.KindCase)
         {
             case PrimaryMessage.KindOneofCase.Records:
                 _applier.ApplyRecords(message.Records.StartOffset, message.Records.Payload.Memory);
-                Forwarder.OnApplied(_node.ReplicationLog.EndOffset);
+                Forwarder.OnApplied(_log.EndOffset);
                 break;
             case PrimaryMessage.KindOneofCase.ForwardedResults:
                 Forwarder.OnResults(message.ForwardedResults);
@@ -294,19 +315,27 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
                 break;
             case PrimaryMessage.KindOneofCase.SnapshotEnd:
                 _applier.EndSnapshot();
-                _node.CompleteFullResync();
-                Log.FullResyncCompleted(_logger, _node.NodeId, _node.Role, _node.History.Id, _node.ReplicationLog.EndOffset, Primary, message.SnapshotEnd.EntryCount, _node.Store.SizeBytes);
+                _state.CompleteFullResync();
+                Log.FullResyncCompleted(_logger, _state.NodeId, _state.Role, _state.History.Id, _log.EndOffset, Primary, message.SnapshotEnd.EntryCount, _store.SizeBytes);
                 LinkUp("full resync completed");
                 break;
             case PrimaryMessage.KindOneofCase.Heartbeat:
                 break;
             case PrimaryMessage.KindOneofCase.Topology:
-                _node.SetUpstream(message.Topology.UpstreamNodeIds);
+                _state.SetUpstream(message.Topology.UpstreamNodeIds);
                 break;
             default:
                 throw new InvalidDataException($"The primary sent an unexpected {message.KindCase} message.");
         }
     }
+
+    /// <summary>The replication payload a message carries: log and snapshot bytes, what the received-bytes figure counts.</summary>
+    private static long PayloadBytes(PrimaryMessage message) => message.KindCase switch
+    {
+        PrimaryMessage.KindOneofCase.Records => message.Records.Payload.Length,
+        PrimaryMessage.KindOneofCase.SnapshotChunk => message.SnapshotChunk.Payload.Length,
+        _ => 0,
+    };
 
     /// <summary>Acknowledges applied offsets as they move (so WAIT returns promptly) and every heartbeat; forwards touches.</summary>
     private async Task WriteAcknowledgementsAsync(RequestStreamWriter requests, CancellationToken cancellationToken)
@@ -317,14 +346,14 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                Task appended = _node.ReplicationLog.WaitForAppendAsync();
+                Task appended = _log.WaitForAppendAsync();
 
                 // A completed full sync appends nothing to the log, so the log alone would not wake us to
                 // acknowledge it: without this, WAIT, min-replicas-to-write and INFO would not see the secondary
                 // until its next heartbeat. Redis's replica likewise sends its first REPLCONF ACK on loading the RDB.
                 Task? wentUp = _status == PrimaryLinkStatus.Up ? null : _wentUp.WaitAsync();
                 bool heartbeatDue = Stopwatch.GetElapsedTime(lastHeartbeat) >= _options.HeartbeatInterval;
-                long applied = _node.ReplicationLog.EndOffset;
+                long applied = _log.EndOffset;
                 if (_status == PrimaryLinkStatus.Up && (applied != acknowledged || heartbeatDue))
                 {
                     await requests.WriteAsync(new SecondaryMessage { Ack = new Ack { Offset = applied } }, cancellationToken).ConfigureAwait(false);
@@ -340,7 +369,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
                 if (heartbeatDue)
                 {
                     lastHeartbeat = Stopwatch.GetTimestamp();
-                    if (Touches.Drain() is { } keys)
+                    if (Renewals.Drain() is { } keys)
                     {
                         // In messages of at most about 1 MiB, well under the primary's message size limit however many keys were read.
                         var touches = new Touches();
@@ -364,7 +393,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
                     }
                 }
 
-                if (_node.ReplicationLog.EndOffset != acknowledged && _status == PrimaryLinkStatus.Up)
+                if (_log.EndOffset != acknowledged && _status == PrimaryLinkStatus.Up)
                 {
                     continue;
                 }
@@ -418,7 +447,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         _wentDownBecause = null;
         _lastLoggedDownReason = null;
         TimeoutReason = null;
-        Log.LinkUp(_logger, _node.NodeId, _node.Role, _node.History.Id, _node.ReplicationLog.EndOffset, Primary, how);
+        Log.LinkUp(_logger, _state.NodeId, _state.Role, _state.History.Id, _log.EndOffset, Primary, how);
     }
 
     private void MarkDown(string reason, bool logIt)
@@ -440,7 +469,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         if (!repeated && (logIt || !wasDown))
         {
             _lastLoggedDownReason = reason;
-            Log.LinkDown(_logger, _node.NodeId, _node.Role, _node.History.Id, _node.ReplicationLog.EndOffset, Primary, reason, logIt ? "retrying with backoff" : "not retrying");
+            Log.LinkDown(_logger, _state.NodeId, _state.Role, _state.History.Id, _log.EndOffset, Primary, reason, logIt ? "retrying with backoff" : "not retrying");
         }
     }
 }

@@ -1,12 +1,13 @@
 using System.Buffers;
-using ReplCache.Log;
+using ReplCache.Backlog;
 using ReplCache.Storage;
 
 namespace ReplCache.Replication.Secondary;
 
 /// <summary>
 /// Applies what a primary streams — log records and snapshot chunks — to a secondary's store, and relays the
-/// applied records, byte for byte, into the secondary's own log for its sub-replicas.
+/// applied records, byte for byte, into the secondary's own log for its sub-replicas; every key it changes is
+/// announced to <see cref="AppliedKeys"/>.
 /// </summary>
 /// <remarks>
 /// <para>Batches are slices of the primary's log cut at any byte, so a record may span two batches; the tail of
@@ -18,7 +19,7 @@ namespace ReplCache.Replication.Secondary;
 /// always applies; a snapshot entry applies only if no log record since the sync's start has stated its key,
 /// since then the snapshot's copy may be older. A Clear during the sync makes every later snapshot entry stale.</para>
 /// </remarks>
-internal sealed class StreamApplier(CacheStore store, Func<ReplicationLog> log, long maxRecordBytes)
+internal sealed class StreamApplier(CacheStore store, ReplicationLog log, AppliedKeys appliedKeys)
 {
     private byte[] _carry = [];
     private int _carryLength;
@@ -27,7 +28,7 @@ internal sealed class StreamApplier(CacheStore store, Func<ReplicationLog> log, 
     private bool _clearedDuringSync;
 
     /// <summary>Where the next byte of the stream belongs: the log's end plus the partial record carried.</summary>
-    public long ExpectedOffset => log().EndOffset + _carryLength;
+    public long ExpectedOffset => log.EndOffset + _carryLength;
 
     public bool InSnapshot => _statedDuringSync is not null;
 
@@ -37,7 +38,7 @@ internal sealed class StreamApplier(CacheStore store, Func<ReplicationLog> log, 
         lock (store.WriteLock)
         {
             store.Clear();
-            log().Reset(startOffset, "this node started a full resync with its primary");
+            log.Reset(startOffset, "this node started a full resync with its primary");
         }
 
         _carryLength = 0;
@@ -75,8 +76,7 @@ internal sealed class StreamApplier(CacheStore store, Func<ReplicationLog> log, 
         }
 
         int consumed = 0;
-        ReplicationLog target = log();
-        lock (store.WriteLock)
+                lock (store.WriteLock)
         {
             try
             {
@@ -90,16 +90,16 @@ internal sealed class StreamApplier(CacheStore store, Func<ReplicationLog> log, 
             {
                 if (consumed > 0)
                 {
-                    target.AppendRaw(buffer.Span[..consumed]);
-                    target.Commit();
+                    log.AppendRaw(buffer.Span[..consumed]);
+                    log.Commit();
                 }
             }
         }
 
         ReadOnlySpan<byte> rest = buffer.Span[consumed..];
-        if (rest.Length > maxRecordBytes)
+        if (rest.Length > store.Limits.MaxRecordBytes)
         {
-            throw new InvalidDataException($"The primary sent a record longer than {maxRecordBytes} bytes.");
+            throw new InvalidDataException($"The primary sent a record longer than {store.Limits.MaxRecordBytes} bytes.");
         }
 
         EnsureCarry(rest.Length);
@@ -137,6 +137,7 @@ internal sealed class StreamApplier(CacheStore store, Func<ReplicationLog> log, 
                 }
 
                 store.ApplySet(record.Key, record.Value, record.AbsoluteExpiryMs, record.SlidingMs, record.SlidingDeadlineMs);
+                appliedKeys.Announce(record.Key, AppliedChange.Set);
                 if (_touchesDuringSync!.Count > 0 && _touchesDuringSync.GetAlternateLookup<ReadOnlySpan<byte>>().TryGetValue(record.Key, out long deadline))
                 {
                     store.ApplyTouch(record.Key, deadline);
@@ -151,10 +152,12 @@ internal sealed class StreamApplier(CacheStore store, Func<ReplicationLog> log, 
         {
             case LogRecordKind.Set:
                 store.ApplySet(record.Key, record.Value, record.AbsoluteExpiryMs, record.SlidingMs, record.SlidingDeadlineMs);
+                appliedKeys.Announce(record.Key, AppliedChange.Set);
                 _statedDuringSync?.GetAlternateLookup<ReadOnlySpan<byte>>().Add(record.Key);
                 break;
             case LogRecordKind.Remove:
                 store.ApplyRemove(record.Key);
+                appliedKeys.Announce(record.Key, AppliedChange.Removed);
                 _statedDuringSync?.GetAlternateLookup<ReadOnlySpan<byte>>().Add(record.Key);
                 break;
             case LogRecordKind.Touch:

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using ReplCache.Log;
+using ReplCache.Backlog;
 using ReplCache.Protocol;
 
 namespace ReplCache.Replication.Secondary;
@@ -21,17 +21,12 @@ namespace ReplCache.Replication.Secondary;
 /// </remarks>
 internal sealed partial class WriteForwarder
 {
-    /// <summary>Writes queued, in flight or waiting to be applied here, at most: beyond it callers wait.</summary>
-    internal const int MaxPendingWrites = 8192;
+    /// <inheritdoc cref="ForwardingLimits.MaxPendingWrites"/>
+    internal const int MaxPendingWrites = ForwardingLimits.MaxPendingWrites;
 
     /// <summary>A batch is cut once it holds this many bytes (one larger write travels alone).</summary>
     internal const int BatchBytes = 64 * 1024;
 
-    /// <summary>
-    /// The largest write that can travel: gRPC's default receive limit on the primary is 4 MiB per message, and a
-    /// bigger message would break the whole link, not just fail the write.
-    /// </summary>
-    internal const int MaxWriteBytes = (4 * 1024 * 1024) - (16 * 1024);
 
     private readonly ReplicationLog _log;
     private readonly Uri _primary;
@@ -52,13 +47,21 @@ internal sealed partial class WriteForwarder
     /// <summary>Why writes cannot be forwarded now; null while they can.</summary>
     private string? _unavailable;
 
-    public WriteForwarder(ReplicationController node, Uri primary, ILogger logger)
+    /// <summary>
+    /// The largest write that can travel: the primary's receive limit per message is sized from the entry limits
+    /// (<see cref="ReplicationChannel.MaxMessageBytes"/>), and a bigger message would break the whole link, not just
+    /// fail the write. A primary configured with smaller limits than this node refuses the write itself, with its reason.
+    /// </summary>
+    private readonly int _maxWriteBytes;
+
+    public WriteForwarder(ReplicationLog log, Uri primary, ReplicatedCacheOptions options, string nodeId, ILogger logger)
     {
-        _log = node.ReplicationLog;
+        _log = log;
         _primary = primary;
-        _timeout = node.Options.ForwardedWriteTimeout;
+        _timeout = options.ForwardedWriteTimeout;
+        _maxWriteBytes = ReplicationChannel.MaxMessageBytes(options) - (16 * 1024);
         _logger = logger;
-        _nodeId = node.NodeId;
+        _nodeId = nodeId;
         _unavailable = $"the link to the primary at {primary} is not up yet (it has not completed its first sync)";
     }
 
@@ -292,9 +295,9 @@ internal sealed partial class WriteForwarder
         }
 
         int size = ForwardedWriteCodec.Size(write);
-        if (size > MaxWriteBytes)
+        if (size > _maxWriteBytes)
         {
-            throw new ArgumentOutOfRangeException("value", size, $"A forwarded write carries at most {MaxWriteBytes} bytes (the primary's gRPC receive limit is 4 MiB per message); write larger values on the primary.");
+            throw new ArgumentOutOfRangeException("value", size, $"A forwarded write carries at most {_maxWriteBytes} bytes (the replication stream's message limit, sized from MaxKeyBytes and MaxValueBytes); write larger values on the primary.");
         }
 
         return size;

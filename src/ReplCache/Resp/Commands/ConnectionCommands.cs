@@ -47,7 +47,7 @@ internal static class ConnectionCommands
             return Done;
         }
 
-        if (c.Request.Count == 2 && c.Node.Options.AuthToken is null)
+        if (c.Request.Count == 2 && c.Server.Options.AuthToken is null)
         {
             c.Writer.Error("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?");
             return Done;
@@ -143,7 +143,7 @@ internal static class ConnectionCommands
         w.Bulk("mode"u8);
         w.Bulk("standalone"u8);
         w.Bulk("role"u8);
-        w.Bulk(c.Node.Role == ReplicationRole.Primary ? "master"u8 : "replica"u8);
+        w.Bulk(c.Server.State.Role == ReplicationRole.Primary ? "master"u8 : "replica"u8);
         w.Bulk("modules"u8);
         w.EmptyArray();
         return Done;
@@ -269,7 +269,7 @@ internal static class ConnectionCommands
     /// <summary>Compares in constant time, so the time a wrong password takes tells nothing about the right one.</summary>
     private static bool CheckPassword(RespConnection c, ReadOnlySpan<byte> user, ReadOnlySpan<byte> password)
     {
-        string? token = c.Node.Options.AuthToken;
+        string? token = c.Server.Options.AuthToken;
         bool ok;
         if (!user.SequenceEqual("default"u8))
         {

@@ -18,7 +18,7 @@ internal static class KeyCommands
         long removed = 0;
         for (int i = 1; i < c.Request.Count; i++)
         {
-            if (c.Node.Store.RemoveLive(c.Request[i]))
+            if (c.Server.Store.RemoveLive(c.Request[i]))
             {
                 removed++;
             }
@@ -39,7 +39,7 @@ internal static class KeyCommands
         long found = 0;
         for (int i = 1; i < c.Request.Count; i++)
         {
-            if (c.Node.Store.Get(c.Request[i], renewSliding: false) is not null)
+            if (c.Server.Store.Get(c.Request[i], renewSliding: false) is not null)
             {
                 found++;
             }
@@ -62,7 +62,7 @@ internal static class KeyCommands
     {
         if (c.TryKey(1, out ReadOnlySpan<byte> key))
         {
-            long ms = c.Node.Store.TimeToLiveMs(key);
+            long ms = c.Server.Store.TimeToLiveMs(key);
             c.Writer.Integer(ms < 0 ? ms : (ms + 500) / 1000);
         }
 
@@ -73,7 +73,7 @@ internal static class KeyCommands
     {
         if (c.TryKey(1, out ReadOnlySpan<byte> key))
         {
-            c.Writer.Integer(c.Node.Store.TimeToLiveMs(key));
+            c.Writer.Integer(c.Server.Store.TimeToLiveMs(key));
         }
 
         return Done;
@@ -83,7 +83,7 @@ internal static class KeyCommands
     {
         if (c.TryKey(1, out ReadOnlySpan<byte> key))
         {
-            c.Writer.Integer(c.Node.Store.Persist(key) ? 1 : 0);
+            c.Writer.Integer(c.Server.Store.Persist(key) ? 1 : 0);
         }
 
         return Done;
@@ -92,7 +92,7 @@ internal static class KeyCommands
     public static ValueTask<RespFlow> Keys(RespConnection c)
     {
         string pattern = c.Text(1);
-        List<string> keys = c.Node.Store.GetKeys(pattern == "*" ? KeyPattern.All : new KeyPattern(pattern));
+        List<string> keys = c.Server.Store.GetKeys(pattern == "*" ? KeyPattern.All : new KeyPattern(pattern));
         c.Writer.ArrayHeader(keys.Count);
         foreach (string key in keys)
         {
@@ -147,7 +147,7 @@ internal static class KeyCommands
         }
 
         var found = new List<byte[]>();
-        ulong next = c.Node.Store.Scan(cursor, (int)Math.Min(count, 1 << 20), found);
+        ulong next = c.Server.Store.Scan(cursor, (int)Math.Min(count, 1 << 20), found);
         c.Writer.ArrayHeader(2);
         c.Writer.BulkNumber((long)next);
         if (!onlyStrings)
@@ -178,7 +178,7 @@ internal static class KeyCommands
 
     public static ValueTask<RespFlow> DbSize(RespConnection c)
     {
-        c.Writer.Integer(c.Node.Store.CountLive());
+        c.Writer.Integer(c.Server.Store.CountLive());
         return Done;
     }
 
@@ -194,7 +194,7 @@ internal static class KeyCommands
             return Done;
         }
 
-        c.Node.Store.Clear();
+        c.Server.Store.Clear();
         c.Writer.Ok();
         return Done;
     }
@@ -249,7 +249,7 @@ internal static class KeyCommands
         }
 
         long ms = seconds ? when * 1000 : when;
-        long baseMs = unit is ExpiryUnit.Seconds or ExpiryUnit.Milliseconds ? c.Node.Store.Clock.NowMs() : 0;
+        long baseMs = unit is ExpiryUnit.Seconds or ExpiryUnit.Milliseconds ? c.Server.Store.Clock.NowMs() : 0;
         if (ms > long.MaxValue - baseMs)
         {
             c.Writer.Error($"ERR invalid expire time in '{command}' command");
@@ -257,7 +257,7 @@ internal static class KeyCommands
         }
 
         // A moment not after now (n <= 0 for EXPIRE) deletes the key, as Redis does.
-        c.Writer.Integer(c.Node.Store.SetExpiry(key, ms + baseMs, condition) ? 1 : 0);
+        c.Writer.Integer(c.Server.Store.SetExpiry(key, ms + baseMs, condition) ? 1 : 0);
         return Done;
     }
 

@@ -14,7 +14,7 @@ internal static class ReplicationCommands
     /// </summary>
     public static ValueTask<RespFlow> Role(RespConnection c)
     {
-        ReplicationInfo info = c.Node.GetInfo();
+        ReplicationInfo info = c.Server.Replication.GetInfo();
         RespWriter w = c.Writer;
         if (info.Role == ReplicationRole.Primary)
         {
@@ -57,7 +57,7 @@ internal static class ReplicationCommands
     {
         if (c.Is(1, "NO"u8) && c.Is(2, "ONE"u8))
         {
-            await c.Node.PromoteToPrimaryAsync(c.Node.Stopping).ConfigureAwait(false);
+            await c.Server.Replication.PromoteToPrimaryAsync(c.Server.Stopping).ConfigureAwait(false);
             c.Writer.Ok();
             return RespFlow.Continue;
         }
@@ -72,20 +72,20 @@ internal static class ReplicationCommands
         // An IPv6 literal needs brackets in a URI.
         string authority = host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]" : host;
         // REPLICAOF carries no scheme: Tls.ReplicaOfUsesTls says TLS, as Redis's tls-replication.
-        string scheme = c.Node.Options.Tls.ReplicaOfUsesTls ? "https" : "http";
+        string scheme = c.Server.Options.Tls.ReplicaOfUsesTls ? "https" : "http";
         if (!Uri.TryCreate($"{scheme}://{authority}:{port.ToString(CultureInfo.InvariantCulture)}", UriKind.Absolute, out Uri? primary))
         {
             c.Writer.Error($"ERR Invalid master host '{host}'");
             return RespFlow.Continue;
         }
 
-        Uri? current = c.Node.GetInfo().PrimaryAddress;
+        Uri? current = c.Server.Replication.GetInfo().PrimaryAddress;
         bool same = current is not null && string.Equals(current.Host, primary.Host, StringComparison.OrdinalIgnoreCase) && current.Port == primary.Port;
         try
         {
             // Called even when already following it: naming the same primary again is how an operator accepts
             // the empty dataset of a primary that restarted empty (see AcceptEmptyPrimary).
-            await c.Node.ReplicaOfAsync(primary, c.Node.Stopping).ConfigureAwait(false);
+            await c.Server.Replication.ReplicaOfAsync(primary, c.Server.Stopping).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or SocketException)
         {
@@ -111,7 +111,7 @@ internal static class ReplicationCommands
     /// </summary>
     public static async ValueTask<RespFlow> Wait(RespConnection c)
     {
-        if (c.Node.Role == ReplicationRole.Secondary)
+        if (c.Server.State.Role == ReplicationRole.Secondary)
         {
             c.Writer.Error("ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.");
             return RespFlow.Continue;
@@ -135,11 +135,11 @@ internal static class ReplicationCommands
         }
 
         TimeSpan timeout = timeoutMs == 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(Math.Min(timeoutMs, int.MaxValue));
-        using var gone = CancellationTokenSource.CreateLinkedTokenSource(c.Closed, c.Node.Stopping);
+        using var gone = CancellationTokenSource.CreateLinkedTokenSource(c.Closed, c.Server.Stopping);
         c.Server.Blocked(+1);
         try
         {
-            int acknowledged = await c.Node.WaitForReplicasAsync((int)Math.Clamp(replicas, 0, int.MaxValue), timeout, gone.Token).ConfigureAwait(false);
+            int acknowledged = await c.Server.Replication.WaitForReplicasAsync((int)Math.Clamp(replicas, 0, int.MaxValue), timeout, gone.Token).ConfigureAwait(false);
             c.Writer.Integer(acknowledged);
             return RespFlow.Continue;
         }

@@ -132,7 +132,7 @@ internal static class ServerCommands
     {
         if (c.Is(1, "DIGEST"u8) && c.Request.Count == 2)
         {
-            c.Writer.Simple(c.Node.Store.ComputeDigest());
+            c.Writer.Simple(c.Server.Store.ComputeDigest());
         }
         else
         {
@@ -145,7 +145,7 @@ internal static class ServerCommands
     /// <summary><c>SAVE</c>: the node's snapshot, written while reads and writes go on.</summary>
     public static async ValueTask<RespFlow> Save(RespConnection c)
     {
-        if (c.Node.Options.SnapshotPath is null)
+        if (c.Server.Options.SnapshotPath is null)
         {
             c.Writer.Error("ERR SAVE is not available: this node has no SnapshotPath configured, so there is nowhere to save");
             return RespFlow.Continue;
@@ -153,7 +153,7 @@ internal static class ServerCommands
 
         try
         {
-            await c.Node.SaveSnapshotAsync(c.Node.Stopping).ConfigureAwait(false);
+            await c.Server.Snapshots.SaveAsync(c.Server.Stopping).ConfigureAwait(false);
             c.Writer.Ok();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -190,7 +190,7 @@ internal static class ServerCommands
             return Done;
         }
 
-        if (save == true && c.Node.Options.SnapshotPath is null)
+        if (save == true && c.Server.Options.SnapshotPath is null)
         {
             c.Writer.Error("ERR SHUTDOWN SAVE is not possible: this node has no SnapshotPath configured, so there is nowhere to save");
             return Done;

@@ -21,7 +21,7 @@ internal static partial class StringCommands
     /// <summary>Looks a key up and replies with its value or nil, renewing a sliding entry as the cache's own Get does.</summary>
     private static void WriteLookup(RespConnection c, ReadOnlySpan<byte> key)
     {
-        byte[]? entry = c.Node.Store.Get(key, renewSliding: true);
+        byte[]? entry = c.Server.Store.Get(key, renewSliding: true);
         c.Server.CountLookup(entry is not null);
         if (entry is null)
         {
@@ -79,14 +79,14 @@ internal static partial class StringCommands
             }
         }
 
-        long nowMs = c.Node.Store.Clock.NowMs();
+        long nowMs = c.Server.Store.Clock.NowMs();
         long absolute = 0;
         if (unit != ExpiryUnit.None && !TryDeadline(c, expiryArgument, unit, nowMs, "set", out absolute))
         {
             return Done;
         }
 
-        bool stored = c.Node.Store.SetIf(key, c.Request[2], absolute, condition, keepTtl, out byte[]? previous);
+        bool stored = c.Server.Store.SetIf(key, c.Request[2], absolute, condition, keepTtl, out byte[]? previous);
         if (get)
         {
             if (previous is null)

@@ -4,10 +4,10 @@ namespace ReplCache.Replication.Secondary;
 
 /// <summary>
 /// Collects the keys of sliding entries a secondary's readers renewed, so the link can tell the primary once
-/// per heartbeat — at most one touch per key per heartbeat however hot the key is. Without it an entry that is
+/// per heartbeat (a <c>Touches</c> message) — at most once per key per heartbeat however hot the key is. Without it an entry that is
 /// only read on secondaries would expire on the primary, and the primary's removal would reach them all.
 /// </summary>
-internal sealed class TouchForwarder
+internal sealed class RenewalForwarder
 {
     private readonly Lock _gate = new();
     private HashSet<byte[]> _pending = new(ByteKeyComparer.Instance);

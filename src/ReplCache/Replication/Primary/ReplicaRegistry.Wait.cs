@@ -1,13 +1,13 @@
-namespace ReplCache.Replication;
+namespace ReplCache.Replication.Primary;
 
-internal sealed partial class ReplicationController
+internal sealed partial class ReplicaRegistry
 {
     /// <summary>
     /// Redis's WAIT: how many directly connected secondaries have acknowledged this node's offset as of the call.
     /// <paramref name="timeout"/> of <see cref="TimeSpan.Zero"/> checks once without waiting;
     /// <see cref="Timeout.InfiniteTimeSpan"/> waits until enough have (Redis's <c>WAIT n 0</c>).
     /// </summary>
-    public async Task<int> WaitForReplicasAsync(int replicas, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public async Task<int> WaitForReplicasAsync(int replicas, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(replicas);
         if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
@@ -16,7 +16,7 @@ internal sealed partial class ReplicationController
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        long target = ReplicationLog.EndOffset;
+        long target = log.EndOffset;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (timeout != Timeout.InfiniteTimeSpan)
         {
@@ -53,21 +53,16 @@ internal sealed partial class ReplicationController
     /// for a count of them: one that leaves during the drain will never acknowledge, and counting on it would hold
     /// the stop for the whole timeout (a cluster shut down all at once).
     /// </remarks>
-    internal async Task DrainAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task DrainAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        if (Role != ReplicationRole.Primary)
-        {
-            return;
-        }
-
-        long target = ReplicationLog.EndOffset;
-        Primary.ConnectedReplica[] draining = ConnectedReplicas();
+        long target = log.EndOffset;
+        ConnectedReplica[] draining = Connected();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         while (true)
         {
             Task acknowledged = _acknowledged.WaitAsync(); // set by every acknowledgement and every departure
-            Primary.ConnectedReplica[] connected = ConnectedReplicas();
+            ConnectedReplica[] connected = Connected();
             if (Array.TrueForAll(draining, r => r.AckedOffset >= target || Array.IndexOf(connected, r) < 0))
             {
                 return;
@@ -82,69 +77,5 @@ internal sealed partial class ReplicationController
                 return; // the timeout passed, or the caller wants out now: stop without waiting further
             }
         }
-    }
-
-    /// <summary>Throws unless this node accepts writes applied to its own store.</summary>
-    /// <remarks>
-    /// A secondary never does, whatever <see cref="ReplicatedCacheOptions.ReplicaWrites"/> says: a write applied
-    /// here would diverge from the primary. With <see cref="ReplicaWriteMode.ForwardToPrimary"/> the cache sends its
-    /// writes to the primary before reaching this check (<see cref="ForwardsWrites"/>); RESP writes are not
-    /// forwarded and get <c>READONLY</c>, as Redis answers on a replica.
-    /// </remarks>
-    public void EnsureWritable()
-    {
-        if (Role == ReplicationRole.Secondary)
-        {
-            throw new ReadOnlyReplicaException();
-        }
-        else if (Options.MinReplicasToWrite > 0 && CountGoodReplicas() < Options.MinReplicasToWrite)
-        {
-            // Redis's min-replicas-to-write: only a primary checks it; secondaries ignore the setting.
-            throw new NotEnoughReplicasException();
-        }
-    }
-
-    /// <summary>
-    /// Secondaries that are online (past their full sync) and were heard from within
-    /// <see cref="ReplicatedCacheOptions.MinReplicasMaxLag"/> — Redis's "good replicas".
-    /// </summary>
-    internal int CountGoodReplicas()
-    {
-        int good = 0;
-        lock (_replicasGate)
-        {
-            foreach (Primary.ConnectedReplica replica in _replicas)
-            {
-                if (replica.State == "online" && replica.AckedOffset >= 0 && replica.SinceLastHeard <= Options.MinReplicasMaxLag)
-                {
-                    good++;
-                }
-            }
-        }
-
-        return good;
-    }
-
-    /// <summary>Throws when reads must not be served: a secondary whose link is not up, with ServeStaleData off.</summary>
-    public void EnsureReadable()
-    {
-        if (!Options.ServeStaleData && Role == ReplicationRole.Secondary && _link?.Status != PrimaryLinkStatus.Up)
-        {
-            throw new PrimaryLinkDownException();
-        }
-    }
-
-    private int CountAcknowledged(long offset)
-    {
-        int count = 0;
-        foreach (Primary.ConnectedReplica replica in ConnectedReplicas())
-        {
-            if (replica.AckedOffset >= offset)
-            {
-                count++;
-            }
-        }
-
-        return count;
     }
 }

@@ -1,0 +1,138 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using ReplCache.Diagnostics;
+using ReplCache.Backlog;
+using ReplCache.Persistence;
+using ReplCache.Protocol;
+using ReplCache.Replication;
+using ReplCache.Replication.Primary;
+using ReplCache.Replication.Secondary;
+using ReplCache.Resp;
+using ReplCache.Storage;
+using ReplCache.Tls;
+
+namespace ReplCache.Hosting;
+
+/// <summary>
+/// The core of one node: builds its parts, hands each the narrow pieces it uses, and owns its start and stop —
+/// written here once for every door (<see cref="ReplicatedCacheNode"/>, <c>AddReplicatedCache</c> with or without
+/// <c>Listen</c>, <c>MapReplicatedCache</c>).
+/// </summary>
+/// <remarks>
+/// <code>
+///   CacheStore ── LogAppender ──▶ ReplicationLog          (the primary's changes, in store order)
+///   ReplicationState (role, history, upstream) ◀── every part that logs or decides by role
+///   ReplicaRegistry  (connected secondaries, WAIT, drain)  ◀── SyncServer ◀── ReplicationGrpcService
+///   LinkSupervisor   (REPLICAOF, PrimaryLink, forwarding)  = IUpstreamLink for the rest
+///   AccessGate, WriteRoute, ForwardedWriteApplier          (the write path: ReplicatedCache and forwarded writes)
+///   SnapshotPersistence, SnapshotSchedule                  (the snapshot file)
+///   RespServer                                             (the Redis-protocol door)
+/// </code>
+/// </remarks>
+internal sealed partial class NodeCore : IAsyncDisposable, IDisposable
+{
+    /// <summary>How long a stopping primary waits for its secondaries to acknowledge everything it wrote, at most.</summary>
+    public static readonly TimeSpan DefaultStopDrainTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly ILogger _logger;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SnapshotSchedule _schedule;
+    private ReplicationListener? _listener;
+    private RespListener? _respListener;
+    private int _started;
+    private int _stopRequested;
+    private int _disposed;
+
+    public NodeCore(ReplicatedCacheOptions options, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options;
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = _loggerFactory.CreateLogger("ReplCache");
+        string nodeId = options.NodeId ?? ReplicationIds.NewId();
+
+        Store = new CacheStore(options.TimeProvider, options.SizeLimitBytes)
+        {
+            TouchLeadMs = (long)Math.Ceiling(options.HeartbeatInterval.TotalMilliseconds),
+            Limits = EntryLimits.From(options),
+        };
+        ReplicationLog = new ReplicationLog(options.BacklogSizeBytes, options.ReplicaOutputLimitBytes);
+        var appender = new LogAppender(ReplicationLog);
+        Store.Lead(appender); // a node starts as a primary; REPLICAOF (or PrimaryAddress) makes it follow
+        State = new ReplicationState(nodeId, Store, ReplicationLog, appender);
+        Tls = TlsContext.Load(options, _loggerFactory.CreateLogger("ReplCache.Tls"), nodeId);
+        Replicas = new ReplicaRegistry(options, ReplicationLog);
+        Metrics = new ReplCacheMetrics(nodeId, new NodeFigures(Store, ReplicationLog, Replicas, () => Links!.Status), meterFactory);
+        Links = new LinkSupervisor(State, Store, ReplicationLog, AppliedKeys, options, Tls, Metrics, _loggerFactory);
+
+        var gate = new AccessGate(State, options, Replicas, Links);
+        Route = new WriteRoute(Store, gate, Links);
+        Cache = new ReplicatedCache(Store, Route, gate, Metrics);
+        Control = new ReplicationControl(State, Store, ReplicationLog, Replicas, Links, options);
+
+        var forwardedWrites = new ForwardedWriteApplier(Route, Store.Limits, Links, ReplicationLog, _stopping.Token);
+        var syncs = new SyncServer(State, Store, ReplicationLog, Replicas, Links, forwardedWrites, options, _loggerFactory, _stopping.Token);
+        var refusals = new PeerRefusals(Control, _loggerFactory.CreateLogger("ReplCache.Security"));
+        GrpcService = new ReplicationGrpcService(syncs, new NodeDescriber(State, ReplicationLog, Links), refusals, options);
+
+        Snapshots = new SnapshotPersistence(Store, ReplicationLog, State, options, _logger);
+        _schedule = new SnapshotSchedule(Snapshots, Store, options, _logger, nodeId);
+        Resp = options.RespListen is null
+            ? null
+            : new RespServer(Store, Control, State, gate, Snapshots, options, Metrics, HostSettings, _loggerFactory, _stopping.Token);
+    }
+
+    public ReplicatedCacheOptions Options { get; }
+
+    public ReplicatedCache Cache { get; }
+
+    /// <summary>INFO, REPLICAOF, WAIT: the public replication control.</summary>
+    public IReplicationControl Control { get; }
+
+    /// <summary>The gRPC replication service, for this node's own listener or an app's <c>MapReplicatedCache</c>.</summary>
+    public ReplicationGrpcService GrpcService { get; }
+
+    /// <summary>The Redis-protocol endpoint's server; null without <see cref="ReplicatedCacheOptions.RespListen"/>.</summary>
+    public RespServer? Resp { get; }
+
+    /// <summary>Where a secondary announces the keys replication changed, for host components (HybridCache).</summary>
+    public AppliedKeys AppliedKeys { get; } = new();
+
+    /// <summary>The cache API's write route, for host components that replay replicated changes through it.</summary>
+    public WriteRoute Route { get; }
+
+    /// <summary>
+    /// Settings of the process hosting this node that are not node options (pidfile, dir, ...), by Redis directive
+    /// name, for <c>CONFIG GET</c>; written by the server program before the node serves clients.
+    /// </summary>
+    public ConcurrentDictionary<string, string> HostSettings { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The bound address of this node's own listener; null without <see cref="ReplicatedCacheOptions.Listen"/>.</summary>
+    public Uri? ListenAddress => _listener?.Address;
+
+    /// <summary>Completes once the node has stopped.</summary>
+    public Task Stopped => _stopped.Task;
+
+    // The parts below are the core's own; they are visible for the tests that look inside a node.
+    internal CacheStore Store { get; }
+
+    internal ReplicationLog ReplicationLog { get; }
+
+    internal ReplicationState State { get; }
+
+    internal ReplicaRegistry Replicas { get; }
+
+    internal LinkSupervisor Links { get; }
+
+    internal SnapshotPersistence Snapshots { get; }
+
+    internal SnapshotSchedule Schedule => _schedule;
+
+    internal TlsContext Tls { get; }
+
+    internal ReplCacheMetrics Metrics { get; }
+}

@@ -1,0 +1,68 @@
+using ReplCache.Backlog;
+using ReplCache.Replication;
+using ReplCache.Replication.Primary;
+using ReplCache.Replication.Secondary;
+using ReplCache.Storage;
+
+namespace ReplCache.Hosting;
+
+/// <summary>
+/// <see cref="IReplicationControl"/> over the node's parts: INFO composed from the shared state, the registry of
+/// secondaries and the link; REPLICAOF and promotion done by the link's supervisor; WAIT by the registry.
+/// </summary>
+internal sealed class ReplicationControl(
+    ReplicationState state,
+    CacheStore store,
+    ReplicationLog log,
+    ReplicaRegistry registry,
+    LinkSupervisor links,
+    ReplicatedCacheOptions options) : IReplicationControl
+{
+    /// <inheritdoc />
+    public ReplicationInfo GetInfo()
+    {
+        ReplicationHistory history;
+        long offset, backlogStart;
+        lock (store.WriteLock)
+        {
+            history = state.History;
+            offset = log.EndOffset;
+            backlogStart = log.BacklogStart;
+        }
+
+        PrimaryLink? link = links.Link;
+        return new ReplicationInfo
+        {
+            Role = state.Role,
+            NodeId = state.NodeId,
+            ReplicationId = history.Id,
+            ReplicationId2 = history.Id2,
+            Offset = offset,
+            SecondOffset = history.SecondOffset,
+            Address = state.AdvertisedAddress,
+            PrimaryAddress = link?.Primary,
+            LinkStatus = link?.Status ?? PrimaryLinkStatus.None,
+            Replicas = Array.ConvertAll(registry.Connected(), r => r.ToInfo()),
+            BacklogSize = log.BacklogSizeBytes,
+            BacklogFirstOffset = offset == 0 && backlogStart == 0 ? 0 : backlogStart + 1, // Redis counts bytes from 1
+            BacklogLength = offset - backlogStart,
+            FullSyncs = registry.FullSyncs,
+            PartialSyncsAccepted = registry.PartialSyncsAccepted,
+            PartialSyncsRejected = registry.PartialSyncsRejected,
+            PrimaryLastIoAgo = link?.SinceLastIo,
+            LinkDownFor = link?.DownFor,
+            LinkDownReason = link?.DownReason,
+            ReplicaReadOnly = options.ReplicaWrites == ReplicaWriteMode.Reject,
+        };
+    }
+
+    /// <inheritdoc />
+    public Task ReplicaOfAsync(Uri primary, CancellationToken cancellationToken = default) => links.ReplicaOfAsync(primary, cancellationToken);
+
+    /// <inheritdoc />
+    public Task PromoteToPrimaryAsync(CancellationToken cancellationToken = default) => links.PromoteAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public Task<int> WaitForReplicasAsync(int replicas, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        registry.WaitForReplicasAsync(replicas, timeout, cancellationToken);
+}

@@ -1,0 +1,105 @@
+using Microsoft.Extensions.Logging;
+using ReplCache.Backlog;
+using ReplCache.Replication;
+using ReplCache.Storage;
+
+namespace ReplCache.Persistence;
+
+/// <summary>
+/// The node's snapshot file, <see cref="ReplicatedCacheOptions.SnapshotPath"/>: loaded once before the node serves
+/// anything, saved on demand (SAVE, BGSAVE, a stop, the schedule), one save at a time.
+/// </summary>
+internal sealed partial class SnapshotPersistence(CacheStore store, ReplicationLog log, ReplicationState state, ReplicatedCacheOptions options, ILogger logger)
+{
+    private readonly SemaphoreSlim _saving = new(1, 1);
+    private long _versionAtLastSave;
+    private long _lastSaveTicks = options.TimeProvider.GetUtcNow().UtcTicks; // UTC ticks of the last successful save's start (Redis's lastsave)
+
+    /// <summary>The store's version when the last successful save began: changes since then count towards the next.</summary>
+    public long VersionAtLastSave => Volatile.Read(ref _versionAtLastSave);
+
+    /// <summary>When the last successful save began (the node's start before any).</summary>
+    public DateTimeOffset LastSave => new(Volatile.Read(ref _lastSaveTicks), TimeSpan.Zero);
+
+    public bool IsConfigured => options.SnapshotPath is not null;
+
+    /// <summary>Starts counting time and changes from now, as a save would (the schedule's start).</summary>
+    public void RestartSaveClock()
+    {
+        Volatile.Write(ref _lastSaveTicks, options.TimeProvider.GetUtcNow().UtcTicks);
+        Volatile.Write(ref _versionAtLastSave, store.Version);
+    }
+
+    /// <summary>Saves the store to <see cref="ReplicatedCacheOptions.SnapshotPath"/>; one save at a time.</summary>
+    public async Task<SnapshotSummary> SaveAsync(CancellationToken cancellationToken)
+    {
+        string path = options.SnapshotPath ?? throw new InvalidOperationException("ReplicatedCacheOptions.SnapshotPath is not set, so there is nowhere to save.");
+        await _saving.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            long version = store.Version;
+            long startedTicks = options.TimeProvider.GetUtcNow().UtcTicks;
+            SnapshotSummary summary = await SnapshotWriter.SaveAsync(store, log, state, path, cancellationToken).ConfigureAwait(false);
+            // Any successful save — scheduled, SaveAsync, SHUTDOWN SAVE — restarts every save point's clock, as
+            // Redis's lastsave and dirty counter; changes made while it ran still count towards the next one.
+            Volatile.Write(ref _versionAtLastSave, version);
+            Volatile.Write(ref _lastSaveTicks, startedTicks);
+            Log.SnapshotSaved(logger, state.NodeId, summary.Path, summary.Entries, summary.ReplicationId, summary.Offset);
+            return summary;
+        }
+        finally
+        {
+            _saving.Release();
+        }
+    }
+
+    /// <summary>
+    /// Loads <see cref="ReplicatedCacheOptions.SnapshotPath"/>, if the file exists, before the node serves anything; the
+    /// node's history is taken from it (<see cref="ReplicationState.AdoptSnapshot"/>).
+    /// </summary>
+    public async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        if (options.SnapshotPath is not { } path || !File.Exists(path))
+        {
+            return;
+        }
+
+        await Task.Run(() => Load(path), cancellationToken).ConfigureAwait(false);
+    }
+
+    private void Load(string path)
+    {
+        SnapshotIdentity identity;
+        bool asPrimary = options.PrimaryAddress is null;
+        lock (store.WriteLock)
+        {
+            try
+            {
+                // Loading is not a change to replicate: entries come in unreported. Expired ones are dropped after, on a
+                // node that will be a primary with the removals replicated, on a secondary silently (its primary's own
+                // removals follow).
+                identity = store.LoadUnreported(() => SnapshotReader.Load(path, store));
+            }
+            catch (InvalidDataException ex) when (options.StartEmptyOnBadSnapshot)
+            {
+                string aside = $"{Path.GetFullPath(path)}.bad-{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}";
+                File.Move(path, aside);
+                Log.SnapshotRejected(logger, state.NodeId, ex.Message, aside);
+                return;
+            }
+
+            log.Reset(identity.Offset, "the node loaded its snapshot");
+            state.AdoptSnapshot(identity.ReplicationId, identity.Offset, asPrimary);
+            if (asPrimary)
+            {
+                store.RemoveAllExpired();
+            }
+            else
+            {
+                store.LoadUnreported(() => store.RemoveAllExpired());
+            }
+        }
+
+        Log.SnapshotLoaded(logger, state.NodeId, path, identity.Entries, identity.ReplicationId, identity.Offset, store.PhysicalCount);
+    }
+}

@@ -1,0 +1,47 @@
+using ReplCache.Backlog;
+using ReplCache.Protocol;
+using ReplCache.Storage;
+
+namespace ReplCache.Replication;
+
+/// <summary>
+/// Applies a write that a secondary forwarded to this node as a write made here would be — argument checks, the
+/// entry limits, min-replicas, expiry computed by this node's clock — or, on a secondary that forwards too, passes
+/// it further up; a chain answers once the top primary's offset is applied here, so every node down the chain can
+/// wait for it in turn.
+/// </summary>
+internal sealed class ForwardedWriteApplier(WriteRoute route, EntryLimits limits, IUpstreamLink upstream, ReplicationLog log, CancellationToken stopping)
+{
+    /// <returns>The replication offset that holds the write: this node's log end right after applying it.</returns>
+    public ValueTask<long> ApplyAsync(ForwardedWrite write)
+    {
+        try
+        {
+            if (route.ForwardsWrites)
+            {
+                // A copy: the forwarder numbers it for its own stream, and the caller still needs the original id.
+                return new ValueTask<long>(upstream.ForwardAsync(write.Clone(), stopping));
+            }
+
+            switch (write.OperationCase)
+            {
+                case ForwardedWrite.OperationOneofCase.Set:
+                    ForwardedSet set = write.Set;
+                    limits.ThrowIfTooLarge(set.Key, set.Value.Length); // a peer's write meets this node's limits, not its own
+                    route.SetLocally(set.Key, set.Value.Span, ForwardedWriteCodec.ToOptions(set));
+                    break;
+                case ForwardedWrite.OperationOneofCase.Remove:
+                    route.RemoveLocally(write.Remove.Key);
+                    break;
+                default:
+                    throw new ArgumentException("The forwarded write names no operation (neither set nor remove).", nameof(write));
+            }
+
+            return new ValueTask<long>(log.EndOffset);
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<long>(ex);
+        }
+    }
+}

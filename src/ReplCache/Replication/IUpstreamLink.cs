@@ -1,0 +1,23 @@
+using ReplCache.Protocol;
+
+namespace ReplCache.Replication;
+
+/// <summary>
+/// A secondary's link to its primary as the rest of the node sees it: its state, and the door its forwarded writes
+/// go through. Implemented on the secondary side; the primary side and the surface see only this.
+/// </summary>
+internal interface IUpstreamLink
+{
+    /// <summary>The primary this node replicates from; null on a primary.</summary>
+    Uri? Primary { get; }
+
+    /// <summary><see cref="PrimaryLinkStatus.None"/> on a primary.</summary>
+    PrimaryLinkStatus Status { get; }
+
+    /// <summary>Forwards a write to the primary and blocks until this node has applied it.</summary>
+    /// <returns>The replication offset that holds the write.</returns>
+    long Forward(ForwardedWrite write);
+
+    /// <summary>Forwards a write to the primary; completes once this node has applied it.</summary>
+    Task<long> ForwardAsync(ForwardedWrite write, CancellationToken cancellationToken);
+}

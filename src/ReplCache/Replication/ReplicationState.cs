@@ -1,0 +1,160 @@
+using ReplCache.Backlog;
+using ReplCache.Storage;
+
+namespace ReplCache.Replication;
+
+/// <summary>
+/// What both sides of replication share about this node: who it is, its role, the history its data belongs to
+/// (replication ids and offsets, PSYNC2), whom it replicates from, and the decisions that move them — a role
+/// change, a full resync adopted, a partial resync continued.
+/// </summary>
+/// <remarks>
+/// Every transition happens under the store's write lock, so it is ordered with every write and every log append:
+/// a write is either before a promotion (in the old history) or after it (in the new one), never half in both.
+/// Readers of <see cref="Role"/>, <see cref="History"/> and <see cref="Upstream"/> take no lock: each is one
+/// reference or value written with release semantics.
+/// </remarks>
+internal sealed class ReplicationState(string nodeId, CacheStore store, ReplicationLog log, IStoreObserver appender)
+{
+    private readonly long _startedTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
+    private ReplicationHistory _history = ReplicationHistory.New();
+    private string[] _upstream = [];
+    private volatile ReplicationRole _role = ReplicationRole.Primary;
+    private bool _hasHistoryToContinue;
+    private Uri? _advertisedAddress;
+
+    public string NodeId { get; } = nodeId;
+
+    public ReplicationRole Role => _role;
+
+    public ReplicationHistory History => Volatile.Read(ref _history);
+
+    /// <summary>The node ids this node replicates from, nearest first; empty on a primary.</summary>
+    public string[] Upstream => Volatile.Read(ref _upstream);
+
+    /// <summary>How long this node has been running.</summary>
+    public TimeSpan Uptime => System.Diagnostics.Stopwatch.GetElapsedTime(_startedTimestamp);
+
+    /// <summary>The address secondaries and operators reach this node at, once known (set once by the listener).</summary>
+    public Uri? AdvertisedAddress
+    {
+        get => Volatile.Read(ref _advertisedAddress);
+        set => Interlocked.CompareExchange(ref _advertisedAddress, value, null);
+    }
+
+    /// <summary>The log's end: the replication offset of everything this node holds.</summary>
+    public long Offset => log.EndOffset;
+
+    /// <summary>
+    /// REPLICAOF: this node becomes a secondary. Its data and history become the "cached primary": if the new primary
+    /// shares the history, it continues from where it is, as Redis does when a master is turned into a replica.
+    /// Its own secondaries are detached, so they reconnect and learn the new topology.
+    /// </summary>
+    public void BecomeSecondary(string reason)
+    {
+        lock (store.WriteLock)
+        {
+            if (_role == ReplicationRole.Primary)
+            {
+                _hasHistoryToContinue = log.EndOffset > 0 || store.PhysicalCount > 0;
+            }
+
+            _role = ReplicationRole.Secondary;
+            Volatile.Write(ref _upstream, []); // until the new primary says who is upstream; never a stale chain
+            store.Follow();
+            log.DetachAll(reason);
+        }
+    }
+
+    /// <summary>
+    /// REPLICAOF NO ONE on a secondary. PSYNC2: a new history starts here; the old id stays valid up to this offset,
+    /// so former siblings and this node's own secondaries continue with partial resyncs.
+    /// </summary>
+    /// <returns>False when this node already was a primary (nothing changes).</returns>
+    public bool BecomePrimary()
+    {
+        lock (store.WriteLock)
+        {
+            if (_role == ReplicationRole.Primary)
+            {
+                return false;
+            }
+
+            Volatile.Write(ref _history, History.Shift(ReplicationIds.NewId(), log.EndOffset));
+            Volatile.Write(ref _upstream, []);
+            _role = ReplicationRole.Primary;
+            store.Lead(appender);
+            log.DetachAll("this node was promoted to primary; reconnect to learn its new replication id");
+            return true;
+        }
+    }
+
+    /// <summary>What a secondary asks its primary for: (replication id, next offset), or ("?", -1) for a full resync.</summary>
+    public (string Id, long Offset) PsyncRequest()
+    {
+        lock (store.WriteLock)
+        {
+            return _hasHistoryToContinue ? (History.Id, log.EndOffset) : ("?", -1);
+        }
+    }
+
+    /// <summary>
+    /// The primary answered FULLRESYNC: adopt its history; <paramref name="beginSync"/> empties the store and restarts
+    /// the log at the offset, under the same lock, so no write can fall between the two.
+    /// </summary>
+    public void AdoptFullResync(string replicationId, Action beginSync)
+    {
+        lock (store.WriteLock)
+        {
+            _hasHistoryToContinue = false; // until the snapshot is complete, there is nothing to continue
+            beginSync();
+            Volatile.Write(ref _history, new ReplicationHistory(replicationId, ReplicationInfo.NoReplicationId, -1));
+        }
+    }
+
+    /// <summary>The snapshot is complete: from here on the node holds its primary's history up to its log's end.</summary>
+    public void CompleteFullResync()
+    {
+        lock (store.WriteLock)
+        {
+            _hasHistoryToContinue = true;
+        }
+    }
+
+    /// <summary>The primary answered CONTINUE with <paramref name="replicationId"/>.</summary>
+    public void AdoptContinue(string replicationId)
+    {
+        lock (store.WriteLock)
+        {
+            _hasHistoryToContinue = true;
+            if (replicationId != History.Id)
+            {
+                // The primary was promoted (or is a new primary sharing our history): shift as Redis's replica
+                // does, and make our sub-replicas reconnect so they learn the new id too.
+                Volatile.Write(ref _history, History.Shift(replicationId, log.EndOffset));
+                log.DetachAll("this node's primary changed its replication id");
+            }
+        }
+    }
+
+    /// <summary>
+    /// A snapshot was loaded at <paramref name="offset"/> of <paramref name="replicationId"/>. As Redis 7 does with the
+    /// id and offset in its RDB, a node that will be a primary takes a new replication id and keeps the saved one as
+    /// id2 up to the saved offset, so its secondaries resync partially; a node that will be a secondary keeps the
+    /// saved id and offset and asks its primary to continue from there. Caller holds the store's write lock.
+    /// </summary>
+    public void AdoptSnapshot(string replicationId, long offset, bool asPrimary)
+    {
+        if (asPrimary)
+        {
+            Volatile.Write(ref _history, new ReplicationHistory(ReplicationIds.NewId(), replicationId, offset + 1));
+        }
+        else
+        {
+            Volatile.Write(ref _history, new ReplicationHistory(replicationId, ReplicationInfo.NoReplicationId, -1));
+            _hasHistoryToContinue = true;
+        }
+    }
+
+    public void SetUpstream(IEnumerable<string> upstream) => Volatile.Write(ref _upstream, [.. upstream]);
+}

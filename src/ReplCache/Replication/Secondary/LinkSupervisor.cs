@@ -1,0 +1,133 @@
+using Microsoft.Extensions.Logging;
+using ReplCache.Diagnostics;
+using ReplCache.Backlog;
+using ReplCache.Protocol;
+using ReplCache.Storage;
+using ReplCache.Tls;
+
+namespace ReplCache.Replication.Secondary;
+
+/// <summary>
+/// Owns this node's link to its primary, if any: REPLICAOF starts one (after refusing a loop), REPLICAOF NO ONE ends
+/// it and promotes the node, and in between the rest of the node sees the link only as <see cref="IUpstreamLink"/>.
+/// Topology changes are serialised: one at a time, each complete before the next begins.
+/// </summary>
+internal sealed partial class LinkSupervisor(
+    ReplicationState state,
+    CacheStore store,
+    ReplicationLog log,
+    AppliedKeys appliedKeys,
+    ReplicatedCacheOptions options,
+    TlsContext tls,
+    ReplCacheMetrics metrics,
+    ILoggerFactory loggerFactory) : IUpstreamLink, IAsyncDisposable
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger("ReplCache");
+    private readonly SemaphoreSlim _topologyChange = new(1, 1);
+    private readonly LoopCheck _loopCheck = new(state, options, tls, loggerFactory.CreateLogger("ReplCache"));
+    private PrimaryLink? _link;
+    private int _disposed;
+
+    /// <summary>The current link; null on a primary.</summary>
+    public PrimaryLink? Link => Volatile.Read(ref _link);
+
+    /// <inheritdoc />
+    public Uri? Primary => Link?.Primary;
+
+    /// <inheritdoc />
+    public PrimaryLinkStatus Status => Link?.Status ?? PrimaryLinkStatus.None;
+
+    /// <inheritdoc />
+    public long Forward(ForwardedWrite write) => CurrentForwarder().Forward(write);
+
+    /// <inheritdoc />
+    public Task<long> ForwardAsync(ForwardedWrite write, CancellationToken cancellationToken) => CurrentForwarder().ForwardAsync(write, cancellationToken);
+
+    /// <summary>REPLICAOF host port.</summary>
+    public async Task ReplicaOfAsync(Uri primary, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(primary);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        if (!primary.IsAbsoluteUri || (primary.Scheme != Uri.UriSchemeHttp && primary.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new ArgumentException($"The primary's address must be an absolute http:// or https:// URI (was '{primary}').", nameof(primary));
+        }
+
+        await _topologyChange.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_link is { } current && LoopCheck.SameAddress(current.Primary, primary))
+            {
+                if (current.AcceptEmptyPrimaryOnce())
+                {
+                    Log.EmptyPrimaryAccepted(_logger, state.NodeId, state.Role, state.History.Id, log.EndOffset, primary, store.PhysicalCount);
+                }
+                else
+                {
+                    Log.ReplicaOfUnchanged(_logger, state.NodeId, state.Role, state.History.Id, log.EndOffset, primary);
+                }
+
+                return;
+            }
+
+            await _loopCheck.RefuseLoopAsync(primary, cancellationToken).ConfigureAwait(false);
+            await EndLinkAsync().ConfigureAwait(false);
+            state.BecomeSecondary("this node is now a secondary of " + primary);
+            var link = new PrimaryLink(primary, state, store, log, appliedKeys, options, tls, metrics, loggerFactory);
+            store.SlidingRenewed = link.Renewals.Add;
+            Volatile.Write(ref _link, link);
+            Log.ReplicaOfChanged(_logger, state.NodeId, state.Role, state.History.Id, log.EndOffset, primary);
+            link.Start();
+        }
+        finally
+        {
+            _topologyChange.Release();
+        }
+    }
+
+    /// <summary>REPLICAOF NO ONE: ends the link and makes this node a primary; a primary stays as it is.</summary>
+    public async Task PromoteAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        await _topologyChange.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await EndLinkAsync().ConfigureAwait(false);
+            if (state.BecomePrimary())
+            {
+                Log.Promoted(_logger, state.NodeId, state.Role, state.History.Id, log.EndOffset, state.History.Id2);
+            }
+        }
+        finally
+        {
+            _topologyChange.Release();
+        }
+    }
+
+    /// <summary>Asks the link to stop without waiting for it (synchronous disposal of the node).</summary>
+    public void Stop()
+    {
+        Interlocked.Exchange(ref _disposed, 1);
+        Link?.Stop();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Interlocked.Exchange(ref _disposed, 1);
+        await EndLinkAsync().ConfigureAwait(false);
+    }
+
+    private async Task EndLinkAsync()
+    {
+        if (Interlocked.Exchange(ref _link, null) is { } old)
+        {
+            store.SlidingRenewed = null;
+            await old.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private WriteForwarder CurrentForwarder() =>
+        Link?.Forwarder ?? throw new WriteForwardingException(
+            "Cannot forward the write: this node is becoming a secondary and has no link to a primary yet. The write was not applied.",
+            mayHaveBeenApplied: false);
+}

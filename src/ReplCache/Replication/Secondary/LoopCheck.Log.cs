@@ -1,0 +1,12 @@
+using Microsoft.Extensions.Logging;
+
+namespace ReplCache.Replication.Secondary;
+
+internal sealed partial class LoopCheck
+{
+    private static partial class Log
+    {
+        [LoggerMessage(4, LogLevel.Warning, "Node {NodeId} ({Role}, replication id {ReplicationId}, offset {Offset}): REPLICAOF could not ask {Primary} who it is ({Detail}); replicating from it anyway, the link retries until it answers.")]
+        public static partial void TargetUnreachable(ILogger logger, string nodeId, ReplicationRole role, string replicationId, long offset, Uri primary, string detail);
+    }
+}

@@ -1,0 +1,81 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.Extensions.Logging;
+using ReplCache.Protocol;
+using ReplCache.Tls;
+
+namespace ReplCache.Replication.Secondary;
+
+/// <summary>
+/// Refuses REPLICAOF that would make a loop: pointed at this node itself, or at a node that replicates from
+/// this one directly or through a chain. Redis accepts both and loops forever.
+/// </summary>
+/// <remarks>
+/// The check walks the chain as configured right now (each node's REPLICAOF target), so a layout being rearranged is
+/// judged by where every node points, not by links that have yet to reconnect; the handshake checks again at every
+/// hop, so a loop closed by two concurrent changes is refused too. A node that cannot be reached ends the walk: the
+/// link retries until it answers, as in Redis.
+/// </remarks>
+internal sealed partial class LoopCheck(ReplicationState state, ReplicatedCacheOptions options, TlsContext tls, ILogger logger)
+{
+    private static readonly TimeSpan DescribeTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest chain REPLICAOF walks when it looks for a loop.</summary>
+    private const int MaxChainWalk = 32;
+
+    public static bool SameAddress(Uri a, Uri b) =>
+        Uri.Compare(a, b, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
+
+    /// <exception cref="InvalidOperationException">Following <paramref name="primary"/> would make a loop.</exception>
+    public async Task RefuseLoopAsync(Uri primary, CancellationToken cancellationToken)
+    {
+        if (state.AdvertisedAddress is { } self && SameAddress(self, primary))
+        {
+            throw new InvalidOperationException($"REPLICAOF refused: {primary} is this node ({state.NodeId}) itself; a node cannot replicate from itself.");
+        }
+
+        var chain = new List<string>();
+        Uri? next = primary;
+        for (int hop = 0; hop < MaxChainWalk && next is not null; hop++)
+        {
+            NodeDescription? node = await DescribeAsync(next, cancellationToken).ConfigureAwait(false);
+            if (node is null)
+            {
+                return;
+            }
+
+            if (node.NodeId == state.NodeId)
+            {
+                if (hop == 0)
+                {
+                    throw new InvalidOperationException($"REPLICAOF refused: {primary} is this node ({state.NodeId}) itself; a node cannot replicate from itself.");
+                }
+
+                string loop = string.Join(" -> ", chain.Prepend(state.NodeId).Append(state.NodeId));
+                throw new InvalidOperationException($"REPLICAOF refused: {chain[0]} at {primary} already replicates from this node, so following it would make a loop ({loop}).");
+            }
+
+            chain.Add(node.NodeId);
+            next = !node.IsPrimary && Uri.TryCreate(node.PrimaryAddress, UriKind.Absolute, out Uri? up) ? up : null;
+        }
+    }
+
+    private async Task<NodeDescription?> DescribeAsync(Uri address, CancellationToken cancellationToken)
+    {
+        var check = new PeerCertificateCheck();
+        try
+        {
+            using GrpcChannel channel = ReplicationChannel.Create(address, options, tls, check);
+            var client = new Protocol.Replication.ReplicationClient(channel);
+            return await client.DescribeAsync(new DescribeRequest(), AuthToken.Headers(options.AuthToken), DateTime.UtcNow + DescribeTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown
+            or StatusCode.Unauthenticated)
+        {
+            // A refused token too: the link then reports it (LinkDownReason) and retries, as Redis's replica does
+            // when masterauth is wrong, instead of REPLICAOF (or the node's start) failing once for good.
+            Log.TargetUnreachable(logger, state.NodeId, state.Role, state.History.Id, state.Offset, address, check.Rejection is { } refused ? $"TLS: its certificate was refused: {refused}" : ex.Status.Detail);
+            return null;
+        }
+    }
+}

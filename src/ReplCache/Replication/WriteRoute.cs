@@ -1,0 +1,91 @@
+using System.Buffers;
+using Microsoft.Extensions.Caching.Distributed;
+using ReplCache.Protocol;
+using ReplCache.Storage;
+
+namespace ReplCache.Replication;
+
+/// <summary>
+/// The one route of a cache-API write: a single decision — local, forwarded or skipped — with the entry limits
+/// checked once, at that decision, and one local set path that every local write (a caller's, or one a secondary
+/// forwarded here) goes through.
+/// </summary>
+internal sealed class WriteRoute(CacheStore store, AccessGate gate, IUpstreamLink upstream)
+{
+    private IReplayedWriteFilter? _replayedWrites;
+
+    /// <summary>Set once by a host component that replays replicated changes through the cache API.</summary>
+    public IReplayedWriteFilter? ReplayedWrites
+    {
+        get => Volatile.Read(ref _replayedWrites);
+        set => Volatile.Write(ref _replayedWrites, value);
+    }
+
+    /// <inheritdoc cref="AccessGate.ForwardsWrites"/>
+    public bool ForwardsWrites => gate.ForwardsWrites;
+
+    /// <summary>Where a set of <paramref name="key"/> with a value of <paramref name="valueLength"/> bytes goes.</summary>
+    /// <exception cref="ArgumentException">The key or value is past MaxKeyBytes or MaxValueBytes: refused here, before any round trip.</exception>
+    public WriteDestination DecideSet(string key, long valueLength)
+    {
+        if (ReplayedWrites is { } filter && filter.IsReplayedWrite(key))
+        {
+            return WriteDestination.Skipped;
+        }
+
+        store.Limits.ThrowIfTooLarge(key, valueLength);
+        return gate.ForwardsWrites ? WriteDestination.Forwarded : WriteDestination.Local;
+    }
+
+    /// <summary>Where a removal of <paramref name="key"/> goes.</summary>
+    public WriteDestination DecideRemove(string key)
+    {
+        if (!gate.ForwardsWrites)
+        {
+            return WriteDestination.Local;
+        }
+
+        store.Limits.ThrowIfTooLarge(key, 0); // a key past MaxKeyBytes would make a message the primary refuses
+        return WriteDestination.Forwarded;
+    }
+
+    /// <summary>
+    /// A write to this node's own store, through the primary's checks (READONLY, NOREPLICAS). The limits were checked
+    /// when the write's destination was decided.
+    /// </summary>
+    public void SetLocally(string key, ReadOnlySpan<byte> value, DistributedCacheEntryOptions options)
+    {
+        gate.EnsureWritable();
+        DateTimeOffset now = store.Clock.UtcNow();
+        (long absolute, long sliding) = ExpiryPolicy.Compute(options, now);
+        store.Set(key, value, absolute, sliding, now.ToUnixTimeMilliseconds());
+    }
+
+    /// <inheritdoc cref="SetLocally(string, ReadOnlySpan{byte}, DistributedCacheEntryOptions)"/>
+    public void SetLocally(string key, in ReadOnlySequence<byte> value, DistributedCacheEntryOptions options)
+    {
+        if (value.IsSingleSegment)
+        {
+            SetLocally(key, value.FirstSpan, options);
+            return;
+        }
+
+        gate.EnsureWritable();
+        DateTimeOffset now = store.Clock.UtcNow();
+        (long absolute, long sliding) = ExpiryPolicy.Compute(options, now);
+        store.Set(key, value, absolute, sliding, now.ToUnixTimeMilliseconds());
+    }
+
+    /// <inheritdoc cref="SetLocally(string, ReadOnlySpan{byte}, DistributedCacheEntryOptions)"/>
+    public void RemoveLocally(string key)
+    {
+        gate.EnsureWritable();
+        store.Remove(key);
+    }
+
+    /// <inheritdoc cref="IUpstreamLink.Forward"/>
+    public void Forward(ForwardedWrite write) => upstream.Forward(write);
+
+    /// <inheritdoc cref="IUpstreamLink.ForwardAsync"/>
+    public Task ForwardAsync(ForwardedWrite write, CancellationToken cancellationToken) => upstream.ForwardAsync(write, cancellationToken);
+}
