@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
+using ReplCache.Resp.Directives;
 using ReplCache.Server.Config;
 using ReplCache.Server.Logging;
 
@@ -168,44 +169,23 @@ internal sealed partial class ServerHost
     }
 
     /// <summary>
-    /// The server-level settings, by Redis directive name, for CONFIG GET: what is not a node option. The port is
-    /// the bound one (port 0 resolved); dir is absolute, as Redis shows it after its chdir.
+    /// The server-level settings, by Redis directive name, for CONFIG GET: each entry's own value where it has one
+    /// (<see cref="Directive{T}.HostShows"/>: pidfile, dir as an absolute path, ...), and the bound port (port 0
+    /// resolved), which only the running listener knows.
     /// </summary>
     internal static void RecordHostSettings(ServerConfig config, int boundPort, IDictionary<string, string> settings)
     {
-        settings["bind"] = config.BindText;
-        settings["port"] = boundPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        settings["pidfile"] = config.PidFile ?? "";
-        settings["logfile"] = config.LogFile;
-        settings["loglevel"] = config.LogLevel switch
+        foreach (Directive directive in DirectiveTable.All)
         {
-            LogLevel.Trace => "debug",
-            LogLevel.Debug => "verbose",
-            LogLevel.Warning => "warning",
-            LogLevel.None => "nothing",
-            _ => "notice",
-        };
-        settings["dir"] = config.Dir;
-        settings["dbfilename"] = config.DbFileName;
-        settings["save"] = config.SaveText;
-        settings["daemonize"] = "no";
-        // With TLS the bound port is the tls-port and no plain port is served: port 0, as Redis's TLS-only setup shows.
-        if (config.Tls)
-        {
-            settings["port"] = "0";
-            settings["tls-port"] = boundPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-        else
-        {
-            settings["tls-port"] = "0";
+            if (directive.HostSetting(config.Values) is { } value)
+            {
+                settings[directive.Name] = value;
+            }
         }
 
-        settings["tls-replication"] = config.TlsReplication == true ? "yes" : "no";
-        settings["tls-auth-clients"] = (config.TlsAuthClients ?? TlsClientCertificateMode.Required) switch
-        {
-            TlsClientCertificateMode.None => "no",
-            TlsClientCertificateMode.Optional => "optional",
-            _ => "yes",
-        };
+        // With TLS the bound port is the tls-port and no plain port is served: port 0, as Redis's TLS-only setup shows.
+        string bound = boundPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings[ListenerDirectives.Port.Name] = config.Tls ? "0" : bound;
+        settings[TlsDirectives.TlsPort.Name] = config.Tls ? bound : "0";
     }
 }

@@ -1,37 +1,16 @@
 using Microsoft.Extensions.Options;
 using ReplCache.Hosting;
+using ReplCache.Resp.Directives;
 
 namespace ReplCache.Server.Config;
 
 /// <summary>
 /// Turns the directives into the node's <see cref="ReplicatedCacheOptions"/>, then validates them as the node will,
-/// reporting a rejected value against the directive (and line) that set it. The table is in <see cref="HelpText"/>.
+/// reporting a rejected value against the directive (and line) that set it. The directives that map onto one option
+/// each set it from their <see cref="DirectiveTable"/> entry; this combines the others (bind and port into Listen, ...).
 /// </summary>
 internal static class NodeOptionsMapping
 {
-    /// <summary>Which directive sets each option, for errors from <see cref="ReplicatedCacheOptionsValidator"/>.</summary>
-    private static readonly Dictionary<string, string[]> DirectivesOf = new(StringComparer.Ordinal)
-    {
-        [nameof(ReplicatedCacheOptions.Listen)] = ["bind", "port"],
-        [nameof(ReplicatedCacheOptions.RespListen)] = ["bind", "port"],
-        [nameof(ReplicatedCacheOptions.AnnounceAddress)] = ["replica-announce-ip", "replica-announce-port"],
-        [nameof(ReplicatedCacheOptions.PrimaryAddress)] = ["replicaof"],
-        [nameof(ReplicatedCacheOptions.AuthToken)] = ["requirepass", "masterauth"],
-        [nameof(ReplicatedCacheOptions.ProtectedMode)] = ["protected-mode"],
-        [nameof(ReplicatedCacheOptions.BacklogSizeBytes)] = ["repl-backlog-size"],
-        [nameof(ReplicatedCacheOptions.MinReplicasToWrite)] = ["min-replicas-to-write"],
-        [nameof(ReplicatedCacheOptions.MinReplicasMaxLag)] = ["min-replicas-max-lag"],
-        [nameof(ReplicatedCacheOptions.ReplicationTimeout)] = ["repl-timeout", "repl-ping-replica-period"],
-        [nameof(ReplicatedCacheOptions.HeartbeatInterval)] = ["repl-ping-replica-period"],
-        [nameof(ReplicatedCacheOptions.SnapshotPath)] = ["dbfilename", "dir"],
-        [nameof(ReplicatedCacheOptions.SnapshotSavePoints)] = ["save"],
-        ["Tls.CertificatePath"] = ["tls-cert-file", "tls-port"],
-        ["Tls.KeyPath"] = ["tls-key-file"],
-        ["Tls.CertificatePassword"] = ["tls-key-file-pass"],
-        ["Tls.CaCertificatePath"] = ["tls-ca-cert-file"],
-        ["Tls.ClientCertificateMode"] = ["tls-auth-clients"],
-    };
-
     /// <exception cref="ConfigException">The directives conflict, or the node would refuse an option they set.</exception>
     public static ReplicatedCacheOptions ToOptions(ServerConfig config)
     {
@@ -44,7 +23,7 @@ internal static class NodeOptionsMapping
             Listen = $"{(config.Tls ? "https" : "http")}://{host}:{port}",
             RespListen = $"{host}:{port}",
             AnnounceAddress = AnnounceAddress(config, host),
-            PrimaryAddress = config.ReplicaOf is { } primary && config.TlsReplication == true ? WithScheme(primary, Uri.UriSchemeHttps) : config.ReplicaOf,
+            PrimaryAddress = config.ReplicaOf is { } primary && config.TlsReplication ? WithScheme(primary, Uri.UriSchemeHttps) : config.ReplicaOf,
             AuthToken = AuthToken(config),
             // Always set, as Redis always loads its RDB at start: SAVE works even with no save points.
             SnapshotPath = config.Resolve(config.DbFileName),
@@ -55,39 +34,10 @@ internal static class NodeOptionsMapping
             ReplicaWrites = ReplicaWriteMode.Reject,
         };
 
-        if (config.BacklogSizeBytes is { } backlog)
+        // The directives that map onto one option each (repl-timeout, protected-mode, ...) set it themselves.
+        foreach (Directive directive in DirectiveTable.All)
         {
-            options.BacklogSizeBytes = backlog;
-        }
-
-        if (config.ProtectedMode is { } protectedMode)
-        {
-            options.ProtectedMode = protectedMode;
-        }
-
-        if (config.ServeStaleData is { } serveStale)
-        {
-            options.ServeStaleData = serveStale;
-        }
-
-        if (config.MinReplicasToWrite is { } minReplicas)
-        {
-            options.MinReplicasToWrite = minReplicas;
-        }
-
-        if (config.MinReplicasMaxLagSeconds is { } maxLag)
-        {
-            options.MinReplicasMaxLag = TimeSpan.FromSeconds(maxLag);
-        }
-
-        if (config.ReplTimeoutSeconds is { } timeout)
-        {
-            options.ReplicationTimeout = TimeSpan.FromSeconds(timeout);
-        }
-
-        if (config.PingPeriodSeconds is { } ping)
-        {
-            options.HeartbeatInterval = TimeSpan.FromSeconds(ping);
+            directive.ApplyToOptions(config.Values, options);
         }
 
         ApplyTls(config, options.Tls);
@@ -106,13 +56,13 @@ internal static class NodeOptionsMapping
             return config.Port;
         }
 
-        if (config.SetBy.TryGetValue("port", out ConfigLine? portLine) && config.Port != 0)
+        if (config.SetBy.TryGetValue(ListenerDirectives.Port.Name, out ConfigLine? portLine) && config.Port != 0)
         {
-            ConfigLine later = Later(portLine, config.SetBy["tls-port"]);
+            ConfigLine later = Later(portLine, config.SetBy[TlsDirectives.TlsPort.Name]);
             throw new ConfigException(later, $"port {config.Port} and tls-port {config.TlsPort} are both set, but ReplCache serves replication and clients on one port, plain or TLS: for TLS only, set port 0 (as Redis's TLS-only setup); for plain only, remove tls-port");
         }
 
-        return config.TlsPort!.Value;
+        return config.TlsPort;
     }
 
     /// <summary>The tls-* directives. Relative file names are taken from <c>dir</c>, as Redis's after its chdir.</summary>
@@ -120,17 +70,15 @@ internal static class NodeOptionsMapping
     {
         if (config.Tls && config.TlsCertFile is null)
         {
-            throw new ConfigException(config.SetBy["tls-port"], "tls-port needs tls-cert-file (the PEM certificate; its key in tls-key-file, or in the same file)");
+            throw new ConfigException(config.SetBy[TlsDirectives.TlsPort.Name], "tls-port needs tls-cert-file (the PEM certificate; its key in tls-key-file, or in the same file)");
         }
 
         tls.CertificatePath = config.TlsCertFile is { } cert ? config.Resolve(cert) : null;
         tls.KeyPath = config.TlsKeyFile is { } key ? config.Resolve(key) : null;
-        tls.CertificatePassword = config.TlsKeyFilePass;
         // Without tls-ca-cert-file, peers' certificates are checked against the system's trust store.
         tls.CaCertificatePath = config.TlsCaCertFile is { } ca ? config.Resolve(ca) : null;
-        tls.ReplicaOfUsesTls = config.TlsReplication == true;
         // Redis's default is tls-auth-clients yes; it only means something on a TLS listener.
-        tls.ClientCertificateMode = config.Tls ? config.TlsAuthClients ?? TlsClientCertificateMode.Required : TlsClientCertificateMode.None;
+        tls.ClientCertificateMode = config.Tls ? config.TlsAuthClients : TlsClientCertificateMode.None;
     }
 
     private static Uri WithScheme(Uri address, string scheme) => new UriBuilder(address) { Scheme = scheme }.Uri;
@@ -140,7 +88,7 @@ internal static class NodeOptionsMapping
     {
         if (config.RequirePass is { } requirePass && config.MasterAuth is { } masterAuth && requirePass != masterAuth)
         {
-            ConfigLine later = Later(config.SetBy["requirepass"], config.SetBy["masterauth"]);
+            ConfigLine later = Later(config.SetBy[ReplicationDirectives.RequirePass.Name], config.SetBy[ReplicationDirectives.MasterAuth.Name]);
             throw new ConfigException(later, "requirepass and masterauth differ, but ReplCache has one shared secret (every node of a group uses the same): give the same value to both, or only one of them");
         }
 
@@ -158,14 +106,14 @@ internal static class NodeOptionsMapping
             return null;
         }
 
-        ConfigLine line = config.SetBy.GetValueOrDefault("replica-announce-ip") ?? config.SetBy["replica-announce-port"];
+        ConfigLine line = config.SetBy.GetValueOrDefault(ListenerDirectives.ReplicaAnnounceIp.Name) ?? config.SetBy[ListenerDirectives.ReplicaAnnouncePort.Name];
         string host = config.AnnounceIp ?? bindHost;
         if (config.AnnounceIp is null && (config.BindAddress is "0.0.0.0" or "::"))
         {
             throw new ConfigException(line, "replica-announce-port needs replica-announce-ip when bind is a wildcard: there is no one address to announce");
         }
 
-        int port = config.AnnouncePort ?? (config.Tls ? config.TlsPort!.Value : config.Port);
+        int port = config.AnnouncePort ?? (config.Tls ? config.TlsPort : config.Port);
         if (port == 0)
         {
             throw new ConfigException(line, "replica-announce-ip needs a known port: with port 0 (the OS picks) set replica-announce-port too");
@@ -190,9 +138,9 @@ internal static class NodeOptionsMapping
         string setting = failure.StartsWith(Prefix, StringComparison.Ordinal)
             ? new string([.. failure[Prefix.Length..].TakeWhile(c => char.IsAsciiLetterOrDigit(c) || c == '.')])
             : "";
-        string[] directives = DirectivesOf.GetValueOrDefault(setting) ?? [];
+        IReadOnlyList<string> directives = DirectiveTable.DirectivesOf(setting);
         ConfigLine? line = directives.Select(d => config.SetBy.GetValueOrDefault(d)).Where(l => l is not null).Aggregate((ConfigLine?)null, (a, b) => a is null ? b : Later(a, b!));
-        string named = directives.Length == 0 ? "" : $"'{string.Join("' / '", directives)}': ";
+        string named = directives.Count == 0 ? "" : $"'{string.Join("' / '", directives)}': ";
         throw new ConfigException(line, $"{named}{failure}", config.File);
     }
 

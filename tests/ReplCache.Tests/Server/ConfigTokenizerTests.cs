@@ -1,3 +1,4 @@
+using ReplCache.Resp.Directives;
 using ReplCache.Server.Config;
 
 namespace ReplCache.Tests.Server;

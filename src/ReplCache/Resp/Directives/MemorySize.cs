@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace ReplCache.Server.Config;
+namespace ReplCache.Resp.Directives;
 
 /// <summary>
 /// Redis's memory values (<c>memtoll</c>): a whole number with an optional case-insensitive unit — <c>b</c>;

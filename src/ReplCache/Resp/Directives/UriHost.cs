@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace ReplCache.Server.Config;
+namespace ReplCache.Resp.Directives;
 
 /// <summary>A host as a URI or <c>host:port</c> needs it: an IPv6 address in brackets, anything else as it is.</summary>
 internal static class UriHost
