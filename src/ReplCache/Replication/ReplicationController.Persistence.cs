@@ -132,18 +132,15 @@ internal sealed partial class ReplicationController
         SnapshotIdentity identity;
         lock (Store.WriteLock)
         {
-            Storage.IStoreObserver? observer = Store.Observer;
-            Store.Observer = null; // loading is not a change to replicate
             try
             {
-                identity = SnapshotReader.Load(path, Store);
+                identity = Store.RunUnreported(() => SnapshotReader.Load(path, Store)); // loading is not a change to replicate
             }
             catch (InvalidDataException ex) when (Options.StartEmptyOnBadSnapshot)
             {
                 string aside = $"{Path.GetFullPath(path)}.bad-{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}";
                 File.Move(path, aside);
                 Log.SnapshotRejected(_logger, NodeId, ex.Message, aside);
-                Store.Observer = observer;
                 return;
             }
 
@@ -151,15 +148,13 @@ internal sealed partial class ReplicationController
             if (Options.PrimaryAddress is null)
             {
                 Volatile.Write(ref _history, new ReplicationHistory(ReplicationIds.NewId(), identity.ReplicationId, identity.Offset + 1));
-                Store.Observer = observer;
                 Store.RemoveAllExpired(); // expired while the node was down: removed, and the removals replicated
             }
             else
             {
                 Volatile.Write(ref _history, new ReplicationHistory(identity.ReplicationId, ReplicationInfo.NoReplicationId, -1));
                 _hasHistoryToContinue = true;
-                Store.RemoveAllExpired(); // invisible anyway; the primary's own removals follow
-                Store.Observer = observer;
+                Store.RunUnreported(Store.RemoveAllExpired); // invisible anyway; the primary's own removals follow
             }
         }
 

@@ -54,7 +54,7 @@ internal sealed partial class ReplicationController : IReplicationControl, IAsyn
         };
         ReplicationLog = new ReplicationLog(options.BacklogSizeBytes, options.ReplicaOutputLimitBytes);
         _appender = new LogAppender(ReplicationLog);
-        Store.Observer = _appender;
+        Store.Lead(_appender);
         Cache = new ReplicatedCache(Store, this);
         Tls = TlsContext.Load(options, LoggerFactory.CreateLogger("ReplCache.Tls"), NodeId);
         Metrics = new Diagnostics.ReplCacheMetrics(this, meterFactory);
@@ -156,8 +156,7 @@ internal sealed partial class ReplicationController : IReplicationControl, IAsyn
 
                 Role = ReplicationRole.Secondary;
                 Volatile.Write(ref _upstream, []); // until the new primary says who is upstream; never a stale chain
-                Store.Observer = null;
-                Store.IsAuthoritative = false;
+                Store.Follow();
                 ReplicationLog.DetachAll("this node is now a secondary of " + primary);
             }
 
@@ -199,8 +198,7 @@ internal sealed partial class ReplicationController : IReplicationControl, IAsyn
                 Volatile.Write(ref _history, History.Shift(ReplicationIds.NewId(), ReplicationLog.EndOffset));
                 Volatile.Write(ref _upstream, []);
                 Role = ReplicationRole.Primary;
-                Store.IsAuthoritative = true;
-                Store.Observer = _appender;
+                Store.Lead(_appender);
                 ReplicationLog.DetachAll("this node was promoted to primary; reconnect to learn its new replication id");
             }
 

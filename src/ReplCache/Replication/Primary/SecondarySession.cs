@@ -275,7 +275,7 @@ internal sealed partial class SecondarySession(
                         replica.Heard();
                         foreach (ByteString key in message.Touches.Keys)
                         {
-                            node.Store.Get(key.Span, renewSliding: true);
+                            node.Store.Refresh(key.Span);
                         }
 
                         break;

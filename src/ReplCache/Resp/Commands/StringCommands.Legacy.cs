@@ -13,7 +13,7 @@ internal static partial class StringCommands
     {
         if (c.TryEntry(1, 2, out ReadOnlySpan<byte> key))
         {
-            bool stored = c.Node.Store.SetIf(key, c.Request[2], 0, SetCondition.IfAbsent, keepTtl: false, out _);
+            bool stored = c.Node.Store.SetIf(key, c.Request[2], 0, SetCondition.IfAbsent, keepTtl: false, out _, out _);
             c.Writer.Integer(stored ? 1 : 0);
         }
 
@@ -69,7 +69,7 @@ internal static partial class StringCommands
 
         for (int i = 1; i < c.Request.Count; i += 2)
         {
-            c.Node.Store.SetIf(c.Request[i], c.Request[i + 1], 0, SetCondition.Always, keepTtl: false, out _);
+            c.Node.Store.SetIf(c.Request[i], c.Request[i + 1], 0, SetCondition.Always, keepTtl: false, out _, out _);
         }
 
         c.Writer.Ok();
@@ -81,7 +81,7 @@ internal static partial class StringCommands
         if (c.TryEntry(1, 3, out ReadOnlySpan<byte> key)
             && TryDeadline(c, 2, unit, c.Node.Store.Clock.NowMs(), command, out long absolute))
         {
-            c.Node.Store.SetIf(key, c.Request[3], absolute, SetCondition.Always, keepTtl: false, out _);
+            c.Node.Store.SetIf(key, c.Request[3], absolute, SetCondition.Always, keepTtl: false, out _, out _);
             c.Writer.Ok();
         }
 
