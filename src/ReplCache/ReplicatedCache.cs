@@ -52,8 +52,7 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
     public byte[]? Get(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        byte[]? entry = Find(key);
-        return entry is null ? null : EntryLayout.Value(entry).ToArray();
+        return TryFind(key, out ReadOnlySpan<byte> value) ? value.ToArray() : null;
     }
 
     /// <inheritdoc />
@@ -69,13 +68,11 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(destination);
-        byte[]? entry = Find(key);
-        if (entry is null)
+        if (!TryFind(key, out ReadOnlySpan<byte> value))
         {
             return false;
         }
 
-        ReadOnlySpan<byte> value = EntryLayout.Value(entry);
         value.CopyTo(destination.GetSpan(value.Length));
         destination.Advance(value.Length);
         return true;
@@ -169,7 +166,7 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
     public void Refresh(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        _ = Find(key);
+        _ = TryFind(key, out _);
     }
 
     /// <inheritdoc />
@@ -209,11 +206,11 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
     }
 
     /// <summary>A read: finds the live entry and renews its sliding deadline, as RedisCache's Get and Refresh do.</summary>
-    private byte[]? Find(string key)
+    private bool TryFind(string key, out ReadOnlySpan<byte> value)
     {
         _gate.EnsureReadable();
-        byte[]? entry = _store.Get(key, renewSliding: true);
-        _metrics.CountLookup(entry is not null);
-        return entry;
+        bool found = _store.TryGetValue(key, renewSliding: true, out value);
+        _metrics.CountLookup(found);
+        return found;
     }
 }

@@ -20,7 +20,8 @@ public class ApplyBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _store = new CacheStore(TimeProvider.System, null) { IsAuthoritative = false };
+        _store = new CacheStore(TimeProvider.System, null);
+        _store.Follow();
         _log = new ReplicationLog(16L * 1024 * 1024, 256L * 1024 * 1024);
         _applier = new StreamApplier(_store, _log, new ReplCache.Replication.AppliedKeys());
         var batches = new List<ReadOnlyMemory<byte>>();

@@ -78,7 +78,7 @@ internal sealed partial class SnapshotPersistence(CacheStore store, ReplicationL
                 // Loading is not a change to replicate: entries come in unreported. Expired ones are dropped after, on a
                 // node that will be a primary with the removals replicated, on a secondary silently (its primary's own
                 // removals follow).
-                identity = store.LoadUnreported(() => SnapshotReader.Load(path, store));
+                identity = store.RunUnreported(() => SnapshotReader.Load(path, store));
             }
             catch (InvalidDataException ex) when (options.StartEmptyOnBadSnapshot)
             {
@@ -96,7 +96,7 @@ internal sealed partial class SnapshotPersistence(CacheStore store, ReplicationL
             }
             else
             {
-                store.LoadUnreported(() => store.RemoveAllExpired());
+                store.RunUnreported(() => store.RemoveAllExpired());
             }
         }
 

@@ -6,9 +6,9 @@ namespace ReplCache.Replication;
 /// <summary>On a primary, turns every change of the store into a log record, in the store's own order.</summary>
 internal sealed class LogAppender(ReplicationLog log) : IStoreObserver
 {
-    public void OnSet(byte[] entry)
+    public void OnSet(byte[] entry, long slidingDeadlineMs)
     {
-        LogRecordWriter.WriteSet(log, entry, EntryLayout.LoggedDeadlineMs(entry));
+        LogRecordWriter.WriteSet(log, entry, slidingDeadlineMs);
         log.Commit();
     }
 
@@ -18,9 +18,9 @@ internal sealed class LogAppender(ReplicationLog log) : IStoreObserver
         log.Commit();
     }
 
-    public void OnTouched(byte[] entry, long deadline)
+    public void OnTouched(ReadOnlySpan<byte> key, long deadline)
     {
-        LogRecordWriter.WriteTouch(log, EntryLayout.Key(entry), deadline);
+        LogRecordWriter.WriteTouch(log, key, deadline);
         log.Commit();
     }
 

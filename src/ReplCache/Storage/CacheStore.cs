@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace ReplCache.Storage;
 
@@ -6,58 +7,76 @@ namespace ReplCache.Storage;
 /// The local store: a thread-safe map from key to entry with expiry, sliding renewal and a memory bound.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Reads never lock. Every mutation — a caller's write, an expiry, an eviction — takes one short write lock,
 /// during which the store changes and <see cref="IStoreObserver"/> hears of it, so any log kept by the
 /// observer is in exactly the order the store changed (the replication log depends on this).
-/// Deadlines are unix milliseconds from the configured <see cref="TimeProvider"/>; a read consults the clock
-/// only for entries that can expire, which keeps a hit on a non-expiring entry free of clock reads.
+/// Deadlines are unix milliseconds from the configured <see cref="TimeProvider"/>.
+/// </para>
+/// <para>
+/// This type is the door, not the engine: it holds the <see cref="Limits"/> the doors above it check, encodes string keys, owns the
+/// housekeeping timer and the role, and hands each concern to a part built here with exactly what it uses —
+/// <see cref="EntryTable"/> (the index), <see cref="StoreLedger"/> (the books), <see cref="StoreRole"/> (lead or
+/// follow), <see cref="StoreWriter"/> (the one change path), <see cref="EntryReader"/> (the lock-free read),
+/// <see cref="SlidingRenewal"/>, <see cref="LruEviction"/> (only with a size limit), <see cref="ExpirySweep"/>,
+/// <see cref="KeyScanner"/> and <see cref="RedisOperations"/>. Only the parts read <see cref="EntryLayout"/>.
+/// </para>
 /// </remarks>
 internal sealed partial class CacheStore : IDisposable
 {
-    /// <summary>What one entry costs beyond its array: the array header and its share of the slot table.</summary>
-    internal const int PerEntryOverhead = 48;
+    /// <summary>How often the housekeeping timer runs: Redis's default <c>hz 10</c>.</summary>
+    internal static readonly TimeSpan TimerPeriod = TimeSpan.FromMilliseconds(100);
 
     private readonly Lock _writeLock = new();
     private readonly EntryTable _table = new();
+    private readonly StoreLedger _ledger = new();
+    private readonly StoreRole _role = new();
     private readonly StoreClock _clock;
-    private readonly long? _sizeLimitBytes;
-    private long _sizeBytes;
-    private int _expiringCount;
-    private long _version;
-    private long _expirations;
-    private long _evictions;
+    private readonly LruEviction? _eviction;
+    private readonly SlidingRenewal _renewal;
+    private readonly StoreWriter _writer;
+    private readonly EntryReader _reader;
+    private readonly ExpirySweep _sweep;
+    private readonly KeyScanner _scanner;
+    private readonly RedisOperations _operations;
+    private readonly ITimer _housekeeping;
 
+    /// <summary>
+    /// A standalone store: authoritative (it expires and evicts on its own) and unobserved (it reports to nobody)
+    /// until <see cref="Lead"/> or <see cref="Follow"/> says otherwise.
+    /// </summary>
     public CacheStore(TimeProvider timeProvider, long? sizeLimitBytes)
     {
         _clock = new StoreClock(timeProvider);
-        _sizeLimitBytes = sizeLimitBytes;
-        _accessClock = 1;
-        _expiryTimer = timeProvider.CreateTimer(static s => ((CacheStore)s!).OnTimerTick(), this, TimerPeriod, TimerPeriod);
+        _eviction = sizeLimitBytes is long limit ? new LruEviction(limit) : null;
+        _renewal = new SlidingRenewal(_writeLock, _table, _role);
+        _writer = new StoreWriter(_writeLock, _table, _ledger, _role, _renewal, _eviction, _clock);
+        _reader = new EntryReader(_table, _clock, _writer, _renewal, _eviction);
+        _sweep = new ExpirySweep(_writeLock, _table, _ledger, _clock, _role, _writer);
+        _scanner = new KeyScanner(_writeLock, _table, _ledger, _clock);
+        _operations = new RedisOperations(_writeLock, _table, _clock, _role, _writer, _reader);
+        _housekeeping = timeProvider.CreateTimer(static s => ((CacheStore)s!).OnHousekeeping(), this, TimerPeriod, TimerPeriod);
     }
 
-    /// <summary>The largest key and value stored; every write and every applied record is checked against them.</summary>
+    /// <summary>The largest key and value stored; checked by <c>Set</c>, <c>SetIf</c> and <c>ApplySet</c>.</summary>
     public EntryLimits Limits { get; init; } = EntryLimits.Default;
 
-    /// <summary>Hears every change; set once, before the store is shared (the replication layer sets it).</summary>
-    public IStoreObserver? Observer { get; set; }
+    /// <summary>True while the store deletes on its own initiative (standalone or leading); see <see cref="StoreRole"/>.</summary>
+    public bool IsAuthoritative => _role.IsAuthoritative;
 
-    /// <summary>
-    /// True on a primary: the store deletes on its own initiative (expiry, eviction) and tells the observer.
-    /// False on a secondary: expired entries are only hidden, and every removal arrives from the primary — so
-    /// a secondary can never diverge by expiring or evicting something its primary still holds.
-    /// </summary>
-    public bool IsAuthoritative { get; set; } = true;
-
-    /// <summary>
-    /// Coalescing of sliding renewals. Secondaries are told a deadline two leads beyond the entry's own; a renewal
-    /// is logged again only once the entry's own deadline has moved a full lead past the last one logged. So a key
-    /// read a million times a second logs one Touch per lead, and what secondaries know is never earlier than the
-    /// primary's own deadline (no secondary hides an entry its primary keeps) and at most two leads later.
-    /// </summary>
-    public long TouchLeadMs { get; set; } = 1000;
+    /// <inheritdoc cref="SlidingRenewal.LeadMs"/>
+    public long TouchLeadMs
+    {
+        get => _renewal.LeadMs;
+        set => _renewal.LeadMs = value;
+    }
 
     /// <summary>Called (without the lock) when a read renews a sliding entry; a secondary forwards these to its primary.</summary>
-    public Action<byte[]>? SlidingRenewed { get; set; }
+    public KeyRenewed? SlidingRenewed
+    {
+        get => _renewal.Renewed;
+        set => _renewal.Renewed = value;
+    }
 
     /// <summary>The write lock; the replication apply path holds it across a batch of records and the log append.</summary>
     public Lock WriteLock => _writeLock;
@@ -67,71 +86,100 @@ internal sealed partial class CacheStore : IDisposable
     /// <summary>Entries physically held, expired-but-not-yet-reclaimed ones included.</summary>
     public int PhysicalCount => _table.Count;
 
-    /// <summary>Estimated bytes held by entries (what <c>SizeLimitBytes</c> bounds).</summary>
-    public long SizeBytes => Volatile.Read(ref _sizeBytes);
+    /// <inheritdoc cref="StoreLedger.SizeBytes"/>
+    public long SizeBytes => _ledger.SizeBytes;
 
-    /// <summary>Entries removed because their deadline passed (only a primary removes them).</summary>
-    public long Expirations => Volatile.Read(ref _expirations);
+    /// <summary>Entries removed because their deadline passed (only an authoritative store removes them).</summary>
+    public long Expirations => _ledger.Expirations;
 
-    /// <summary>Entries evicted to stay under the size limit.</summary>
-    public long Evictions => Volatile.Read(ref _evictions);
+    /// <inheritdoc cref="StoreLedger.Evictions"/>
+    public long Evictions => _ledger.Evictions;
 
-    /// <summary>Bumped by every mutation; lets a lock-free scan notice that it raced with writers.</summary>
-    public long Version => Volatile.Read(ref _version);
+    /// <inheritdoc cref="StoreLedger.Version"/>
+    public long Version => _ledger.Version;
 
-    /// <summary>Finds the live entry for <paramref name="key"/>, renewing its sliding deadline when asked.</summary>
-    /// <returns>The entry array (read its value with <see cref="EntryLayout.Value"/>), or null on a miss.</returns>
-    public byte[]? Get(string key, bool renewSliding)
+    /// <summary>A primary's store: authoritative, and every change from here on is reported to <paramref name="observer"/>.</summary>
+    public void Lead(IStoreObserver observer)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        lock (_writeLock)
+        {
+            _role.Lead(observer);
+        }
+    }
+
+    /// <summary>A secondary's store: not authoritative (expired entries are only hidden), and nothing is reported.</summary>
+    public void Follow()
+    {
+        lock (_writeLock)
+        {
+            _role.Follow();
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> under the write lock with reporting suspended, then reports again as before;
+    /// the role (authoritative or not) is kept. For loading a snapshot: what it holds is the state at the offset
+    /// the replication log restarts from, not a change to append to that log — and a secondary's removals of
+    /// entries that expired while it was down are its primary's to replicate, not its own.
+    /// </summary>
+    public T RunUnreported<T>(Func<T> action)
+    {
+        lock (_writeLock)
+        {
+            _role.SuspendReporting();
+            try
+            {
+                return action();
+            }
+            finally
+            {
+                _role.ResumeReporting();
+            }
+        }
+    }
+
+    /// <summary>Finds the live value for <paramref name="key"/>, renewing a sliding entry when asked.</summary>
+    /// <remarks>The value stays valid after the call: an entry's value is never written in place.</remarks>
+    /// <returns>False on a miss.</returns>
+    public bool TryGetValue(string key, bool renewSliding, out ReadOnlySpan<byte> value)
     {
         int max = KeyCodec.MaxByteCount(key);
         if (max <= KeyCodec.StackLimit)
         {
             Span<byte> buffer = stackalloc byte[KeyCodec.StackLimit];
             int length = KeyCodec.Encode(key, buffer);
-            return Get(buffer[..length], renewSliding);
+            return TryGetValue(buffer[..length], renewSliding, out value);
         }
 
-        return Get(KeyCodec.Encode(key), renewSliding);
+        return TryGetValue(KeyCodec.Encode(key), renewSliding, out value);
     }
 
-    public byte[]? Get(ReadOnlySpan<byte> key, bool renewSliding)
+    /// <inheritdoc cref="TryGetValue(string, bool, out ReadOnlySpan{byte})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryGetValue(scoped ReadOnlySpan<byte> key, bool renewSliding, out ReadOnlySpan<byte> value)
     {
-        byte[]? blob = _table.Find(key, KeyCodec.Hash(key));
-        if (blob is null)
-        {
-            return null;
-        }
-
-        if (EntryLayout.CanExpire(blob))
-        {
-            long now = _clock.NowMs();
-            if (EntryLayout.IsExpired(blob, now))
-            {
-                RemoveIfExpired(key, blob);
-                return null;
-            }
-
-            if (renewSliding && EntryLayout.SlidingMs(blob) != 0)
-            {
-                Renew(blob, now);
-            }
-        }
-
-        if (_sizeLimitBytes is not null)
-        {
-            TouchAccessClock(blob);
-        }
-
-        return blob;
+        byte[]? blob = _reader.Find(key, renewSliding);
+        value = blob is null ? default : EntryLayout.Value(blob);
+        return blob is not null;
     }
+
+    /// <summary>Renews the sliding deadline of a live entry; a no-op for missing or non-sliding entries.</summary>
+    public void Refresh(string key) => TryGetValue(key, renewSliding: true, out _);
+
+    /// <inheritdoc cref="Refresh(string)"/>
+    public void Refresh(ReadOnlySpan<byte> key) => _reader.Find(key, renewSliding: true);
 
     /// <summary>Stores an entry, replacing any entry with the same key.</summary>
+    /// <remarks>
+    /// <see cref="Limits"/> are checked once, by the door the write came through (the cache API's write route, a
+    /// forwarded write's applier, the RESP command), before it decides anything; the store trusts that check.
+    /// </remarks>
     public void Set(string key, ReadOnlySpan<byte> value, long absoluteExpiryMs, long slidingMs, long nowMs)
     {
-        Limits.ThrowIfTooLarge(key, value.Length);
         byte[] blob = CreateEntry(key, value.Length, absoluteExpiryMs, slidingMs, nowMs);
         value.CopyTo(EntryLayout.ValueForWrite(blob));
-        Insert(blob);
+        _writer.Insert(blob);
     }
 
     /// <inheritdoc cref="Set(string, ReadOnlySpan{byte}, long, long, long)"/>
@@ -142,46 +190,9 @@ internal sealed partial class CacheStore : IDisposable
             throw new ArgumentOutOfRangeException(nameof(value), value.Length, "The value is larger than the largest array .NET can allocate.");
         }
 
-        Limits.ThrowIfTooLarge(key, value.Length);
-
         byte[] blob = CreateEntry(key, (int)value.Length, absoluteExpiryMs, slidingMs, nowMs);
         value.CopyTo(EntryLayout.ValueForWrite(blob));
-        Insert(blob);
-    }
-
-    /// <summary>Stores a fully built entry (the replication apply path builds them from records).</summary>
-    public void Insert(byte[] blob)
-    {
-        if (IsAuthoritative && _sizeLimitBytes is long limit && blob.Length + PerEntryOverhead > limit)
-        {
-            throw new ArgumentOutOfRangeException("value", blob.Length, $"The entry needs {blob.Length + PerEntryOverhead} bytes, more than SizeLimitBytes ({limit}) allows for the whole cache.");
-        }
-
-        int hash = KeyCodec.Hash(EntryLayout.Key(blob));
-        lock (_writeLock)
-        {
-            byte[]? replaced = _table.Upsert(blob, hash);
-            if (replaced is not null)
-            {
-                Forget(replaced);
-            }
-
-            Account(blob);
-            if (Observer is not null)
-            {
-                if (EntryLayout.SlidingMs(blob) != 0)
-                {
-                    EntryLayout.SetLoggedDeadlineMs(blob, LeadDeadline(blob, EntryLayout.SlidingDeadlineMs(blob)));
-                }
-
-                Observer.OnSet(blob);
-            }
-
-            if (_sizeLimitBytes is long bound && _sizeBytes > bound && IsAuthoritative)
-            {
-                EvictUntilUnder(bound, protectedEntry: blob);
-            }
-        }
+        _writer.Insert(blob);
     }
 
     /// <summary>Removes the entry for <paramref name="key"/>; a missing key is a no-op.</summary>
@@ -199,47 +210,14 @@ internal sealed partial class CacheStore : IDisposable
         return Remove(KeyCodec.Encode(key));
     }
 
-    public bool Remove(ReadOnlySpan<byte> key)
-    {
-        int hash = KeyCodec.Hash(key);
-        lock (_writeLock)
-        {
-            byte[]? removed = _table.Remove(key, hash);
-            if (removed is null)
-            {
-                return false;
-            }
-
-            Forget(removed);
-            Observer?.OnRemoved(key, RemovalReason.Removed);
-            return true;
-        }
-    }
+    /// <inheritdoc cref="Remove(string)"/>
+    public bool Remove(ReadOnlySpan<byte> key) => _writer.Remove(key);
 
     /// <summary>Drops every entry.</summary>
-    public void Clear()
-    {
-        lock (_writeLock)
-        {
-            _table.Clear();
-            _sizeBytes = 0;
-            _expiringCount = 0;
-            _version++;
-            Observer?.OnCleared();
-        }
-    }
+    public void Clear() => _writer.Clear();
 
     /// <summary>Makes room for about <paramref name="entries"/> entries at once.</summary>
-    public void Reserve(long entries)
-    {
-        lock (_writeLock)
-        {
-            _table.Reserve(entries);
-        }
-    }
-
-    /// <summary>Renews the sliding deadline of a live entry; a no-op for missing or non-sliding entries.</summary>
-    public void Refresh(string key) => Get(key, renewSliding: true);
+    public void Reserve(long entries) => _writer.Reserve(entries);
 
     /// <summary>Runs <paramref name="action"/> under the write lock, so that nothing changes the store meanwhile.</summary>
     public T UnderWriteLock<T>(Func<T> action)
@@ -250,12 +228,15 @@ internal sealed partial class CacheStore : IDisposable
         }
     }
 
-    public void Dispose() => _expiryTimer.Dispose();
+    public void Dispose() => _housekeeping.Dispose();
+
+    /// <summary>Stores a fully built entry (the replication apply path builds them from records).</summary>
+    private void Insert(byte[] blob) => _writer.Insert(blob);
 
     private static byte[] CreateEntry(string key, int valueLength, long absoluteExpiryMs, long slidingMs, long nowMs)
     {
         int keyLength = KeyCodec.GetByteCount(key);
-        long deadline = slidingMs == 0 ? 0 : SlidingDeadline(nowMs, slidingMs, absoluteExpiryMs);
+        long deadline = slidingMs == 0 ? 0 : SlidingRenewal.Deadline(nowMs, slidingMs, absoluteExpiryMs);
         if ((long)EntryLayout.HeaderSize + keyLength + valueLength > Array.MaxLength)
         {
             throw new ArgumentOutOfRangeException("value", valueLength, "The key and value together are larger than the largest array .NET can allocate.");
@@ -266,133 +247,9 @@ internal sealed partial class CacheStore : IDisposable
         return blob;
     }
 
-    private static long SlidingDeadline(long nowMs, long slidingMs, long absoluteExpiryMs)
+    private void OnHousekeeping()
     {
-        long deadline = nowMs > long.MaxValue - slidingMs ? long.MaxValue : nowMs + slidingMs;
-        return absoluteExpiryMs == 0 ? deadline : Math.Min(deadline, absoluteExpiryMs);
-    }
-
-    private void Renew(byte[] blob, long nowMs)
-    {
-        long renewed = SlidingDeadline(nowMs, EntryLayout.SlidingMs(blob), EntryLayout.AbsoluteExpiryMs(blob));
-        // Concurrent renewals race benignly: each writes roughly now+sliding. Writing only when it moves
-        // forward keeps a hot key's cache line from bouncing between cores on every read.
-        if (renewed <= EntryLayout.SlidingDeadlineMs(blob))
-        {
-            return;
-        }
-
-        EntryLayout.SetSlidingDeadlineMs(blob, renewed);
-        SlidingRenewed?.Invoke(blob);
-        long logged = EntryLayout.LoggedDeadlineMs(blob);
-        if (Observer is not null && renewed > logged - TouchLeadMs && LeadDeadline(blob, renewed) > logged)
-        {
-            LogTouch(blob);
-        }
-    }
-
-    /// <summary>Tells the observer of a renewal, with the deadline running two leads ahead.</summary>
-    private void LogTouch(byte[] blob)
-    {
-        lock (_writeLock)
-        {
-            long renewed = EntryLayout.SlidingDeadlineMs(blob);
-            if (renewed <= EntryLayout.LoggedDeadlineMs(blob) - TouchLeadMs || !_table.Contains(blob))
-            {
-                return; // another reader logged it first, or the entry was replaced or removed meanwhile
-            }
-
-            long lead = LeadDeadline(blob, renewed);
-            if (lead <= EntryLayout.LoggedDeadlineMs(blob))
-            {
-                return; // capped by the absolute expiry: secondaries already know the final deadline
-            }
-
-            EntryLayout.SetLoggedDeadlineMs(blob, lead);
-            Observer?.OnTouched(blob, lead);
-        }
-    }
-
-    /// <summary>The deadline secondaries are told for a sliding entry: its own plus two leads, capped by its absolute expiry.</summary>
-    private long LeadDeadline(byte[] blob, long deadline)
-    {
-        long lead = deadline > long.MaxValue - 2 * TouchLeadMs ? long.MaxValue : deadline + 2 * TouchLeadMs;
-        long absolute = EntryLayout.AbsoluteExpiryMs(blob);
-        return absolute == 0 ? lead : Math.Min(lead, absolute);
-    }
-
-    private void RemoveIfExpired(ReadOnlySpan<byte> key, byte[] blob)
-    {
-        if (!IsAuthoritative)
-        {
-            return;
-        }
-
-        int hash = KeyCodec.Hash(key);
-        lock (_writeLock)
-        {
-            // Re-check under the lock: the entry may have been replaced or renewed since the read saw it.
-            byte[]? current = _table.Find(key, hash);
-            if (!ReferenceEquals(current, blob) || !EntryLayout.IsExpired(blob, _clock.NowMs()))
-            {
-                return;
-            }
-
-            _table.Remove(key, hash);
-            Forget(blob);
-            Volatile.Write(ref _expirations, _expirations + 1);
-            Observer?.OnRemoved(key, RemovalReason.Expired);
-        }
-    }
-
-    /// <summary>Books an entry in. Caller holds the write lock.</summary>
-    private void Account(byte[] blob)
-    {
-        _sizeBytes += blob.Length + PerEntryOverhead;
-        if (EntryLayout.CanExpire(blob))
-        {
-            _expiringCount++;
-        }
-
-        if (_sizeLimitBytes is not null)
-        {
-            EntryLayout.SetAccessClock(blob, _accessClock);
-        }
-
-        _version++;
-    }
-
-    /// <summary>Books an entry out. Caller holds the write lock.</summary>
-    private void Forget(byte[] blob)
-    {
-        _sizeBytes -= blob.Length + PerEntryOverhead;
-        if (EntryLayout.CanExpire(blob))
-        {
-            _expiringCount--;
-        }
-
-        _version++;
-    }
-
-    /// <summary>Removes a slot found by a scan, through the one removal path. Caller holds the write lock.</summary>
-    private bool RemoveScanned(EntryTable.Slot[] slots, int index, byte[] blob, RemovalReason reason)
-    {
-        if (!_table.RemoveIfSame(slots, index, blob))
-        {
-            return false;
-        }
-
-        Forget(blob);
-        if (reason == RemovalReason.Expired)
-        {
-            Volatile.Write(ref _expirations, _expirations + 1);
-        }
-        else if (reason == RemovalReason.Evicted)
-        {
-            Volatile.Write(ref _evictions, _evictions + 1);
-        }
-
-        Observer?.OnRemoved(EntryLayout.Key(blob), reason);
-        return true;
+        _eviction?.Tick();
+        _sweep.RunFromTimer();
     }
 }

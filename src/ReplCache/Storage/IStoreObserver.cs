@@ -7,14 +7,17 @@ namespace ReplCache.Storage;
 /// </summary>
 internal interface IStoreObserver
 {
-    /// <summary>An entry was inserted or replaced. <paramref name="entry"/> is immutable apart from its header's renewal fields.</summary>
-    void OnSet(byte[] entry);
+    /// <summary>
+    /// An entry was inserted or replaced. <paramref name="entry"/> is in <see cref="EntryLayout"/>'s format, for the
+    /// log's record writer only; <paramref name="slidingDeadlineMs"/> is the sliding deadline to tell secondaries.
+    /// </summary>
+    void OnSet(byte[] entry, long slidingDeadlineMs);
 
     /// <summary>An entry was removed.</summary>
     void OnRemoved(ReadOnlySpan<byte> key, RemovalReason reason);
 
     /// <summary>A read renewed a sliding entry far enough that secondaries must hear of it; <paramref name="deadline"/> is what to tell them.</summary>
-    void OnTouched(byte[] entry, long deadline);
+    void OnTouched(ReadOnlySpan<byte> key, long deadline);
 
     /// <summary>Every entry was removed at once.</summary>
     void OnCleared();

@@ -65,7 +65,8 @@ public sealed class SnapshotTests : IDisposable
 
         // Load the file into a fresh store, replay the live log from the offset the file claims: the result must be
         // exactly the node's content. Any entry the snapshot got wrong would survive the replay and show up here.
-        var replay = new ReplCache.Storage.CacheStore(TimeProvider.System, null) { IsAuthoritative = false };
+        var replay = new ReplCache.Storage.CacheStore(TimeProvider.System, null);
+        replay.Follow();
         SnapshotIdentity identity = SnapshotReader.Load(file, replay);
         Assert.Equal(summary.Offset, identity.Offset);
         using ReplCache.Backlog.LogCursor cursor = node.Core.ReplicationLog.TryOpenCursor(identity.Offset)!;

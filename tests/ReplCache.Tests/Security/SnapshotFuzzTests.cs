@@ -76,7 +76,8 @@ public sealed class SnapshotFuzzTests : IDisposable
         byte[] file = BuildSnapshot(extraValueBytes: 5000);
         string path = Path.Combine(_dir, "big.rcs");
         File.WriteAllBytes(path, file);
-        using var store = new CacheStore(TimeProvider.System, null) { IsAuthoritative = false, Limits = new EntryLimits(1024, 4096) };
+        using var store = new CacheStore(TimeProvider.System, null) { Limits = new EntryLimits(1024, 4096) };
+        store.Follow();
         InvalidDataException ex = Assert.Throws<InvalidDataException>(() => SnapshotReader.Load(path, store));
         Assert.Contains("MaxValueBytes", ex.Message, StringComparison.Ordinal);
         Assert.Equal(0, store.PhysicalCount);
@@ -86,7 +87,8 @@ public sealed class SnapshotFuzzTests : IDisposable
     {
         string path = Path.Combine(_dir, "case.rcs");
         File.WriteAllBytes(path, file);
-        store = new CacheStore(TimeProvider.System, null) { IsAuthoritative = false };
+        store = new CacheStore(TimeProvider.System, null);
+        store.Follow();
         try
         {
             SnapshotReader.Load(path, store);

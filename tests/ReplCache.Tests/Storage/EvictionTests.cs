@@ -74,7 +74,8 @@ public class EvictionTests
         }
 
         // Replaying the log into an empty store gives the same content: evictions were written to it.
-        var replica = new ReplCache.Storage.CacheStore(TimeProvider.System, null) { IsAuthoritative = false };
+        var replica = new ReplCache.Storage.CacheStore(TimeProvider.System, null);
+        replica.Follow();
         var log = new ReplCache.Backlog.ReplicationLog(ReplicatedCacheOptions.DefaultBacklogSizeBytes, 1 << 30);
         var applier = new ReplCache.Replication.Secondary.StreamApplier(replica, log, new ReplCache.Replication.AppliedKeys());
         using ReplCache.Backlog.LogCursor cursor = local.Node.ReplicationLog.TryOpenCursor(0)!;

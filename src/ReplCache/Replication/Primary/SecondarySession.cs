@@ -275,7 +275,7 @@ internal sealed partial class SecondarySession(
                         replica.Heard();
                         foreach (ByteString key in message.Touches.Keys)
                         {
-                            store.Get(key.Span, renewSliding: true);
+                            store.Refresh(key.Span);
                         }
 
                         break;

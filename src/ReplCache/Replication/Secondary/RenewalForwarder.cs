@@ -12,9 +12,8 @@ internal sealed class RenewalForwarder
     private readonly Lock _gate = new();
     private HashSet<byte[]> _pending = new(ByteKeyComparer.Instance);
 
-    public void Add(byte[] entry)
+    public void Add(ReadOnlySpan<byte> key)
     {
-        ReadOnlySpan<byte> key = EntryLayout.Key(entry);
         lock (_gate)
         {
             _pending.GetAlternateLookup<ReadOnlySpan<byte>>().Add(key);

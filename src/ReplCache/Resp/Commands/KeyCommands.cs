@@ -39,7 +39,7 @@ internal static class KeyCommands
         long found = 0;
         for (int i = 1; i < c.Request.Count; i++)
         {
-            if (c.Server.Store.Get(c.Request[i], renewSliding: false) is not null)
+            if (c.Server.Store.TryGetValue(c.Request[i], renewSliding: false, out _))
             {
                 found++;
             }
@@ -146,7 +146,7 @@ internal static class KeyCommands
             }
         }
 
-        var found = new List<byte[]>();
+        var found = new List<string>();
         ulong next = c.Server.Store.Scan(cursor, (int)Math.Min(count, 1 << 20), found);
         c.Writer.ArrayHeader(2);
         c.Writer.BulkNumber((long)next);
@@ -158,9 +158,8 @@ internal static class KeyCommands
 
         // As Redis, MATCH filters after the step: a page may come back empty while the cursor is not yet 0.
         var matching = new List<string>(found.Count);
-        foreach (byte[] entry in found)
+        foreach (string key in found)
         {
-            string key = KeyCodec.Decode(EntryLayout.Key(entry));
             if (pattern is null || pattern.IsMatch(key))
             {
                 matching.Add(key);

@@ -21,15 +21,15 @@ internal static partial class StringCommands
     /// <summary>Looks a key up and replies with its value or nil, renewing a sliding entry as the cache's own Get does.</summary>
     private static void WriteLookup(RespConnection c, ReadOnlySpan<byte> key)
     {
-        byte[]? entry = c.Server.Store.Get(key, renewSliding: true);
-        c.Server.CountLookup(entry is not null);
-        if (entry is null)
+        bool found = c.Server.Store.TryGetValue(key, renewSliding: true, out ReadOnlySpan<byte> value);
+        c.Server.CountLookup(found);
+        if (!found)
         {
             c.Writer.Null();
         }
         else
         {
-            c.Writer.Bulk(EntryLayout.Value(entry));
+            c.Writer.Bulk(value);
         }
     }
 
@@ -86,16 +86,16 @@ internal static partial class StringCommands
             return Done;
         }
 
-        bool stored = c.Server.Store.SetIf(key, c.Request[2], absolute, condition, keepTtl, out byte[]? previous);
+        bool stored = c.Server.Store.SetIf(key, c.Request[2], absolute, condition, keepTtl, out bool hadPrevious, out ReadOnlySpan<byte> previous);
         if (get)
         {
-            if (previous is null)
+            if (!hadPrevious)
             {
                 c.Writer.Null();
             }
             else
             {
-                c.Writer.Bulk(EntryLayout.Value(previous));
+                c.Writer.Bulk(previous);
             }
         }
         else if (stored)

@@ -1,0 +1,31 @@
+namespace ReplCache.Storage;
+
+internal sealed partial class CacheStore
+{
+    // Walks over the whole store (KeyScanner) and the active expiry that reclaims expired entries (ExpirySweep).
+
+    /// <inheritdoc cref="KeyScanner.CountLive"/>
+    public long CountLive() => _scanner.CountLive();
+
+    /// <inheritdoc cref="KeyScanner.CountLiveAndExpiring"/>
+    public (long Keys, long Expiring) CountLiveAndExpiring() => _scanner.CountLiveAndExpiring();
+
+    /// <inheritdoc cref="KeyScanner.GetKeys"/>
+    public List<string> GetKeys(KeyPattern pattern) => _scanner.GetKeys(pattern);
+
+    /// <inheritdoc cref="KeyScanner.EnumerateLive"/>
+    /// <remarks>Entries are in <see cref="EntryLayout"/>'s format: for the encoders of whole entries (snapshots, full syncs).</remarks>
+    public IEnumerable<byte[]> EnumerateLive(long nowMs) => _scanner.EnumerateLive(nowMs);
+
+    /// <inheritdoc cref="KeyScanner.Scan"/>
+    public ulong Scan(ulong cursor, int count, List<string> keys) => _scanner.Scan(cursor, count, keys);
+
+    /// <inheritdoc cref="KeyScanner.ComputeDigest"/>
+    public string ComputeDigest() => _scanner.ComputeDigest();
+
+    /// <inheritdoc cref="ExpirySweep.RunCycle"/>
+    internal int RunExpiryCycle() => _sweep.RunCycle();
+
+    /// <inheritdoc cref="ExpirySweep.RemoveAllExpired"/>
+    internal int RemoveAllExpired() => _sweep.RemoveAllExpired();
+}

@@ -1,0 +1,85 @@
+namespace ReplCache.Storage;
+
+/// <summary>
+/// The store's books: the bytes its entries cost, how many of them can expire, a version bumped by every change,
+/// and the entries removed by expiry and by eviction.
+/// </summary>
+/// <remarks>
+/// Written only under the store's write lock, by <see cref="StoreWriter"/>; read lock-free by statistics, by
+/// scans that want to know whether they raced with a writer, and by the expiry sweep's "nothing can expire" exit.
+/// An off-heap engine keeps the same books over its own blocks: only <see cref="Cost"/> changes.
+/// </remarks>
+internal sealed class StoreLedger
+{
+    /// <summary>What one entry costs beyond its array: the array header and its share of the slot table.</summary>
+    internal const int PerEntryOverhead = 48;
+
+    private long _sizeBytes;
+    private int _expiringCount;
+    private long _version;
+    private long _expirations;
+    private long _evictions;
+
+    /// <summary>Estimated bytes held by entries (what <c>SizeLimitBytes</c> bounds).</summary>
+    public long SizeBytes => Volatile.Read(ref _sizeBytes);
+
+    /// <summary>Entries held that have an absolute or sliding deadline.</summary>
+    public int ExpiringCount => Volatile.Read(ref _expiringCount);
+
+    /// <summary>Bumped by every change; lets a lock-free scan notice that it raced with writers.</summary>
+    public long Version => Volatile.Read(ref _version);
+
+    /// <summary>Entries removed because their deadline passed.</summary>
+    public long Expirations => Volatile.Read(ref _expirations);
+
+    /// <summary>Entries evicted to stay under the size limit.</summary>
+    public long Evictions => Volatile.Read(ref _evictions);
+
+    /// <summary>What <paramref name="blob"/> counts against the size limit.</summary>
+    public static long Cost(byte[] blob) => blob.Length + PerEntryOverhead;
+
+    /// <summary>Books an entry in. Caller holds the write lock.</summary>
+    public void Add(byte[] blob)
+    {
+        Volatile.Write(ref _sizeBytes, _sizeBytes + Cost(blob));
+        if (EntryLayout.CanExpire(blob))
+        {
+            Volatile.Write(ref _expiringCount, _expiringCount + 1);
+        }
+
+        Volatile.Write(ref _version, _version + 1);
+    }
+
+    /// <summary>Books an entry out. Caller holds the write lock.</summary>
+    public void Forget(byte[] blob)
+    {
+        Volatile.Write(ref _sizeBytes, _sizeBytes - Cost(blob));
+        if (EntryLayout.CanExpire(blob))
+        {
+            Volatile.Write(ref _expiringCount, _expiringCount - 1);
+        }
+
+        Volatile.Write(ref _version, _version + 1);
+    }
+
+    /// <summary>Counts a removal the store made on its own initiative. Caller holds the write lock.</summary>
+    public void CountRemoval(RemovalReason reason)
+    {
+        if (reason == RemovalReason.Expired)
+        {
+            Volatile.Write(ref _expirations, _expirations + 1);
+        }
+        else if (reason == RemovalReason.Evicted)
+        {
+            Volatile.Write(ref _evictions, _evictions + 1);
+        }
+    }
+
+    /// <summary>Every entry is gone at once. Caller holds the write lock.</summary>
+    public void Clear()
+    {
+        Volatile.Write(ref _sizeBytes, 0);
+        Volatile.Write(ref _expiringCount, 0);
+        Volatile.Write(ref _version, _version + 1);
+    }
+}

@@ -1,0 +1,131 @@
+using System.Text;
+using Microsoft.Extensions.Time.Testing;
+using ReplCache.Storage;
+
+namespace ReplCache.Tests.Storage;
+
+/// <summary>A store leads (decides and reports), follows (neither), or runs unreported for a snapshot load.</summary>
+public class StoreRoleTests
+{
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
+
+    [Fact]
+    public void NewStore_IsAuthoritative_AndRemovesExpiredEntriesOnItsOwn()
+    {
+        using var store = new CacheStore(_clock, null);
+        Assert.True(store.IsAuthoritative);
+        store.Set("k", "v"u8, _clock.GetUtcNow().ToUnixTimeMilliseconds() + 10, 0, _clock.GetUtcNow().ToUnixTimeMilliseconds());
+        _clock.Advance(TimeSpan.FromMilliseconds(10));
+
+        Assert.False(store.TryGetValue("k", renewSliding: false, out _));
+        Assert.Equal(0, store.PhysicalCount);
+        Assert.Equal(1, store.Expirations);
+    }
+
+    [Fact]
+    public void Lead_ReportsEveryChange_InTheStoresOrder()
+    {
+        using var store = new CacheStore(_clock, null);
+        var observer = new RecordingObserver();
+        store.Lead(observer);
+
+        store.Set("a", "1"u8, 0, 0, 0);
+        store.Remove("a");
+        store.ApplySet("b"u8, "2"u8, 0, 0, 0);
+        store.Clear();
+
+        Assert.Equal(["set a", "removed a Removed", "set b", "cleared"], observer.Events);
+    }
+
+    [Fact]
+    public void Follow_HidesExpiredEntries_ButNeverRemovesOrReports()
+    {
+        using var store = new CacheStore(_clock, null);
+        var observer = new RecordingObserver();
+        store.Lead(observer);
+        store.Follow();
+        Assert.False(store.IsAuthoritative);
+
+        store.ApplySet("k"u8, "v"u8, _clock.GetUtcNow().ToUnixTimeMilliseconds() + 10, 0, 0);
+        _clock.Advance(TimeSpan.FromMilliseconds(10));
+
+        Assert.False(store.TryGetValue("k", renewSliding: false, out _));
+        Assert.Equal(0, store.RunExpiryCycle());
+        Assert.False(store.RemoveLive("k"u8));
+        Assert.Equal(1, store.PhysicalCount); // its primary's removal will come
+        Assert.Empty(observer.Events);
+    }
+
+    [Fact]
+    public void RunUnreported_KeepsTheRole_AndReportsAgainAfterwards()
+    {
+        using var store = new CacheStore(_clock, null);
+        var observer = new RecordingObserver();
+        store.Lead(observer);
+
+        int loaded = store.RunUnreported(() =>
+        {
+            store.Clear();
+            store.ApplySet("loaded"u8, "v"u8, 0, 0, 0);
+            return store.PhysicalCount;
+        });
+        store.Set("after", "v"u8, 0, 0, 0);
+
+        Assert.Equal(1, loaded);
+        Assert.True(store.IsAuthoritative);
+        Assert.Equal(["set after"], observer.Events);
+    }
+
+    [Fact]
+    public void RunUnreported_ReportsAgain_WhenTheActionThrows()
+    {
+        using var store = new CacheStore(_clock, null);
+        var observer = new RecordingObserver();
+        store.Lead(observer);
+
+        Assert.Throws<InvalidDataException>(() => store.RunUnreported<int>(() => throw new InvalidDataException()));
+        store.Set("after", "v"u8, 0, 0, 0);
+
+        Assert.Equal(["set after"], observer.Events);
+    }
+
+    [Fact]
+    public void SlidingRenewed_HearsTheKeyOfEachRenewal()
+    {
+        using var store = new CacheStore(_clock, null);
+        var renewed = new List<string>();
+        store.SlidingRenewed = key => renewed.Add(Encoding.UTF8.GetString(key));
+        long now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
+        store.Set("k", "v"u8, 0, 1_000, now);
+        _clock.Advance(TimeSpan.FromMilliseconds(500));
+
+        Assert.True(store.TryGetValue("k", renewSliding: true, out ReadOnlySpan<byte> value));
+        Assert.Equal("v", Encoding.UTF8.GetString(value));
+        Assert.Equal(["k"], renewed);
+    }
+
+    [Fact]
+    public void SetIf_WithGet_GivesThePreviousValue()
+    {
+        using var store = new CacheStore(_clock, null);
+        Assert.True(store.SetIf("k"u8, "one"u8, 0, SetCondition.Always, keepTtl: false, out bool hadBefore, out _));
+        Assert.False(hadBefore);
+
+        Assert.False(store.SetIf("k"u8, "two"u8, 0, SetCondition.IfAbsent, keepTtl: false, out bool had, out ReadOnlySpan<byte> previous));
+        Assert.True(had);
+        Assert.Equal("one", Encoding.UTF8.GetString(previous));
+    }
+
+    private sealed class RecordingObserver : IStoreObserver
+    {
+        public List<string> Events { get; } = [];
+
+        public void OnSet(byte[] entry, long slidingDeadlineMs) => Events.Add("set " + Encoding.UTF8.GetString(EntryLayout.Key(entry)));
+
+        public void OnRemoved(ReadOnlySpan<byte> key, RemovalReason reason) => Events.Add($"removed {Encoding.UTF8.GetString(key)} {reason}");
+
+        public void OnTouched(ReadOnlySpan<byte> key, long deadline) => Events.Add("touched " + Encoding.UTF8.GetString(key));
+
+        public void OnCleared() => Events.Add("cleared");
+    }
+}
