@@ -14,7 +14,7 @@ namespace ReplCache.Replication;
 /// Readers of <see cref="Role"/>, <see cref="History"/> and <see cref="Upstream"/> take no lock: each is one
 /// reference or value written with release semantics.
 /// </remarks>
-internal sealed class ReplicationState(string nodeId, CacheStore store, ReplicationLog log, IStoreObserver appender)
+internal sealed class ReplicationState(string nodeId, IStoreAuthority store, ReplicationLog log, IStoreObserver appender)
 {
     private readonly long _startedTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
     private ReplicationHistory _history = ReplicationHistory.New();

@@ -22,7 +22,7 @@ namespace ReplCache.Storage;
 /// <see cref="KeyScanner"/> and <see cref="RedisOperations"/>. Only the parts read <see cref="EntryLayout"/>.
 /// </para>
 /// </remarks>
-internal sealed partial class CacheStore : IDisposable
+internal sealed partial class CacheStore : IReplicaStore, IStoreAuthority, IDisposable
 {
     /// <summary>How often the housekeeping timer runs: Redis's default <c>hz 10</c>.</summary>
     internal static readonly TimeSpan TimerPeriod = TimeSpan.FromMilliseconds(100);

@@ -14,7 +14,7 @@ namespace ReplCache.Replication.Secondary;
 /// </summary>
 internal sealed partial class LinkSupervisor(
     ReplicationState state,
-    CacheStore store,
+    IReplicaStore store,
     ReplicationLog log,
     AppliedKeys appliedKeys,
     ReplicatedCacheOptions options,

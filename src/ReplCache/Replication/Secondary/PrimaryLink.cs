@@ -25,7 +25,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
     internal static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(2);
 
     private readonly ReplicationState _state;
-    private readonly CacheStore _store;
+    private readonly IReplicaStore _store;
     private readonly ReplicationLog _log;
     private readonly TlsContext _tls;
     private readonly ReplCacheMetrics _metrics;
@@ -44,7 +44,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
     public PrimaryLink(
         Uri primary,
         ReplicationState state,
-        CacheStore store,
+        IReplicaStore store,
         ReplicationLog log,
         AppliedKeys appliedKeys,
         ReplicatedCacheOptions options,

@@ -19,7 +19,7 @@ namespace ReplCache.Replication.Secondary;
 /// always applies; a snapshot entry applies only if no log record since the sync's start has stated its key,
 /// since then the snapshot's copy may be older. A Clear during the sync makes every later snapshot entry stale.</para>
 /// </remarks>
-internal sealed class StreamApplier(CacheStore store, ReplicationLog log, AppliedKeys appliedKeys)
+internal sealed class StreamApplier(IReplicaStore store, ReplicationLog log, AppliedKeys appliedKeys)
 {
     private byte[] _carry = [];
     private int _carryLength;

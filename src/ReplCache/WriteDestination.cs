@@ -1,4 +1,4 @@
-namespace ReplCache.Replication;
+namespace ReplCache;
 
 /// <summary>Where one write of the cache API goes: decided once per write by <see cref="WriteRoute"/>.</summary>
 internal enum WriteDestination

@@ -1,8 +1,9 @@
 using ReplCache.Backlog;
 using ReplCache.Protocol;
+using ReplCache.Replication;
 using ReplCache.Storage;
 
-namespace ReplCache.Replication;
+namespace ReplCache.Replication.Primary;
 
 /// <summary>
 /// Applies a write that a secondary forwarded to this node as a write made here would be — argument checks, the

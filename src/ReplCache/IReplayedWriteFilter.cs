@@ -1,4 +1,4 @@
-namespace ReplCache.Replication;
+namespace ReplCache;
 
 /// <summary>
 /// Recognises a write that a host component makes while replaying, on this node, a change that arrived by

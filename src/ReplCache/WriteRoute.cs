@@ -1,9 +1,10 @@
 using System.Buffers;
 using Microsoft.Extensions.Caching.Distributed;
 using ReplCache.Protocol;
+using ReplCache.Replication;
 using ReplCache.Storage;
 
-namespace ReplCache.Replication;
+namespace ReplCache;
 
 /// <summary>
 /// The one route of a cache-API write: a single decision — local, forwarded or skipped — with the entry limits
