@@ -92,16 +92,7 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(value);
-        ArgumentNullException.ThrowIfNull(options);
-        switch (_route.DecideSet(key, value.Length))
-        {
-            case WriteDestination.Local:
-                _route.SetLocally(key, value, options);
-                break;
-            case WriteDestination.Forwarded:
-                _route.Forward(ForwardedWriteCodec.Set(key, value, options));
-                break;
-        }
+        Set(key, new ReadOnlySequence<byte>(value), options); // one segment: the span path, no copy, no allocation
     }
 
     /// <inheritdoc />
@@ -109,18 +100,7 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(value);
-        ArgumentNullException.ThrowIfNull(options);
-        token.ThrowIfCancellationRequested();
-        switch (_route.DecideSet(key, value.Length))
-        {
-            case WriteDestination.Local:
-                _route.SetLocally(key, value, options);
-                break;
-            case WriteDestination.Forwarded:
-                return _route.ForwardAsync(ForwardedWriteCodec.Set(key, value, options), token);
-        }
-
-        return Task.CompletedTask;
+        return SetAsync(key, new ReadOnlySequence<byte>(value), options, token).AsTask();
     }
 
     /// <inheritdoc />

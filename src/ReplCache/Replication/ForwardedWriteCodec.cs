@@ -12,12 +12,6 @@ namespace ReplCache.Replication;
 /// </summary>
 internal static class ForwardedWriteCodec
 {
-    public static ForwardedWrite Set(string key, ReadOnlySpan<byte> value, DistributedCacheEntryOptions options)
-    {
-        CheckKey(key);
-        return new() { Set = NewSet(key, ByteString.CopyFrom(value), options) };
-    }
-
     public static ForwardedWrite Set(string key, in ReadOnlySequence<byte> value, DistributedCacheEntryOptions options)
     {
         CheckKey(key);

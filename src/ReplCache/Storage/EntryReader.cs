@@ -32,7 +32,7 @@ internal sealed class EntryReader(EntryTable table, StoreClock clock, StoreWrite
             }
         }
 
-        eviction?.Touch(blob);
+        eviction?.MarkRead(blob);
         return blob;
     }
 }

@@ -27,7 +27,7 @@ internal sealed class LruEviction(long limitBytes)
     public void Stamp(byte[] blob) => EntryLayout.SetAccessClock(blob, Volatile.Read(ref _clock));
 
     /// <summary>Marks an entry a read found as just used. Lock-free.</summary>
-    public void Touch(byte[] blob)
+    public void MarkRead(byte[] blob)
     {
         int now = Volatile.Read(ref _clock);
         // Coarse clock, written only when it moved: a hot key is written once per tick, not once per read.
