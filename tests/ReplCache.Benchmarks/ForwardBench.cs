@@ -26,8 +26,14 @@ internal static class ForwardBench
             throw new InvalidOperationException("The secondary did not connect.");
         }
 
+        var linking = Stopwatch.StartNew();
         while (secondary.Replication.GetInfo().LinkStatus != PrimaryLinkStatus.Up)
         {
+            if (linking.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new InvalidOperationException("The secondary's link to the primary did not come up.");
+            }
+
             await Task.Delay(10);
         }
 

@@ -1,84 +1,191 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics;
 using Microsoft.Extensions.Caching.Distributed;
+using ReplCache.Replication;
 
 namespace ReplCache.Benchmarks;
 
 /// <summary>
-/// Replication lag: a write on the primary at a steady rate, then a tight poll of a secondary until the write is
-/// visible there. Same method for ReplCache (in-process reads) and Redis (GET over loopback, which adds a round trip).
+/// Replication lag at a steady write rate (<see cref="LagMeter"/>), the same way for ReplCache and Redis: a write on
+/// the primary, then the time until it is visible on a secondary. The watcher blocks until the secondary reports an
+/// applied write — ReplCache's apply path announcing a key, Redis's keyspace notification on the replica — and for
+/// ReplCache then reads the value back to check it; nothing polls in a loop.
 /// </summary>
 internal static class LagBench
 {
-    public static async Task<(double P50Us, double P99Us)> ReplCacheAsync(int writesPerSecond, int samples)
+    public static readonly TimeSpan UnseenAfter = TimeSpan.FromSeconds(5);
+    private const int KeyCount = 1000;
+    private static readonly string[] Keys = Enumerable.Range(0, KeyCount).Select(i => $"lag:{i}").ToArray();
+
+    public static async Task<LagFigures> ReplCacheAsync(int writesPerSecond, int samples)
     {
         // The phases before this one (a throughput run of millions of writes) leave a heap of garbage whose gen-2
         // collection would otherwise land in the middle of the measurement, as BenchmarkDotNet also avoids.
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
-        await using ReplicatedCacheNode primary = await ReplicatedCacheNode.StartAsync(new ReplicatedCacheOptions { Listen = "http://127.0.0.1:0" });
-        await using ReplicatedCacheNode a = await ReplicatedCacheNode.StartAsync(new ReplicatedCacheOptions { Listen = "http://127.0.0.1:0", PrimaryAddress = primary.Address });
-        await using ReplicatedCacheNode b = await ReplicatedCacheNode.StartAsync(new ReplicatedCacheOptions { Listen = "http://127.0.0.1:0", PrimaryAddress = primary.Address });
-        if (await primary.Replication.WaitForReplicasAsync(2, TimeSpan.FromSeconds(30)) != 2)
-        {
-            throw new InvalidOperationException("The secondaries did not connect.");
-        }
-
-        byte[] value = new byte[100];
-        var options = new DistributedCacheEntryOptions();
-        return Measure(writesPerSecond, samples, (key, stamp) =>
-        {
-            BinaryPrimitives.WriteInt64LittleEndian(value, stamp);
-            primary.Cache.Set(key, value, options);
-        }, (key, stamp) => a.Cache.Get(key) is { } seen && BinaryPrimitives.ReadInt64LittleEndian(seen) == stamp);
+        await using ReplCacheRig rig = await ReplCacheRig.StartAsync(secondaries: 2);
+        return await rig.MeasureAsync(writesPerSecond, samples);
     }
 
-    public static (double P50Us, double P99Us) Redis(RedisPeer primary, RedisPeer replica, int writesPerSecond, int samples)
+    public static async Task<LagFigures> RedisAsync(RedisPeer primary, RedisPeer replica, int writesPerSecond, int samples)
     {
         using RespClient writer = primary.Connect();
-        using RespClient reader = replica.Connect();
+        using RespClient subscriber = replica.Connect();
+        using (RespClient config = replica.Connect())
+        {
+            config.Call("CONFIG", "SET", "notify-keyspace-events", "K$"); // keyspace events of string commands
+        }
+
+        const string Channel = "__keyspace@0__:";
+        subscriber.Call("PSUBSCRIBE", Channel + "lag:*");
         string pad = new('x', 80);
-        return Measure(writesPerSecond, samples,
-            (key, stamp) => writer.Call("SET", key, $"{stamp}:{pad}"),
-            (key, stamp) => reader.Call("GET", key) is { } seen && seen.StartsWith($"{stamp}:", StringComparison.Ordinal));
+        int notified = 0;
+        return await LagMeter.MeasureAsync(writesPerSecond, samples,
+            i => writer.Call("SET", Keys[i % KeyCount], $"{i + 1}:{pad}"),
+            (i, deadline) =>
+            {
+                // The replica applies the SETs in order and publishes one notification each: the n-th is write n.
+                while (notified <= i)
+                {
+                    TimeSpan left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+                    if (left <= TimeSpan.Zero || subscriber.Receive(left) is not { } message)
+                    {
+                        return false;
+                    }
+
+                    string[] parts = message.Split('\n');
+                    if (parts.Length != 4 || parts[0] != "pmessage" || parts[3] != "set")
+                    {
+                        continue;
+                    }
+
+                    if (parts[2] != Channel + Keys[notified % KeyCount])
+                    {
+                        throw new InvalidOperationException($"Redis notified {parts[2]} where the bench expected write {notified}.");
+                    }
+
+                    notified++;
+                }
+
+                return true;
+            },
+            UnseenAfter);
     }
 
-    private static (double P50Us, double P99Us) Measure(int writesPerSecond, int samples, Action<string, long> write, Func<string, long, bool> visible)
+    /// <summary>A ReplCache primary with secondaries on loopback, and a way to wait for writes on the first of them.</summary>
+    internal sealed class ReplCacheRig : IAsyncDisposable, IAppliedKeyObserver
     {
-        // The first second of writes at the same rate is not recorded: the lag asked for is the steady state's, and
-        // right after the secondaries connect (WAIT returns as soon as they acknowledge the full sync) the nodes are
-        // still settling — the sync's garbage, flow-control windows opening — which showed as a p99 of 1-2 ms in
-        // the first second against 0.3-0.4 ms after it. Redis gets the same unrecorded second.
-        int warmup = writesPerSecond;
-        var lags = new double[samples];
-        string[] keys = Enumerable.Range(0, 1000).Select(i => $"lag:{i}").ToArray();
-        long interval = Stopwatch.Frequency / writesPerSecond;
-        long next = Stopwatch.GetTimestamp();
-        for (int i = -warmup; i < samples; i++)
+        private readonly ReplicatedCacheNode _primary;
+        private readonly List<ReplicatedCacheNode> _secondaries;
+        private readonly IDisposable _subscription;
+
+        // Set by the secondary's apply loop on every applied key, waited on by the watcher. No spinning before it
+        // blocks (spinCount 0): the watcher must not take a core from the apply loop it waits for.
+        private readonly ManualResetEventSlim _applied = new(initialState: false, spinCount: 0);
+
+        // Stamps go on rising from run to run on the same nodes: a key still holding an earlier run's value must not
+        // look like this run's write.
+        private long _stampBase;
+
+        private ReplCacheRig(ReplicatedCacheNode primary, List<ReplicatedCacheNode> secondaries)
         {
-            while (Stopwatch.GetTimestamp() < next)
+            _primary = primary;
+            _secondaries = secondaries;
+            _subscription = secondaries[0].Core.AppliedKeys.Observe(this);
+        }
+
+        public static async Task<ReplCacheRig> StartAsync(int secondaries)
+        {
+            ReplicatedCacheNode primary = await ReplicatedCacheNode.StartAsync(new ReplicatedCacheOptions { Listen = "http://127.0.0.1:0" });
+            var nodes = new List<ReplicatedCacheNode>();
+            for (int i = 0; i < secondaries; i++)
             {
-                Thread.SpinWait(20);
+                nodes.Add(await ReplicatedCacheNode.StartAsync(new ReplicatedCacheOptions { Listen = "http://127.0.0.1:0", PrimaryAddress = primary.Address }));
             }
 
-            next += interval;
-            string key = keys[(i + warmup) % keys.Length];
-            long stamp = i + warmup + 1L;
-            long started = Stopwatch.GetTimestamp();
-            write(key, stamp);
-            long deadline = started + Stopwatch.Frequency; // bounded: a write unseen for 1 s counts as 1 s
-            while (!visible(key, stamp) && Stopwatch.GetTimestamp() < deadline)
+            if (await primary.Replication.WaitForReplicasAsync(secondaries, TimeSpan.FromSeconds(30)) != secondaries)
             {
-                Thread.SpinWait(1);
+                throw new InvalidOperationException("The secondaries did not connect.");
             }
 
-            if (i >= 0)
+            return new ReplCacheRig(primary, nodes);
+        }
+
+        /// <summary>Lag on the first secondary, measured from threads of the bench's own.</summary>
+        public Task<LagFigures> MeasureAsync(int writesPerSecond, int samples)
+        {
+            (Action<int> write, Func<int, long, bool> waitVisible) = Drive();
+            return LagMeter.MeasureAsync(writesPerSecond, samples, write, waitVisible, UnseenAfter);
+        }
+
+        /// <summary>The same on the calling thread, which must not be a thread-pool thread.</summary>
+        public LagFigures Measure(int writesPerSecond, int samples)
+        {
+            (Action<int> write, Func<int, long, bool> waitVisible) = Drive();
+            return LagMeter.Measure(writesPerSecond, samples, write, waitVisible, UnseenAfter);
+        }
+
+        private (Action<int> Write, Func<int, long, bool> WaitVisible) Drive()
+        {
+            long stampBase = _stampBase;
+            _stampBase += 100_000_000; // more writes than any one run makes
+            byte[] value = new byte[100];
+            var options = new DistributedCacheEntryOptions();
+            var read = new ArrayBufferWriter<byte>(128);
+            ReplicatedCache secondary = _secondaries[0].Cache;
+            bool Visible(int i)
             {
-                lags[i] = Stopwatch.GetElapsedTime(started).TotalMicroseconds;
+                read.ResetWrittenCount();
+                // At or past this write's stamp: a key is written again every KeyCount writes.
+                return secondary.TryGet(Keys[i % KeyCount], read) && BinaryPrimitives.ReadInt64LittleEndian(read.WrittenSpan) >= stampBase + i + 1;
+            }
+
+            void Write(int i)
+            {
+                BinaryPrimitives.WriteInt64LittleEndian(value, stampBase + i + 1);
+                _primary.Cache.Set(Keys[i % KeyCount], value, options);
+            }
+
+            bool WaitVisible(int i, long deadline)
+            {
+                while (true)
+                {
+                    _applied.Reset();
+                    if (Visible(i))
+                    {
+                        return true;
+                    }
+
+                    TimeSpan left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+                    if (left <= TimeSpan.Zero || !_applied.Wait(left))
+                    {
+                        return Visible(i);
+                    }
+                }
+            }
+
+            return (Write, WaitVisible);
+        }
+
+        public void OnKeyApplied(ReadOnlySpan<byte> key, AppliedChange change)
+        {
+            if (!_applied.IsSet)
+            {
+                _applied.Set(); // notes only: the apply loop holds the store's write lock
             }
         }
 
-        Array.Sort(lags);
-        return (lags[samples / 2], lags[(int)(samples * 0.99)]);
+        public async ValueTask DisposeAsync()
+        {
+            _subscription.Dispose();
+            foreach (ReplicatedCacheNode node in _secondaries)
+            {
+                await node.DisposeAsync();
+            }
+
+            await _primary.DisposeAsync();
+            _applied.Dispose();
+        }
     }
 }

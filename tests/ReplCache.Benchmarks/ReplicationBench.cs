@@ -24,19 +24,49 @@ internal static partial class ReplicationBench
         await WriteThroughputBench.RunAsync(200_000, tasks: 4);
         await FullSyncBench.RunAsync(100_000);
         (double replOps, double replAccepted) = await WriteThroughputBench.RunAsync(writes, tasks: 4);
-        double redisOps = redis ? RedisThroughput(writes) : double.NaN;
+        double redisOps = redis ? RedisThroughput(writes).OpsPerSecond : double.NaN;
         Report("write throughput, 2 secondaries caught up (ops/s)", replOps, redisOps, higherIsBetter: true);
         Console.WriteLine($"  (ReplCache primary alone accepted {replAccepted:N0} ops/s)");
 
-        (double p50, double p99) = await LagBench.ReplCacheAsync(10_000, 20_000);
-        (double rp50, double rp99) = redis ? RedisLag() : (double.NaN, double.NaN);
-        Report("replication lag p50 at 10k writes/s (us)", p50, rp50, higherIsBetter: false);
-        Report("replication lag p99 at 10k writes/s (us)", p99, rp99, higherIsBetter: false);
+        LagFigures lag = await LagBench.ReplCacheAsync(10_000, 20_000);
+        LagFigures? redisLag = redis ? await RedisLagAsync(10_000, 20_000) : null;
+        Report("replication lag p50 at 10k writes/s (us)", lag.P50Us, redisLag?.P50Us ?? double.NaN, higherIsBetter: false);
+        Report("replication lag p99 at 10k writes/s (us)", lag.P99Us, redisLag?.P99Us ?? double.NaN, higherIsBetter: false);
 
         RunRedisBenchmarkComparison(writes);
         double sync = (await FullSyncBench.RunAsync(syncKeys)).TotalSeconds;
         double redisSync = redis ? RedisFullSync(syncKeys) : double.NaN;
         Report($"full sync of {syncKeys:N0} keys x 100 B to 2 secondaries (s)", sync, redisSync, higherIsBetter: false);
+        return 0;
+    }
+
+    /// <summary>Lag at 10k writes/s, three runs each after a warm-up, ReplCache and Redis in one run; medians.</summary>
+    public static async Task<int> RunLagAsync(int writesPerSecond, int samples)
+    {
+        await LagBench.ReplCacheAsync(writesPerSecond, samples / 2); // warm-up: tiered compilation first
+        var ours = new List<LagFigures>();
+        var theirs = new List<LagFigures>();
+        for (int run = 0; run < 3; run++)
+        {
+            ours.Add(await LagBench.ReplCacheAsync(writesPerSecond, samples));
+            Console.WriteLine($"ReplCache lag at {writesPerSecond:N0} writes/s: {ours[^1]}");
+        }
+
+        if (!RedisPeer.IsInstalled)
+        {
+            Console.WriteLine("redis-server not installed: the Redis column is skipped.");
+            return 0;
+        }
+
+        for (int run = 0; run < 3; run++)
+        {
+            theirs.Add(await RedisLagAsync(writesPerSecond, samples));
+            Console.WriteLine($"Redis lag at {writesPerSecond:N0} writes/s:     {theirs[^1]}");
+        }
+
+        static double Median(List<LagFigures> runs, Func<LagFigures, double> figure) => runs.Select(figure).Order().ElementAt(runs.Count / 2);
+        Report("replication lag p50, median of 3 (us)", Median(ours, f => f.P50Us), Median(theirs, f => f.P50Us), higherIsBetter: false);
+        Report("replication lag p99, median of 3 (us)", Median(ours, f => f.P99Us), Median(theirs, f => f.P99Us), higherIsBetter: false);
         return 0;
     }
 
@@ -67,31 +97,43 @@ internal static partial class ReplicationBench
 
     private static string Format(double value) => double.IsNaN(value) ? "-" : value >= 1000 ? value.ToString("N0", CultureInfo.InvariantCulture) : value.ToString("F2", CultureInfo.InvariantCulture);
 
-    private static double RedisThroughput(int writes)
+    /// <summary>redis-benchmark SETs (-P 16, 50 clients) on a primary with 2 replicas, timed until the replicas' offsets match.</summary>
+    private static (double OpsPerSecond, long Keys) RedisThroughput(int writes, int keyRange = 100_000)
     {
         using RedisPeer primary = RedisPeer.Start();
         using RedisPeer a = RedisPeer.Start(primary.Port);
         using RedisPeer b = RedisPeer.Start(primary.Port);
         WaitForOnlineReplicas(primary, 2);
         var clock = Stopwatch.StartNew();
-        var run = new ProcessStartInfo(RedisPeer.FindOnPath("redis-benchmark")!)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (string arg in new[] { "-p", primary.Port.ToString(CultureInfo.InvariantCulture), "-t", "set", "-P", "16", "-d", "100", "-n", writes.ToString(CultureInfo.InvariantCulture), "-r", "100000", "-q" })
+        string output = RunRedisBenchmark("-p", primary.Port.ToString(CultureInfo.InvariantCulture), "-t", "set", "-P", "16", "-c", "50", "-d", "100",
+            "-n", writes.ToString(CultureInfo.InvariantCulture), "-r", keyRange.ToString(CultureInfo.InvariantCulture), "-q");
+        primary.WaitUntil(() => ReplicasCaughtUp(primary), "the Redis replicas to catch up");
+        double seconds = clock.Elapsed.TotalSeconds;
+        Match reported = RequestsPerSecond().Match(output);
+        Console.WriteLine($"  (redis-benchmark itself reported {(reported.Success ? reported.Groups[1].Value : "?")} requests/s before catch-up)");
+        using RespClient client = primary.Connect();
+        return (writes / seconds, long.Parse(client.Call("DBSIZE") ?? "0", CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Runs redis-benchmark to its end (bounded: five minutes) and returns what it printed.</summary>
+    private static string RunRedisBenchmark(params string[] arguments)
+    {
+        var run = new ProcessStartInfo(RedisPeer.FindOnPath("redis-benchmark")!) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string arg in arguments)
         {
             run.ArgumentList.Add(arg);
         }
 
         using Process benchmark = Process.Start(run)!;
-        string output = benchmark.StandardOutput.ReadToEnd();
-        benchmark.WaitForExit();
-        primary.WaitUntil(() => ReplicasCaughtUp(primary), "the Redis replicas to catch up");
-        double seconds = clock.Elapsed.TotalSeconds;
-        Match reported = RequestsPerSecond().Match(output);
-        Console.WriteLine($"  (redis-benchmark itself reported {(reported.Success ? reported.Groups[1].Value : "?")} requests/s before catch-up)");
-        return writes / seconds;
+        Task<string> output = benchmark.StandardOutput.ReadToEndAsync();
+        Task<string> errors = benchmark.StandardError.ReadToEndAsync();
+        if (!benchmark.WaitForExit(TimeSpan.FromMinutes(5)) || !Task.WaitAll([output, errors], TimeSpan.FromSeconds(10)))
+        {
+            benchmark.Kill(entireProcessTree: true);
+            throw new TimeoutException($"redis-benchmark {string.Join(' ', arguments)} did not finish within 5 minutes.");
+        }
+
+        return output.Result + errors.Result;
     }
 
     /// <summary>redis-benchmark's own SET and GET figures against a primary (with two replicas attached) that <paramref name="start"/> makes.</summary>
@@ -101,33 +143,25 @@ internal static partial class ReplicationBench
         using RedisPeer a = start(primary.Port);
         using RedisPeer b = start(primary.Port);
         WaitForOnlineReplicas(primary, 2);
-        var run = new ProcessStartInfo(RedisPeer.FindOnPath("redis-benchmark")!) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string arg in new[] { "-p", primary.Port.ToString(CultureInfo.InvariantCulture), "-t", "set,get", "-P", "16", "-d", "100", "-n", requests.ToString(CultureInfo.InvariantCulture), "-r", "100000", "-q" })
-        {
-            run.ArgumentList.Add(arg);
-        }
-
-        using Process benchmark = Process.Start(run)!;
-        Task<string> errors = benchmark.StandardError.ReadToEndAsync();
-        string output = benchmark.StandardOutput.ReadToEnd();
-        benchmark.WaitForExit();
+        string output = RunRedisBenchmark("-p", primary.Port.ToString(CultureInfo.InvariantCulture), "-t", "set,get", "-P", "16", "-d", "100",
+            "-n", requests.ToString(CultureInfo.InvariantCulture), "-r", "100000", "-q");
         Match set = RequestsPerSecond().Match(output);
         Match get = GetRequestsPerSecond().Match(output);
         if (!set.Success || !get.Success)
         {
-            throw new InvalidOperationException($"redis-benchmark printed no figures:\n{output}\n{errors.Result}");
+            throw new InvalidOperationException($"redis-benchmark printed no figures:\n{output}");
         }
 
         return (double.Parse(set.Groups[1].Value, CultureInfo.InvariantCulture), double.Parse(get.Groups[1].Value, CultureInfo.InvariantCulture));
     }
 
-    private static (double, double) RedisLag()
+    private static async Task<LagFigures> RedisLagAsync(int writesPerSecond, int samples)
     {
         using RedisPeer primary = RedisPeer.Start();
         using RedisPeer a = RedisPeer.Start(primary.Port);
         using RedisPeer b = RedisPeer.Start(primary.Port);
         WaitForOnlineReplicas(primary, 2);
-        return LagBench.Redis(primary, a, 10_000, 20_000);
+        return await LagBench.RedisAsync(primary, a, writesPerSecond, samples);
     }
 
     private static double RedisFullSync(int keys)
