@@ -3,13 +3,19 @@ using ReplCache.Benchmarks;
 
 // Modes:
 //   micro [BenchmarkDotNet args]   local Get/Set/TryGet benchmarks (BenchmarkDotNet)
-//   memory [entries]               managed bytes per entry after a full GC
+//   getrandom [BenchmarkDotNet args]   micro's random-order Get over 1M keys: ReplCache, MemoryDistributedCache, ConcurrentDictionary
+//   memory [entries]               managed bytes per entry after a full GC (the GC heap only: rss has what the process pays)
+//   rss [entries]                  resident bytes per entry beyond the value, a process per case, beside Redis's used_memory_rss
+//   gcpause [entries]              a full blocking GC with N entries held, minus none: ReplCache, MemoryDistributedCache
 //   replication [writes] [keys]    end-to-end: write throughput, lag, full sync, beside redis-server
 //   throughput [writes] [secondaries] | fullsync [keys]   one part of the above, ReplCache only
+//   fresh [keys]                   fresh keys by 4 tasks until 2 secondaries applied all, beside redis-benchmark with 2 replicas
 //   persistence [keys]             snapshot save and load beside Redis's SAVE and restart
 //   lag                            replication lag p50/p99 at 10k writes/s, three runs after a warm-up, beside Redis
+//   starved                        lag with a free thread pool, then with 32 pool threads blocked (sync-over-async)
 //   resp [requests]                redis-benchmark -t set,get -P 16 against replcache-server and redis-server (2 replicas each)
 //   forward [writes] [tasks]       writes forwarded by a secondary (ReplicaWrites = ForwardToPrimary): throughput, latency
+// Hidden: child-gcpause and child-rss <kind> <entries>, the cases gcpause and rss run in processes of their own.
 string mode = args.Length > 0 ? args[0] : "help";
 int Arg(int index, int otherwise) => args.Length > index ? int.Parse(args[index], System.Globalization.CultureInfo.InvariantCulture) : otherwise;
 switch (mode)
@@ -17,6 +23,22 @@ switch (mode)
     case "micro":
         BenchmarkSwitcher.FromTypes([typeof(CacheBenchmarks), typeof(ApplyBenchmarks)]).Run(args[1..]);
         return 0;
+    case "getrandom":
+        // Not a bench of its own: CacheBenchmarks' GetHit category already reads 1M keys in a shuffled order.
+        BenchmarkSwitcher.FromTypes([typeof(CacheBenchmarks)]).Run(["--filter", "*CacheBenchmarks*GetHit*", .. args[1..]]);
+        return 0;
+    case "gcpause":
+        return GcPauseBench.Run(Arg(1, 4_000_000));
+    case GcPauseBench.ChildMode:
+        return GcPauseBench.RunChild(args[1], Arg(2, 0));
+    case "rss":
+        return ResidentMemoryBench.Run(Arg(1, 1_000_000));
+    case ResidentMemoryBench.ChildMode:
+        return ResidentMemoryBench.RunChild(args[1], Arg(2, 0));
+    case "starved":
+        return StarvedPoolBench.Run(writesPerSecond: 10_000, samples: 20_000);
+    case "fresh":
+        return await ReplicationBench.RunFreshKeysAsync(Arg(1, 1_000_000));
     case "fullsync":
         int keys = Arg(1, 1_000_000);
         await FullSyncBench.RunAsync(100_000); // warm-up: let tiered compilation reach the optimised code first
@@ -43,6 +65,6 @@ switch (mode)
         MemoryFootprint.Run(Arg(1, 1_000_000));
         return 0;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project tests/ReplCache.Benchmarks -- micro [--filter *] | memory [entries] | replication [writes] [keys] | throughput [writes] [secondaries] | fullsync [keys] | persistence [keys] | lag | resp [requests] | forward [writes] [tasks]");
+        Console.WriteLine("usage: dotnet run -c Release --project tests/ReplCache.Benchmarks -- micro [--filter *] | getrandom [BenchmarkDotNet args] | memory [entries] | rss [entries] | gcpause [entries] | replication [writes] [keys] | throughput [writes] [secondaries] | fullsync [keys] | fresh [keys] | persistence [keys] | lag | starved | resp [requests] | forward [writes] [tasks]");
         return mode == "help" ? 0 : 2;
 }

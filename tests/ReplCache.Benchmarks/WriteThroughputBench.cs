@@ -5,11 +5,13 @@ namespace ReplCache.Benchmarks;
 
 /// <summary>
 /// Writes on a primary with two secondaries attached, from concurrent tasks, and counts the time until both
-/// secondaries have caught up — the figure that matters, since a write is only replicated once applied.
+/// secondaries have caught up — the figure that matters, since a write is only replicated once applied. Either
+/// overwrites over a key space (each task starting elsewhere in it), or fresh keys: every write a key never written
+/// before, so the store grows as a filling cache's does.
 /// </summary>
 internal static class WriteThroughputBench
 {
-    public static async Task<(double OpsPerSecond, double WriteOnlyOpsPerSecond)> RunAsync(int operations, int tasks, int keySpace = 100_000, int secondaries = 2)
+    public static async Task<(double OpsPerSecond, double WriteOnlyOpsPerSecond)> RunAsync(int operations, int tasks, int keySpace = 100_000, int secondaries = 2, bool freshKeys = false)
     {
         await using ReplicatedCacheNode primary = await ReplicatedCacheNode.StartAsync(new ReplicatedCacheOptions { Listen = "http://127.0.0.1:0" });
         var nodes = new List<ReplicatedCacheNode>();
@@ -23,14 +25,19 @@ internal static class WriteThroughputBench
             throw new InvalidOperationException("The secondaries did not connect.");
         }
 
-        string[] keys = Enumerable.Range(0, keySpace).Select(i => $"key:{i}").ToArray();
+        int perTask = operations / tasks;
+        if (freshKeys)
+        {
+            keySpace = perTask * tasks; // task t writes keys t * perTask .. (t + 1) * perTask - 1, each once
+        }
+
+        string[] keys = Enumerable.Range(0, keySpace).Select(i => freshKeys ? $"fresh:{i}" : $"key:{i}").ToArray();
         byte[] value = new byte[100];
         var options = new DistributedCacheEntryOptions();
         var clock = Stopwatch.StartNew();
-        int perTask = operations / tasks;
         await Task.WhenAll(Enumerable.Range(0, tasks).Select(t => Task.Run(async () =>
         {
-            int start = t * 7919;
+            int start = freshKeys ? t * perTask : t * 7919;
             for (int i = 0; i < perTask; i++)
             {
                 await primary.Cache.SetAsync(keys[(start + i) % keySpace], value, options);

@@ -1,0 +1,118 @@
+using System.Globalization;
+using ReplCache.Hosting;
+
+namespace ReplCache.Benchmarks;
+
+/// <summary>
+/// Resident memory per entry beyond the 100-byte value: what the process pays (its RSS, native allocations included),
+/// not only what the GC counts. Each .NET case fills a store in its own process and reads its RSS after a full GC,
+/// before and after filling; Redis's figure is <c>used_memory_rss</c> before and after the same keys are SET.
+/// </summary>
+internal static class ResidentMemoryBench
+{
+    public const string ChildMode = "child-rss";
+
+    public static int Run(int entries)
+    {
+        Console.WriteLine($"resident bytes per entry beyond the {FilledStore.ValueSize}-byte value, {entries:N0} keys \"key:<i>\", each .NET case in its own process");
+        var cases = new Dictionary<string, double[]>();
+        foreach (string kind in FilledStore.Kinds)
+        {
+            cases[kind] = IsolatedCase.Run(TimeSpan.FromMinutes(3), ChildMode, kind, entries.ToString(CultureInfo.InvariantCulture));
+        }
+
+        // figures: RSS before, RSS after, GC heap before, GC heap after, replication backlog retained
+        double churn = cases["none"][1] - cases["none"][0];
+        Console.WriteLine($"  a process that made the same keys and values and kept none: RSS +{churn / 1048576:F1} MiB (kept in the other figures: the host pays it too)");
+        Console.WriteLine($"  {"store",-28} {"RSS delta",10} {"RSS/entry - value",18} {"less the churn",15} {"less the backlog",17} {"GC heap/entry",14}");
+        foreach (string kind in FilledStore.Kinds.Skip(1))
+        {
+            double[] f = cases[kind];
+            double rss = f[1] - f[0];
+            Console.WriteLine($"  {FilledStore.Describe(kind),-28} {rss / 1048576,6:F0} MiB {rss / entries - FilledStore.ValueSize,18:F1} {(rss - churn) / entries - FilledStore.ValueSize,15:F1} {(rss - f[4]) / entries - FilledStore.ValueSize,17:F1} {(f[3] - f[2]) / entries,14:F1}");
+        }
+
+        Console.WriteLine($"  (ReplCache's replication backlog held {cases["replcache"][4] / 1048576:F1} MiB: a fixed cost set by BacklogSizeBytes, not per entry; Redis below has no replica, so no backlog)");
+
+        double ours = (cases["replcache"][1] - cases["replcache"][0]) / entries - FilledStore.ValueSize;
+        double oursLessBacklog = ours - cases["replcache"][4] / entries;
+        if (!RedisPeer.IsInstalled)
+        {
+            Console.WriteLine("redis-server not installed: the Redis figure is skipped.");
+            return 0;
+        }
+
+        double redis = RedisPerKey(entries);
+        Console.WriteLine($"  {"Redis used_memory_rss",-28} {"",10} {redis,18:F1}");
+        Console.WriteLine($"ReplCache / Redis, per entry beyond the value: {ours / redis:F2}x ({oursLessBacklog / redis:F2}x less the backlog; target <= 0.75x)");
+        return 0;
+    }
+
+    /// <summary>The child: RSS and GC heap after a full GC, before and after filling.</summary>
+    public static int RunChild(string kind, int entries)
+    {
+        SettleHeap();
+        long rssBefore = ResidentBytes(), heapBefore = GC.GetTotalMemory(forceFullCollection: false);
+        object? store = FilledStore.Fill(kind, entries);
+        SettleHeap();
+        long rssAfter = ResidentBytes(), heapAfter = GC.GetTotalMemory(forceFullCollection: false);
+        long backlog = store is NodeCore core ? core.ReplicationLog.RetainedBytes : 0;
+        GC.KeepAlive(store);
+        IsolatedCase.Report(rssBefore, rssAfter, heapBefore, heapAfter, backlog);
+        (store as IDisposable)?.Dispose();
+        return 0;
+    }
+
+    private static void SettleHeap()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+    }
+
+    /// <summary>The process's resident set (VmRSS): GC heap, native allocations, code, stacks.</summary>
+    private static long ResidentBytes()
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            foreach (string line in File.ReadLines("/proc/self/status"))
+            {
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                {
+                    return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture) * 1024;
+                }
+            }
+        }
+
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        return self.WorkingSet64;
+    }
+
+    private static double RedisPerKey(int entries)
+    {
+        using RedisPeer redis = RedisPeer.Start();
+        using RespClient client = redis.Connect();
+        long before = RedisPeer.Field(redis.Info("memory"), "used_memory_rss");
+        string value = new('v', FilledStore.ValueSize);
+        const int Batch = 1000;
+        var commands = new List<string[]>(Batch);
+        for (int i = 0; i < entries; i += Batch)
+        {
+            commands.Clear();
+            for (int j = i; j < Math.Min(entries, i + Batch); j++)
+            {
+                commands.Add(["SET", FilledStore.Key(j), value]);
+            }
+
+            client.Pipeline(commands);
+        }
+
+        if (client.Call("DBSIZE") != entries.ToString(CultureInfo.InvariantCulture))
+        {
+            throw new InvalidOperationException("Redis does not hold the keys the bench set.");
+        }
+
+        long after = RedisPeer.Field(redis.Info("memory"), "used_memory_rss");
+        return (double)(after - before) / entries - FilledStore.ValueSize;
+    }
+}
