@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Security.Cryptography;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -28,6 +29,7 @@ internal sealed partial class RespServer
     private long _hits;
     private long _misses;
     private int _blockedClients;
+    private IPEndPoint? _endPoint;
 
     public RespServer(
         CacheStore store,
@@ -82,8 +84,29 @@ internal sealed partial class RespServer
 
     public ILogger Logger { get; }
 
-    /// <summary>The bound RESP endpoint, port 0 resolved; set once the listener is up.</summary>
-    public IPEndPoint? EndPoint { get; set; }
+    /// <summary>
+    /// INFO's <c>run_id</c>: 40 hex characters, new at every start of the node and stable while it runs, as Redis's.
+    /// Sentinel takes a change for a restart (<c>+reboot</c>) and ignores an id shorter than 40 (a Guid's 32), so
+    /// it is neither the node id (which may be configured, and so survive a restart) nor a Guid.
+    /// </summary>
+    public string RunId { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
+
+    /// <summary>
+    /// The bound RESP endpoint, port 0 resolved; set once the listener is up. Setting it also tells replication the
+    /// port a primary should list this node at (see <see cref="ReplicationState.RespPort"/>).
+    /// </summary>
+    public IPEndPoint? EndPoint
+    {
+        get => _endPoint;
+        set
+        {
+            _endPoint = value;
+            if (value is not null)
+            {
+                State.RespPort = AnnouncedPort(value.Port);
+            }
+        }
+    }
 
     /// <summary>
     /// Stops the node for SHUTDOWN: the argument is NOSAVE (false), SAVE (true) or neither (null: as configured).
@@ -151,6 +174,25 @@ internal sealed partial class RespServer
         {
             Interlocked.Increment(ref _misses);
         }
+    }
+
+    /// <summary>
+    /// Where Redis clients (and Sentinel) reach the endpoint: the bound port, except that a RESP endpoint sharing the
+    /// replication port is reached at the announced address's port too (Redis's <c>replica-announce-port</c>).
+    /// </summary>
+    private int AnnouncedPort(int bound)
+    {
+        if (Options.AnnounceAddress is { } announced && Options.Listen is { } listen && Options.RespListen is { } respListen
+            && Uri.TryCreate(listen, UriKind.Absolute, out Uri? replication))
+        {
+            (string host, int port) = KestrelBinding.ParseHostAndPort(respListen);
+            if (KestrelBinding.SameEndpoint(replication.Host, replication.Port, host, port))
+            {
+                return announced.Port;
+            }
+        }
+
+        return bound;
     }
 
     /// <summary>Logs a failed AUTH once per peer address (never the password tried).</summary>

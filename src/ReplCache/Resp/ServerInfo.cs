@@ -103,7 +103,7 @@ internal static class ServerInfo
         Line(text, Invariant($"arch_bits:{IntPtr.Size * 8}"));
         Line(text, "runtime:" + RuntimeInformation.FrameworkDescription);
         Line(text, Invariant($"process_id:{Environment.ProcessId}"));
-        Line(text, "run_id:" + server.State.NodeId);
+        Line(text, "run_id:" + server.RunId);
         Line(text, Invariant($"tcp_port:{server.EndPoint?.Port ?? 0}"));
         Line(text, Invariant($"uptime_in_seconds:{uptime}"));
         Line(text, Invariant($"uptime_in_days:{uptime / 86400}"));

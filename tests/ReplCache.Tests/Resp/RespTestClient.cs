@@ -136,6 +136,22 @@ internal sealed class RespTestClient : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Reads exactly <paramref name="count"/> bytes, as Latin-1 text, so a test can check a reply byte for byte:
+    /// <see cref="ReadAsync"/> reads <c>+PONG</c> and <c>$4 PONG</c> alike, and Sentinel does not.
+    /// </summary>
+    public async Task<string> ReadRawAsync(int count) => Encoding.Latin1.GetString(await ReadExactlyAsync(count));
+
+    /// <summary>Reads as many bytes as <paramref name="expected"/> has and returns them, for <c>Assert.Equal(expected, ...)</c>.</summary>
+    public Task<string> ReadRawLikeAsync(string expected) => ReadRawAsync(Encoding.Latin1.GetByteCount(expected));
+
+    /// <summary>Sends one command and reads its reply as raw bytes, as long as <paramref name="expected"/>.</summary>
+    public async Task<string> CallRawAsync(string expected, params string[] args)
+    {
+        await SendAsync(Encode(args));
+        return await ReadRawLikeAsync(expected);
+    }
+
     /// <summary>True when the server closed the connection (after any replies already read).</summary>
     public async Task<bool> IsClosedAsync()
     {
