@@ -8,6 +8,7 @@ using ReplCache.Hosting;
 using ReplCache.Diagnostics;
 using ReplCache.Persistence;
 using ReplCache.Replication;
+using ReplCache.Resp.PubSub;
 using ReplCache.Storage;
 
 namespace ReplCache.Resp;
@@ -114,6 +115,19 @@ internal sealed partial class RespServer
     /// </summary>
     public Func<bool?, Task>? Shutdown { get; set; }
 
+    /// <summary>
+    /// What <c>CONFIG REWRITE</c> does: writes the running configuration (the role and primary included, so a node
+    /// Sentinel promoted restarts as a primary) back to the config file the server program started from. Null for a
+    /// node without a config file, which answers Redis's error for that case.
+    /// </summary>
+    public Func<CancellationToken, Task>? RewriteConfig { get; set; }
+
+    /// <summary>The live connections, for CLIENT KILL.</summary>
+    public RespClientRegistry Clients { get; } = new();
+
+    /// <summary>SUBSCRIBE, PSUBSCRIBE and PUBLISH, among this node's clients.</summary>
+    public PubSubRegistry PubSub { get; } = new();
+
     public int ConnectedClients => Volatile.Read(ref _connectedClients);
 
     public long TotalConnections => Interlocked.Read(ref _totalConnections);
@@ -139,6 +153,7 @@ internal sealed partial class RespServer
         }
 
         var connection = new RespConnection(this, transport, Interlocked.Increment(ref _nextClientId));
+        Clients.Add(connection);
         Interlocked.Increment(ref _connectedClients);
         Interlocked.Increment(ref _totalConnections);
         Log.ClientConnected(Logger, connection.Id, connection.RemoteEndPoint);
@@ -153,8 +168,9 @@ internal sealed partial class RespServer
         }
         finally
         {
+            Clients.Remove(connection);
             Interlocked.Decrement(ref _connectedClients);
-            connection.Dispose();
+            connection.Dispose(); // leaves its channels and patterns
             Log.ClientClosed(Logger, connection.Id, connection.RemoteEndPoint, reason);
         }
     }

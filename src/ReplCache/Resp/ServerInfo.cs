@@ -144,6 +144,8 @@ internal static class ServerInfo
         Line(text, Invariant($"total_commands_processed:{server.TotalCommands}"));
         Line(text, Invariant($"keyspace_hits:{server.KeyspaceHits}"));
         Line(text, Invariant($"keyspace_misses:{server.KeyspaceMisses}"));
+        Line(text, Invariant($"pubsub_channels:{server.PubSub.ChannelCount}"));
+        Line(text, Invariant($"pubsub_patterns:{server.PubSub.PatternCount}"));
         Line(text, Invariant($"expired_keys:{server.Store.Expirations}"));
         Line(text, Invariant($"evicted_keys:{server.Store.Evictions}"));
         Line(text, Invariant($"sync_full:{info.FullSyncs}"));

@@ -57,6 +57,19 @@ internal sealed class RespTestClient : IAsyncDisposable
     public static Task<RespTestClient> ConnectAsync(ReplicatedCacheNode node) =>
         ConnectAsync(node.RespEndPoint ?? throw new InvalidOperationException("The node has no RESP endpoint."));
 
+    /// <summary>
+    /// This client's end of the connection as the server sees it, its <c>addr</c> (CLIENT KILL ADDR): the socket is
+    /// dual-mode, so an IPv4 address comes back mapped to IPv6 and is shown unmapped, as the server does.
+    /// </summary>
+    public IPEndPoint LocalEndPoint
+    {
+        get
+        {
+            var local = (IPEndPoint)_tcp.Client.LocalEndPoint!;
+            return local.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(local.Address.MapToIPv4(), local.Port) : local;
+        }
+    }
+
     /// <summary>Sends one command as a multibulk frame and reads its reply.</summary>
     public async Task<object?> CallAsync(params string[] args)
     {
@@ -78,6 +91,16 @@ internal sealed class RespTestClient : IAsyncDisposable
     }
 
     public Task SendAsync(string text) => SendAsync(Encoding.UTF8.GetBytes(text));
+
+    /// <summary>Sends one byte per write (no delay on the socket), so the server sees frames cut at every byte.</summary>
+    public async Task SendByteByByteAsync(byte[] bytes)
+    {
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            await _stream.WriteAsync(bytes.AsMemory(i, 1));
+            await _stream.FlushAsync();
+        }
+    }
 
     public static byte[] Encode(params string[] args) => EncodeBytes([.. args.Select(Encoding.UTF8.GetBytes)]);
 

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace ReplCache.Resp.Commands;
 
-/// <summary>PING, ECHO, AUTH, HELLO, SELECT, QUIT and CLIENT: the connection's own state.</summary>
+/// <summary>PING, ECHO, AUTH, HELLO, SELECT, QUIT, RESET and CLIENT: the connection's own state.</summary>
 internal static class ConnectionCommands
 {
     private static ValueTask<RespFlow> Done => new(RespFlow.Continue);
@@ -13,6 +13,14 @@ internal static class ConnectionCommands
         if (c.Request.Count > 2)
         {
             c.Writer.Error("ERR wrong number of arguments for 'ping' command");
+        }
+        else if (c.IsSubscribed)
+        {
+            // Redis's RESP2 subscribed context: a pong array, so a client reading pushes reads this one too
+            // (StackExchange.Redis keeps its subscription link alive with it).
+            c.Writer.ArrayHeader(2);
+            c.Writer.Bulk("pong"u8);
+            c.Writer.Bulk(c.Request.Count == 2 ? c.Request[1] : []);
         }
         else if (c.Request.Count == 2)
         {
@@ -36,6 +44,14 @@ internal static class ConnectionCommands
     {
         c.Writer.Ok();
         return new(RespFlow.CloseAfterReply);
+    }
+
+    /// <summary><c>RESET</c>: the connection's state back to a new connection's (see <see cref="RespConnection.Reset"/>).</summary>
+    public static ValueTask<RespFlow> Reset(RespConnection c)
+    {
+        c.Reset();
+        c.Writer.Raw("+RESET\r\n"u8);
+        return Done;
     }
 
     /// <summary><c>AUTH [username] password</c>; only the <c>default</c> user exists, as in Redis without ACLs.</summary>
@@ -169,11 +185,16 @@ internal static class ConnectionCommands
         return Done;
     }
 
-    /// <summary><c>CLIENT ID | GETNAME | SETNAME name | SETINFO attr value | HELP</c>.</summary>
+    /// <summary><c>CLIENT ID | GETNAME | SETNAME name | SETINFO attr value | KILL ... | HELP</c>.</summary>
     public static ValueTask<RespFlow> Client(RespConnection c)
     {
         RespWriter w = c.Writer;
         int n = c.Request.Count;
+        if (c.Is(1, "KILL"u8) && n >= 3)
+        {
+            return new(ClientKill.Run(c));
+        }
+
         if (c.Is(1, "ID"u8) && n == 2)
         {
             w.Integer(c.Id);
@@ -231,6 +252,22 @@ internal static class ConnectionCommands
                 "    Assign the name <name> to the current connection.",
                 "SETINFO <LIB-NAME|LIB-VER> <value>",
                 "    Accept the client library's name and version.",
+                "KILL <ip:port>",
+                "    Kill connection made from <ip:port>.",
+                "KILL <option> <value> [<option> <value> [...]]",
+                "    Kill connections. Options are:",
+                "    * ADDR <ip:port>",
+                "      Kill connections made from the specified address",
+                "    * LADDR <ip:port>",
+                "      Kill connections made to specified local address",
+                "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+                "      Kill connections by type (no RESP connection is a MASTER or REPLICA: replication is not RESP here).",
+                "    * USER <username>",
+                "      Kill connections authenticated by <username>.",
+                "    * SKIPME (YES|NO)",
+                "      Skip killing current connection (default: yes).",
+                "    * ID <client-id>",
+                "      Kill connections by client id.",
                 "HELP",
                 "    Print this help.",
             ];
@@ -240,7 +277,7 @@ internal static class ConnectionCommands
                 w.Simple(line);
             }
         }
-        else if (c.Is(1, "ID"u8) || c.Is(1, "GETNAME"u8) || c.Is(1, "SETNAME"u8) || c.Is(1, "SETINFO"u8) || c.Is(1, "HELP"u8))
+        else if (c.Is(1, "ID"u8) || c.Is(1, "GETNAME"u8) || c.Is(1, "SETNAME"u8) || c.Is(1, "SETINFO"u8) || c.Is(1, "HELP"u8) || c.Is(1, "KILL"u8))
         {
             w.Error($"ERR wrong number of arguments for 'client|{c.Text(1).ToLowerInvariant()}' command");
         }

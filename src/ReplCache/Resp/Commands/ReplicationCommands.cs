@@ -137,7 +137,10 @@ internal static class ReplicationCommands
             return RespFlow.Continue;
         }
 
-        TimeSpan timeout = timeoutMs == 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(Math.Min(timeoutMs, int.MaxValue));
+        // Inside EXEC nothing blocks (Redis's CLIENT_DENY_BLOCKING): the count acknowledged now is the answer.
+        TimeSpan timeout = c.InExec ? TimeSpan.Zero
+            : timeoutMs == 0 ? Timeout.InfiniteTimeSpan
+            : TimeSpan.FromMilliseconds(Math.Min(timeoutMs, int.MaxValue));
         using var gone = CancellationTokenSource.CreateLinkedTokenSource(c.Closed, c.Server.Stopping);
         c.Server.Blocked(+1);
         try

@@ -1,0 +1,98 @@
+using System.Collections.Concurrent;
+
+namespace ReplCache.Resp.PubSub;
+
+/// <summary>
+/// The messages published to one subscriber and not yet written to its connection: any publisher adds, the
+/// subscriber's own connection takes. Bounded as Redis bounds a subscriber's output with its default
+/// <c>client-output-buffer-limit pubsub 32mb 8mb 60</c>: past the hard limit at once, or above the soft limit for
+/// the whole soft period, the subscriber is to be disconnected — a client that stops reading must not make the
+/// node's memory grow without end.
+/// </summary>
+internal sealed class PubSubOutbox(long hardLimitBytes, long softLimitBytes, TimeSpan softLimitPeriod, TimeProvider time)
+{
+    /// <summary>Redis's defaults for pub/sub clients.</summary>
+    public const long DefaultHardLimitBytes = 32L * 1024 * 1024;
+
+    public const long DefaultSoftLimitBytes = 8L * 1024 * 1024;
+
+    public static readonly TimeSpan DefaultSoftLimitPeriod = TimeSpan.FromSeconds(60);
+
+    private readonly ConcurrentQueue<byte[]> _frames = new();
+    private long _bytes;
+    private long _aboveSoftSince = -1; // a TimeProvider timestamp; -1 while at or under the soft limit
+    private int _overflowed;
+
+    public PubSubOutbox(TimeProvider time)
+        : this(DefaultHardLimitBytes, DefaultSoftLimitBytes, DefaultSoftLimitPeriod, time)
+    {
+    }
+
+    /// <summary>Bytes waiting.</summary>
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    public long HardLimitBytes => hardLimitBytes;
+
+    /// <summary>True once a limit was passed: nothing more is accepted, and the connection is being closed.</summary>
+    public bool Overflowed => Volatile.Read(ref _overflowed) != 0;
+
+    /// <summary>
+    /// Adds a frame. False when it takes the outbox past a limit (or one was passed before): the frame is dropped,
+    /// and the first caller to see false is the one to disconnect the subscriber (<paramref name="first"/>).
+    /// </summary>
+    public bool TryAdd(byte[] frame, out bool first)
+    {
+        first = false;
+        if (Overflowed)
+        {
+            return false;
+        }
+
+        long bytes = Interlocked.Add(ref _bytes, frame.Length);
+        if (bytes > hardLimitBytes || IsAboveSoftLimitTooLong(bytes))
+        {
+            Interlocked.Add(ref _bytes, -frame.Length);
+            first = Interlocked.Exchange(ref _overflowed, 1) == 0;
+            return false;
+        }
+
+        _frames.Enqueue(frame);
+        return true;
+    }
+
+    public bool TryTake(out byte[] frame)
+    {
+        if (!_frames.TryDequeue(out frame!))
+        {
+            return false;
+        }
+
+        if (Interlocked.Add(ref _bytes, -frame.Length) <= softLimitBytes)
+        {
+            Volatile.Write(ref _aboveSoftSince, -1);
+        }
+
+        return true;
+    }
+
+    /// <summary>Drops everything waiting (the connection is closing).</summary>
+    public void Clear()
+    {
+        while (TryTake(out _))
+        {
+        }
+    }
+
+    /// <summary>Redis's soft limit: reached once, the timer starts; still above it a period later, the client goes.</summary>
+    private bool IsAboveSoftLimitTooLong(long bytes)
+    {
+        if (bytes <= softLimitBytes)
+        {
+            return false;
+        }
+
+        long now = time.GetTimestamp();
+        long since = Interlocked.CompareExchange(ref _aboveSoftSince, now, -1);
+        return since != -1 && time.GetElapsedTime(since, now) >= softLimitPeriod;
+    }
+}
