@@ -1,12 +1,10 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Unicode;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
-using ReplCache.Replication;
 
 namespace ReplCache.Resp;
 
@@ -54,6 +52,9 @@ internal sealed partial class RespConnection : IDisposable
 
     /// <summary>Cancelled when the client goes away: a WAIT it asked for stops waiting.</summary>
     public CancellationToken Closed => _transport.ConnectionClosed;
+
+    /// <summary>Why <see cref="Kill"/> closed it, for the log line of its end (an aborted read just ends); null otherwise.</summary>
+    public string? KilledBecause { get; private set; }
 
     /// <summary>The commands queued since MULTI; null outside a transaction.</summary>
     public RespTransaction? Transaction { get; set; }
@@ -147,6 +148,7 @@ internal sealed partial class RespConnection : IDisposable
     /// </summary>
     public void Kill(string reason)
     {
+        KilledBecause ??= reason;
         // Gone from the client list and from every channel now, as Redis frees a killed client at once: a PUBLISH
         // or a CLIENT KILL after this one no longer finds it.
         Server.Clients.Remove(this);

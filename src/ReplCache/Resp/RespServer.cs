@@ -171,7 +171,7 @@ internal sealed partial class RespServer
             Clients.Remove(connection);
             Interlocked.Decrement(ref _connectedClients);
             connection.Dispose(); // leaves its channels and patterns
-            Log.ClientClosed(Logger, connection.Id, connection.RemoteEndPoint, reason);
+            Log.ClientClosed(Logger, connection.Id, connection.RemoteEndPoint, connection.KilledBecause ?? reason);
         }
     }
 

@@ -50,8 +50,16 @@ internal sealed class RespTestClient : IAsyncDisposable
     public static async Task<RespTestClient> ConnectAsync(IPEndPoint endPoint)
     {
         var tcp = new TcpClient { NoDelay = true };
-        await tcp.ConnectAsync(endPoint.Address, endPoint.Port);
-        return new RespTestClient(tcp);
+        try
+        {
+            await tcp.ConnectAsync(endPoint.Address, endPoint.Port);
+            return new RespTestClient(tcp);
+        }
+        catch
+        {
+            tcp.Dispose();
+            throw;
+        }
     }
 
     public static Task<RespTestClient> ConnectAsync(ReplicatedCacheNode node) =>
