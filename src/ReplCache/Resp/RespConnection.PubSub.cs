@@ -28,6 +28,24 @@ internal sealed partial class RespConnection
     private void UnsubscribeAll() => _subscriber?.UnsubscribeAll();
 
     /// <summary>
+    /// Writes everything the outbox holds, at once: called as the last subscription goes (the outbox is closed by
+    /// then, so nothing more can arrive), so that every message comes before the confirmation that ends the
+    /// subscribed context. After it, a message frame would be read as the reply to the next command.
+    /// </summary>
+    public void WritePendingMessages()
+    {
+        if (_subscriber is not { } subscriber)
+        {
+            return;
+        }
+
+        while (subscriber.Outbox.TryTake(out byte[] frame))
+        {
+            Writer.Raw(frame);
+        }
+    }
+
+    /// <summary>
     /// Writes what the outbox holds, at most <see cref="DeliverBytesPerTurn"/>, flushing as it goes so the pipe never
     /// holds much more than the flush threshold; what remains is written on the next turn, which starts at once.
     /// </summary>

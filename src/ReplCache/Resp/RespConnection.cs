@@ -19,6 +19,7 @@ internal sealed partial class RespConnection : IDisposable
 
     private readonly ConnectionContext _transport;
     private readonly RespParser _parser;
+    private string? _killedBecause;
 
     public RespConnection(RespServer server, ConnectionContext transport, long id)
     {
@@ -54,7 +55,7 @@ internal sealed partial class RespConnection : IDisposable
     public CancellationToken Closed => _transport.ConnectionClosed;
 
     /// <summary>Why <see cref="Kill"/> closed it, for the log line of its end (an aborted read just ends); null otherwise.</summary>
-    public string? KilledBecause { get; private set; }
+    public string? KilledBecause => Volatile.Read(ref _killedBecause);
 
     /// <summary>The commands queued since MULTI; null outside a transaction.</summary>
     public RespTransaction? Transaction { get; set; }
@@ -148,11 +149,16 @@ internal sealed partial class RespConnection : IDisposable
     /// </summary>
     public void Kill(string reason)
     {
-        KilledBecause ??= reason;
+        Interlocked.CompareExchange(ref _killedBecause, reason, null);
         // Gone from the client list and from every channel now, as Redis frees a killed client at once: a PUBLISH
         // or a CLIENT KILL after this one no longer finds it.
         Server.Clients.Remove(this);
-        Volatile.Read(ref _subscriber)?.UnsubscribeAll();
+        if (Volatile.Read(ref _subscriber) is { } subscriber)
+        {
+            subscriber.UnsubscribeAll();
+            subscriber.Outbox.Clear(); // never to be written: the socket is going
+        }
+
         try
         {
             _transport.Abort(new ConnectionAbortedException(reason));
@@ -171,6 +177,7 @@ internal sealed partial class RespConnection : IDisposable
     {
         Transaction = null;
         UnsubscribeAll();
+        WritePendingMessages(); // published before the RESET: they go before its reply, as in Redis
         Name = null;
         Authenticated = Server.Options.AuthToken is null;
     }
@@ -178,6 +185,7 @@ internal sealed partial class RespConnection : IDisposable
     public void Dispose()
     {
         UnsubscribeAll();
+        _subscriber?.Outbox.Clear();
         Request.Dispose();
     }
 

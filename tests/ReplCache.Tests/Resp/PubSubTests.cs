@@ -217,4 +217,46 @@ public sealed class PubSubTests
             Assert.Equal(next[p]++, int.Parse(parts[1]));
         }
     }
+
+    [Fact]
+    public async Task NoMessage_EverFollowsTheConfirmationThatEndsTheSubscribedContext()
+    {
+        await using ReplicatedCacheNode node = await RespNodes.StartPrimaryAsync();
+        await using RespTestClient subscriber = await RespTestClient.ConnectAsync(node);
+        using var stop = new CancellationTokenSource();
+        byte[] batch = [.. Enumerable.Range(0, 50).SelectMany(_ => RespTestClient.Encode("PUBLISH", "c", "m"))];
+        Task[] floods = [.. Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
+        {
+            await using RespTestClient publisher = await RespTestClient.ConnectAsync(node);
+            while (!stop.IsCancellationRequested)
+            {
+                await publisher.SendAsync(batch);
+                for (int i = 0; i < 50; i++)
+                {
+                    await publisher.ReadAsync();
+                }
+            }
+        }))];
+
+        for (int round = 0; round < 30; round++)
+        {
+            await subscriber.SendAsync(RespTestClient.Encode("SUBSCRIBE", "c"));
+            Assert.Equal(new object?[] { "subscribe", "c", 1L }, await subscriber.ReadAsync());
+            Assert.Equal(new object?[] { "message", "c", "m" }, await subscriber.ReadAsync()); // messages are flowing
+
+            // Leave while they flow: whatever was published before counts as before the confirmation.
+            await subscriber.SendAsync([.. RespTestClient.Encode("UNSUBSCRIBE"), .. RespTestClient.Encode("PING")]);
+            object? reply;
+            while ((reply = await subscriber.ReadAsync()) is object?[] { Length: 3 } push && push[0] is "message")
+            {
+            }
+
+            // Out of the context: the next reply is PING's own, never a late message.
+            Assert.Equal(new object?[] { "unsubscribe", "c", 0L }, reply);
+            Assert.Equal("+PONG\r\n", await subscriber.ReadRawLikeAsync("+PONG\r\n"));
+        }
+
+        await stop.CancelAsync();
+        await Task.WhenAll(floods);
+    }
 }

@@ -48,6 +48,7 @@ internal static class PubSubCommands
             for (int i = 1; i < c.Request.Count; i++)
             {
                 int count = subscriber?.Unsubscribe(PubSubSubscriber.Key(c.Request[i])) ?? 0;
+                WriteMessagesIfLast(c, count);
                 PubSubFrames.Confirmation(c.Writer, "unsubscribe"u8, c.Request[i], isNull: false, count);
             }
         }
@@ -60,6 +61,7 @@ internal static class PubSubCommands
             foreach (string channel in channels)
             {
                 int count = subscriber.Unsubscribe(channel);
+                WriteMessagesIfLast(c, count);
                 PubSubFrames.Confirmation(c.Writer, "unsubscribe"u8, PubSubSubscriber.Bytes(channel), isNull: false, count);
             }
         }
@@ -75,6 +77,7 @@ internal static class PubSubCommands
             for (int i = 1; i < c.Request.Count; i++)
             {
                 int count = subscriber?.PatternUnsubscribe(PubSubSubscriber.Key(c.Request[i])) ?? 0;
+                WriteMessagesIfLast(c, count);
                 PubSubFrames.Confirmation(c.Writer, "punsubscribe"u8, c.Request[i], isNull: false, count);
             }
         }
@@ -87,11 +90,24 @@ internal static class PubSubCommands
             foreach (string pattern in patterns)
             {
                 int count = subscriber.PatternUnsubscribe(pattern);
+                WriteMessagesIfLast(c, count);
                 PubSubFrames.Confirmation(c.Writer, "punsubscribe"u8, PubSubSubscriber.Bytes(pattern), isNull: false, count);
             }
         }
 
         return Done;
+    }
+
+    /// <summary>
+    /// The confirmation about to be written ends the subscribed context: the messages still waiting go before it
+    /// (see <see cref="RespConnection.WritePendingMessages"/>).
+    /// </summary>
+    private static void WriteMessagesIfLast(RespConnection c, int count)
+    {
+        if (count == 0)
+        {
+            c.WritePendingMessages();
+        }
     }
 
     /// <summary><c>PUBLISH channel message</c>: not a write, so a secondary accepts it too; the reply counts the deliveries.</summary>

@@ -19,9 +19,11 @@ internal sealed class PubSubOutbox(long hardLimitBytes, long softLimitBytes, Tim
     public static readonly TimeSpan DefaultSoftLimitPeriod = TimeSpan.FromSeconds(60);
 
     private readonly ConcurrentQueue<byte[]> _frames = new();
+    private readonly Lock _gate = new();
     private long _bytes;
     private long _aboveSoftSince = -1; // a TimeProvider timestamp; -1 while at or under the soft limit
     private int _overflowed;
+    private bool _closed = true;
 
     public PubSubOutbox(TimeProvider time)
         : this(DefaultHardLimitBytes, DefaultSoftLimitBytes, DefaultSoftLimitPeriod, time)
@@ -37,27 +39,56 @@ internal sealed class PubSubOutbox(long hardLimitBytes, long softLimitBytes, Tim
     public bool Overflowed => Volatile.Read(ref _overflowed) != 0;
 
     /// <summary>
-    /// Adds a frame. False when it takes the outbox past a limit (or one was passed before): the frame is dropped,
-    /// and the first caller to see false is the one to disconnect the subscriber (<paramref name="first"/>).
+    /// Accepting frames: from the first subscription on. A new outbox is closed, and one closes again when its
+    /// subscriber's last subscription goes (<see cref="Close"/>).
+    /// </summary>
+    public void Open()
+    {
+        lock (_gate)
+        {
+            _closed = false;
+        }
+    }
+
+    /// <summary>
+    /// Refuses every frame from now on, silently: the subscriber left its last channel. Once this returns, what the
+    /// outbox holds is all it will ever hold, so the connection can write it before the confirmation that takes it
+    /// out of the subscribed context — after which a message frame would be read as the reply to a command.
+    /// </summary>
+    public void Close()
+    {
+        lock (_gate)
+        {
+            _closed = true;
+        }
+    }
+
+    /// <summary>
+    /// Adds a frame. False when the outbox is closed (the subscription ended as the message was published), or when
+    /// the frame takes it past a limit (or one was passed before): the frame is dropped, and the first caller to see
+    /// a limit passed is the one to disconnect the subscriber (<paramref name="first"/>).
     /// </summary>
     public bool TryAdd(byte[] frame, out bool first)
     {
         first = false;
-        if (Overflowed)
+        lock (_gate)
         {
-            return false;
-        }
+            if (_closed || Overflowed)
+            {
+                return false;
+            }
 
-        long bytes = Interlocked.Add(ref _bytes, frame.Length);
-        if (bytes > hardLimitBytes || IsAboveSoftLimitTooLong(bytes))
-        {
-            Interlocked.Add(ref _bytes, -frame.Length);
-            first = Interlocked.Exchange(ref _overflowed, 1) == 0;
-            return false;
-        }
+            long bytes = Interlocked.Add(ref _bytes, frame.Length);
+            if (bytes > hardLimitBytes || IsAboveSoftLimitTooLong(bytes))
+            {
+                Interlocked.Add(ref _bytes, -frame.Length);
+                first = Interlocked.Exchange(ref _overflowed, 1) == 0;
+                return false;
+            }
 
-        _frames.Enqueue(frame);
-        return true;
+            _frames.Enqueue(frame);
+            return true;
+        }
     }
 
     public bool TryTake(out byte[] frame)

@@ -131,7 +131,10 @@ internal sealed class PubSubSubscriber
         }
     }
 
-    /// <summary>Leaves every channel and pattern, without replies (the connection closes, is killed, or RESET).</summary>
+    /// <summary>
+    /// Leaves every channel and pattern, without replies (the connection closes, is killed, or RESET). What the
+    /// outbox holds stays, for the connection to write or drop.
+    /// </summary>
     public void UnsubscribeAll()
     {
         lock (_gate)
@@ -151,8 +154,6 @@ internal sealed class PubSubSubscriber
             _patterns.Clear();
             Recount();
         }
-
-        Outbox.Clear();
     }
 
     /// <summary>A publisher hands a message frame over: queued and the connection woken, or the subscriber dropped.</summary>
@@ -168,5 +169,19 @@ internal sealed class PubSubSubscriber
         }
     }
 
-    private void Recount() => _count = _channels.Count + _patterns.Count;
+    /// <summary>Called under the lock after every change: the outbox is open exactly while something is subscribed.</summary>
+    private void Recount()
+    {
+        int count = _channels.Count + _patterns.Count;
+        if (count > 0 && _count == 0)
+        {
+            Outbox.Open();
+        }
+        else if (count == 0)
+        {
+            Outbox.Close();
+        }
+
+        _count = count;
+    }
 }
