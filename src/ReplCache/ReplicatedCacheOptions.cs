@@ -76,6 +76,12 @@ public sealed class ReplicatedCacheOptions
     /// </summary>
     public bool ServeStaleData { get; set; } = true;
 
+    /// <summary>
+    /// Redis's <c>replica-priority</c>, reported in INFO as <c>slave_priority</c>: Redis Sentinel promotes the
+    /// secondary with the lowest value first, and never one with 0. Default 100, as Redis.
+    /// </summary>
+    public int ReplicaPriority { get; set; } = 100;
+
     /// <summary>A primary refuses writes with fewer good secondaries than this (Redis's <c>min-replicas-to-write</c>). Default 0: never.</summary>
     public int MinReplicasToWrite { get; set; }
 

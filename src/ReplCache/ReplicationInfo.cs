@@ -72,6 +72,9 @@ public sealed record ReplicationInfo
     /// </summary>
     public bool ReplicaReadOnly { get; init; } = true;
 
+    /// <summary><c>slave_priority</c>: <see cref="ReplicatedCacheOptions.ReplicaPriority"/> (Sentinel never promotes 0).</summary>
+    public int ReplicaPriority { get; init; } = 100;
+
     /// <summary>The <c># Replication</c> section of Redis's <c>INFO</c>, with the same field names, lines ending in CRLF.</summary>
     public string ToInfoString()
     {
@@ -84,7 +87,8 @@ public sealed record ReplicationInfo
         else
         {
             Line(text, "role:slave");
-            Line(text, Invariant($"master_host:{PrimaryAddress?.Host}"));
+            // DnsSafeHost: an IPv6 primary without brackets, as Redis prints the REPLICAOF argument (Sentinel compares it).
+            Line(text, Invariant($"master_host:{PrimaryAddress?.DnsSafeHost}"));
             Line(text, Invariant($"master_port:{PrimaryAddress?.Port}"));
             Line(text, Invariant($"master_link_status:{(LinkStatus == PrimaryLinkStatus.Up ? "up" : "down")}"));
             Line(text, Invariant($"master_last_io_seconds_ago:{(PrimaryLastIoAgo is { } io ? Seconds(io) : -1)}"));
@@ -96,7 +100,7 @@ public sealed record ReplicationInfo
                 Line(text, Invariant($"master_link_down_since_seconds:{Seconds(down)}"));
             }
 
-            Line(text, "slave_priority:100");
+            Line(text, Invariant($"slave_priority:{ReplicaPriority}"));
             Line(text, "slave_read_only:1"); // to Redis clients, always: ForwardToPrimary forwards only the cache API's writes
             Line(text, "replica_announced:1");
         }
@@ -105,9 +109,9 @@ public sealed record ReplicationInfo
         for (int i = 0; i < Replicas.Count; i++)
         {
             ReplicaInfo replica = Replicas[i];
-            string ip = replica.Address?.Host ?? "?";
-            int port = replica.Address?.Port ?? 0;
-            Line(text, Invariant($"slave{i}:ip={ip},port={port},state={replica.State},offset={replica.AckedOffset},lag={Seconds(replica.Lag)}"));
+            // Sentinel connects to ip:port with RESP, so both are the secondary's RESP endpoint (Redis's slave_addr
+            // or peer address, and its REPLCONF listening-port).
+            Line(text, Invariant($"slave{i}:ip={replica.ShownIp},port={replica.ShownPort},state={replica.State},offset={replica.AckedOffset},lag={Seconds(replica.Lag)}"));
         }
 
         Line(text, "master_failover_state:no-failover");

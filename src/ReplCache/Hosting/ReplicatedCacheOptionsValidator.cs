@@ -69,6 +69,11 @@ internal sealed class ReplicatedCacheOptionsValidator : IValidateOptions<Replica
             Fail(nameof(o.ForwardedWriteTimeout), o.ForwardedWriteTimeout, "must be positive and at most 24.20:31:23.647 (int.MaxValue ms)");
         }
 
+        if (o.ReplicaPriority < 0)
+        {
+            Fail(nameof(o.ReplicaPriority), o.ReplicaPriority, "must be 0 (never promoted by Sentinel) or more");
+        }
+
         if (o.MinReplicasToWrite < 0)
         {
             Fail(nameof(o.MinReplicasToWrite), o.MinReplicasToWrite, "must be zero or more");

@@ -53,6 +53,7 @@ internal sealed class ReplicationControl(
             LinkDownFor = link?.DownFor,
             LinkDownReason = link?.DownReason,
             ReplicaReadOnly = options.ReplicaWrites == ReplicaWriteMode.Reject,
+            ReplicaPriority = options.ReplicaPriority,
         };
     }
 

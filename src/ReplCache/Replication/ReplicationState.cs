@@ -22,6 +22,7 @@ internal sealed class ReplicationState(string nodeId, IStoreAuthority store, Rep
     private volatile ReplicationRole _role = ReplicationRole.Primary;
     private bool _hasHistoryToContinue;
     private Uri? _advertisedAddress;
+    private int _respPort;
 
     public string NodeId { get; } = nodeId;
 
@@ -40,6 +41,17 @@ internal sealed class ReplicationState(string nodeId, IStoreAuthority store, Rep
     {
         get => Volatile.Read(ref _advertisedAddress);
         set => Interlocked.CompareExchange(ref _advertisedAddress, value, null);
+    }
+
+    /// <summary>
+    /// The port Redis clients reach this node's RESP endpoint at, which a secondary tells its primary in its Hello
+    /// (Redis's <c>REPLCONF listening-port</c>) so that the primary's INFO lists it for Sentinel; 0 until the
+    /// endpoint listens, and without one. Set once by the endpoint.
+    /// </summary>
+    public int RespPort
+    {
+        get => Volatile.Read(ref _respPort);
+        set => Interlocked.CompareExchange(ref _respPort, value, 0);
     }
 
     /// <summary>The log's end: the replication offset of everything this node holds.</summary>

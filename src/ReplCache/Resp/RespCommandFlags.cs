@@ -19,4 +19,13 @@ internal enum RespCommandFlags
 
     /// <summary>O(1) or O(log N); shown as <c>fast</c>.</summary>
     Fast = 16,
+
+    /// <summary>Run at once inside MULTI rather than queued, as Redis runs EXEC, DISCARD, MULTI, QUIT and RESET.</summary>
+    NotQueued = 32,
+
+    /// <summary>Allowed on a subscribed RESP2 connection: PING, (P)SUBSCRIBE, (P)UNSUBSCRIBE, QUIT and RESET.</summary>
+    WhileSubscribed = 64,
+
+    /// <summary>Has subcommands (CLIENT, CONFIG, ...): an error names it as Redis's fullname does, <c>client|setname</c>.</summary>
+    Container = 128,
 }

@@ -1,12 +1,10 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Unicode;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
-using ReplCache.Replication;
 
 namespace ReplCache.Resp;
 
@@ -21,6 +19,7 @@ internal sealed partial class RespConnection : IDisposable
 
     private readonly ConnectionContext _transport;
     private readonly RespParser _parser;
+    private string? _killedBecause;
 
     public RespConnection(RespServer server, ConnectionContext transport, long id)
     {
@@ -31,6 +30,7 @@ internal sealed partial class RespConnection : IDisposable
         _parser = new RespParser(RespParser.BulkLimit(server.Options));
         Authenticated = server.Options.AuthToken is null;
         RemoteEndPoint = transport.RemoteEndPoint as IPEndPoint;
+        LocalEndPoint = transport.LocalEndPoint as IPEndPoint;
     }
 
     public RespServer Server { get; }
@@ -43,6 +43,9 @@ internal sealed partial class RespConnection : IDisposable
 
     public IPEndPoint? RemoteEndPoint { get; }
 
+    /// <summary>The endpoint's address this client connected to (CLIENT KILL LADDR).</summary>
+    public IPEndPoint? LocalEndPoint { get; }
+
     /// <summary>Set by CLIENT SETNAME; null when unnamed.</summary>
     public string? Name { get; set; }
 
@@ -50,6 +53,18 @@ internal sealed partial class RespConnection : IDisposable
 
     /// <summary>Cancelled when the client goes away: a WAIT it asked for stops waiting.</summary>
     public CancellationToken Closed => _transport.ConnectionClosed;
+
+    /// <summary>Why <see cref="Kill"/> closed it, for the log line of its end (an aborted read just ends); null otherwise.</summary>
+    public string? KilledBecause => Volatile.Read(ref _killedBecause);
+
+    /// <summary>The commands queued since MULTI; null outside a transaction.</summary>
+    public RespTransaction? Transaction { get; set; }
+
+    /// <summary>True while EXEC runs the queued commands: WAIT then answers at once, as Redis denies blocking there.</summary>
+    public bool InExec { get; set; }
+
+    /// <summary>What CLIENT KILL TYPE matches: pubsub while subscribed to anything, normal otherwise.</summary>
+    public RespClientType Type => IsSubscribed ? RespClientType.PubSub : RespClientType.Normal;
 
     /// <summary>Serves the connection until the client leaves, a command closes it, or the server stops.</summary>
     public async Task RunAsync()
@@ -68,6 +83,13 @@ internal sealed partial class RespConnection : IDisposable
             catch (OperationCanceledException)
             {
                 return;
+            }
+
+            // Messages published before these commands arrived go first, as Redis has them in the output already.
+            // (A read ends early, IsCanceled, when a publisher wakes this loop; its buffer is handled as any other.)
+            if (_subscriber is { } woken && woken.Outbox.Bytes > 0)
+            {
+                await DeliverAsync(woken, output).ConfigureAwait(false);
             }
 
             ReadOnlySequence<byte> buffer = read.Buffer;
@@ -97,6 +119,11 @@ internal sealed partial class RespConnection : IDisposable
 
             // Everything was examined: the next read waits for new bytes instead of handing back the same ones.
             input.AdvanceTo(buffer.Start, read.Buffer.End);
+            if (flow == RespFlow.Continue && _subscriber is { } subscriber && subscriber.Outbox.Bytes > 0)
+            {
+                await DeliverAsync(subscriber, output).ConfigureAwait(false);
+            }
+
             if (flow != RespFlow.CloseNow)
             {
                 FlushResult flushed = await output.FlushAsync().ConfigureAwait(false);
@@ -116,7 +143,51 @@ internal sealed partial class RespConnection : IDisposable
     /// <summary>"id=7 addr=127.0.0.1:50123 name=x", for logs.</summary>
     public string Describe() => Name is null ? $"{RemoteEndPoint}" : $"{RemoteEndPoint} ({Name})";
 
-    public void Dispose() => Request.Dispose();
+    /// <summary>
+    /// Closes the connection from another client's command (CLIENT KILL), as Redis's <c>freeClient</c>: the socket is
+    /// aborted at once, whatever this connection is doing; its loop then ends and its registrations are undone.
+    /// </summary>
+    public void Kill(string reason)
+    {
+        Interlocked.CompareExchange(ref _killedBecause, reason, null);
+        // Gone from the client list and from every channel now, as Redis frees a killed client at once: a PUBLISH
+        // or a CLIENT KILL after this one no longer finds it.
+        Server.Clients.Remove(this);
+        if (Volatile.Read(ref _subscriber) is { } subscriber)
+        {
+            subscriber.UnsubscribeAll();
+            subscriber.Outbox.Clear(); // never to be written: the socket is going
+        }
+
+        try
+        {
+            _transport.Abort(new ConnectionAbortedException(reason));
+        }
+        catch (ObjectDisposedException)
+        {
+            // It ended on its own between being found and being killed.
+        }
+    }
+
+    /// <summary>
+    /// RESET: back to a fresh connection's state, as Redis's <c>clearClientConnectionState</c> — no transaction,
+    /// no subscriptions, no name, and authenticated only if no password is set.
+    /// </summary>
+    public void Reset()
+    {
+        Transaction = null;
+        UnsubscribeAll();
+        WritePendingMessages(); // published before the RESET: they go before its reply, as in Redis
+        Name = null;
+        Authenticated = Server.Options.AuthToken is null;
+    }
+
+    public void Dispose()
+    {
+        UnsubscribeAll();
+        _subscriber?.Outbox.Clear();
+        Request.Dispose();
+    }
 
     /// <summary>Validates key argument <paramref name="index"/>; writes the error and returns false when it is not UTF-8.</summary>
     /// <remarks>
@@ -172,103 +243,4 @@ internal sealed partial class RespConnection : IDisposable
     public bool Is(int index, ReadOnlySpan<byte> word) => Ascii.EqualsIgnoreCase(Request[index], word);
 
     public string Text(int index) => Encoding.UTF8.GetString(Request[index]);
-
-    private ValueTask<RespFlow> ExecuteAsync()
-    {
-        Server.CountCommand();
-        RespCommand? command = RespCommandTable.Find(Request[0]);
-        if (command is null)
-        {
-            Writer.Error(UnknownCommand());
-            return new(RespFlow.Continue);
-        }
-
-        // Redis's processCommand order: unknown command, arity, authentication, then the node's state.
-        if (!command.AcceptsArgumentCount(Request.Count))
-        {
-            Writer.Error($"ERR wrong number of arguments for '{command.Name}' command");
-            return new(RespFlow.Continue);
-        }
-
-        if (!Authenticated && (command.Flags & RespCommandFlags.NoAuth) == 0)
-        {
-            Writer.Raw("-NOAUTH Authentication required.\r\n"u8);
-            return new(RespFlow.Continue);
-        }
-
-        try
-        {
-            if ((command.Flags & RespCommandFlags.Write) != 0)
-            {
-                Server.Gate.EnsureWritable(); // READONLY on a secondary, NOREPLICAS under min-replicas-to-write
-            }
-            else if ((command.Flags & RespCommandFlags.ReadOnly) != 0)
-            {
-                Server.Gate.EnsureReadable(); // MASTERDOWN with replica-serve-stale-data no
-            }
-
-            ValueTask<RespFlow> result = command.Handler(this);
-            return result.IsCompletedSuccessfully ? result : AwaitAsync(command, result);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            return new(Fail(command, ex));
-        }
-    }
-
-    /// <summary>
-    /// A command failed: the library's exceptions become Redis's replies; anything else is a fault worth a log line,
-    /// answered with its message so that the client, not the whole connection, sees it.
-    /// </summary>
-    private RespFlow Fail(RespCommand command, Exception ex)
-    {
-        if (RespErrors.TryDescribe(ex, out string? error))
-        {
-            Writer.Error(error);
-        }
-        else
-        {
-            RespServer.Log.CommandFailed(Server.Logger, command.Name, Id, ex);
-            Writer.Error("ERR " + ex.Message);
-        }
-
-        return RespFlow.Continue;
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<RespFlow> AwaitAsync(RespCommand command, ValueTask<RespFlow> pending)
-    {
-        try
-        {
-            return await pending.ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            return Fail(command, ex);
-        }
-    }
-
-    /// <summary>Redis 7's words, with its limits: the name up to 128 bytes, arguments while the list is under 128.</summary>
-    private string UnknownCommand()
-    {
-        var text = new StringBuilder("ERR unknown command '");
-        ReadOnlySpan<byte> name = Request[0];
-        text.Append(CString(name[..Math.Min(name.Length, 128)])).Append("', with args beginning with: ");
-        var args = new StringBuilder();
-        for (int i = 1; i < Request.Count && args.Length < 128; i++)
-        {
-            string arg = CString(Request[i]);
-            int room = 128 - args.Length;
-            args.Append('\'').Append(arg.AsSpan(0, Math.Min(arg.Length, room))).Append("' ");
-        }
-
-        return text.Append(args).ToString();
-    }
-
-    /// <summary>The text C's <c>%s</c> would print: up to the first NUL.</summary>
-    private static string CString(ReadOnlySpan<byte> bytes)
-    {
-        int nul = bytes.IndexOf((byte)0);
-        return Encoding.UTF8.GetString(nul >= 0 ? bytes[..nul] : bytes);
-    }
 }

@@ -28,6 +28,12 @@ internal sealed partial class RespServer
         [LoggerMessage(67, LogLevel.Error, "RESP command {Command} of client {ClientId} failed unexpectedly; the client got the message as an error reply.")]
         public static partial void CommandFailed(ILogger logger, string command, long clientId, Exception exception);
 
+        [LoggerMessage(68, LogLevel.Warning, "RESP client {ClientId} from {Address} is closed: {Bytes} bytes of pub/sub messages waited for it, over the {Limit}-byte limit (Redis's client-output-buffer-limit pubsub); a subscriber must keep reading.")]
+        public static partial void SubscriberTooSlow(ILogger logger, long clientId, IPEndPoint? address, long bytes, long limit);
+
+        [LoggerMessage(69, LogLevel.Warning, "CONFIG REWRITE from RESP client {ClientId} failed: {Problem}")]
+        public static partial void ConfigRewriteFailed(ILogger logger, long clientId, string problem);
+
         [LoggerMessage(66, LogLevel.Information, "Redis-protocol endpoint listening on {EndPoint}{Shared}.")]
         public static partial void Listening(ILogger logger, IPEndPoint? endPoint, string shared);
     }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Security.Cryptography;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -7,6 +8,7 @@ using ReplCache.Hosting;
 using ReplCache.Diagnostics;
 using ReplCache.Persistence;
 using ReplCache.Replication;
+using ReplCache.Resp.PubSub;
 using ReplCache.Storage;
 
 namespace ReplCache.Resp;
@@ -28,6 +30,7 @@ internal sealed partial class RespServer
     private long _hits;
     private long _misses;
     private int _blockedClients;
+    private IPEndPoint? _endPoint;
 
     public RespServer(
         CacheStore store,
@@ -82,14 +85,48 @@ internal sealed partial class RespServer
 
     public ILogger Logger { get; }
 
-    /// <summary>The bound RESP endpoint, port 0 resolved; set once the listener is up.</summary>
-    public IPEndPoint? EndPoint { get; set; }
+    /// <summary>
+    /// INFO's <c>run_id</c>: 40 hex characters, new at every start of the node and stable while it runs, as Redis's.
+    /// Sentinel takes a change for a restart (<c>+reboot</c>) and ignores an id shorter than 40 (a Guid's 32), so
+    /// it is neither the node id (which may be configured, and so survive a restart) nor a Guid.
+    /// </summary>
+    public string RunId { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
+
+    /// <summary>
+    /// The bound RESP endpoint, port 0 resolved; set once the listener is up. Setting it also tells replication the
+    /// port a primary should list this node at (see <see cref="ReplicationState.RespPort"/>).
+    /// </summary>
+    public IPEndPoint? EndPoint
+    {
+        get => _endPoint;
+        set
+        {
+            _endPoint = value;
+            if (value is not null)
+            {
+                State.RespPort = AnnouncedPort(value.Port);
+            }
+        }
+    }
 
     /// <summary>
     /// Stops the node for SHUTDOWN: the argument is NOSAVE (false), SAVE (true) or neither (null: as configured).
     /// Null when the application owns the node's lifetime (hosted with AddReplicatedCache), where SHUTDOWN is refused.
     /// </summary>
     public Func<bool?, Task>? Shutdown { get; set; }
+
+    /// <summary>
+    /// What <c>CONFIG REWRITE</c> does: writes the running configuration (the role and primary included, so a node
+    /// Sentinel promoted restarts as a primary) back to the config file the server program started from. Null for a
+    /// node without a config file, which answers Redis's error for that case.
+    /// </summary>
+    public Func<CancellationToken, Task>? RewriteConfig { get; set; }
+
+    /// <summary>The live connections, for CLIENT KILL.</summary>
+    public RespClientRegistry Clients { get; } = new();
+
+    /// <summary>SUBSCRIBE, PSUBSCRIBE and PUBLISH, among this node's clients.</summary>
+    public PubSubRegistry PubSub { get; } = new();
 
     public int ConnectedClients => Volatile.Read(ref _connectedClients);
 
@@ -116,6 +153,7 @@ internal sealed partial class RespServer
         }
 
         var connection = new RespConnection(this, transport, Interlocked.Increment(ref _nextClientId));
+        Clients.Add(connection);
         Interlocked.Increment(ref _connectedClients);
         Interlocked.Increment(ref _totalConnections);
         Log.ClientConnected(Logger, connection.Id, connection.RemoteEndPoint);
@@ -130,9 +168,10 @@ internal sealed partial class RespServer
         }
         finally
         {
+            Clients.Remove(connection);
             Interlocked.Decrement(ref _connectedClients);
-            connection.Dispose();
-            Log.ClientClosed(Logger, connection.Id, connection.RemoteEndPoint, reason);
+            connection.Dispose(); // leaves its channels and patterns
+            Log.ClientClosed(Logger, connection.Id, connection.RemoteEndPoint, connection.KilledBecause ?? reason);
         }
     }
 
@@ -151,6 +190,25 @@ internal sealed partial class RespServer
         {
             Interlocked.Increment(ref _misses);
         }
+    }
+
+    /// <summary>
+    /// Where Redis clients (and Sentinel) reach the endpoint: the bound port, except that a RESP endpoint sharing the
+    /// replication port is reached at the announced address's port too (Redis's <c>replica-announce-port</c>).
+    /// </summary>
+    private int AnnouncedPort(int bound)
+    {
+        if (Options.AnnounceAddress is { } announced && Options.Listen is { } listen && Options.RespListen is { } respListen
+            && Uri.TryCreate(listen, UriKind.Absolute, out Uri? replication))
+        {
+            (string host, int port) = KestrelBinding.ParseHostAndPort(respListen);
+            if (KestrelBinding.SameEndpoint(replication.Host, replication.Port, host, port))
+            {
+                return announced.Port;
+            }
+        }
+
+        return bound;
     }
 
     /// <summary>Logs a failed AUTH once per peer address (never the password tried).</summary>

@@ -103,7 +103,7 @@ internal static class ServerInfo
         Line(text, Invariant($"arch_bits:{IntPtr.Size * 8}"));
         Line(text, "runtime:" + RuntimeInformation.FrameworkDescription);
         Line(text, Invariant($"process_id:{Environment.ProcessId}"));
-        Line(text, "run_id:" + server.State.NodeId);
+        Line(text, "run_id:" + server.RunId);
         Line(text, Invariant($"tcp_port:{server.EndPoint?.Port ?? 0}"));
         Line(text, Invariant($"uptime_in_seconds:{uptime}"));
         Line(text, Invariant($"uptime_in_days:{uptime / 86400}"));
@@ -144,6 +144,8 @@ internal static class ServerInfo
         Line(text, Invariant($"total_commands_processed:{server.TotalCommands}"));
         Line(text, Invariant($"keyspace_hits:{server.KeyspaceHits}"));
         Line(text, Invariant($"keyspace_misses:{server.KeyspaceMisses}"));
+        Line(text, Invariant($"pubsub_channels:{server.PubSub.ChannelCount}"));
+        Line(text, Invariant($"pubsub_patterns:{server.PubSub.PatternCount}"));
         Line(text, Invariant($"expired_keys:{server.Store.Expirations}"));
         Line(text, Invariant($"evicted_keys:{server.Store.Evictions}"));
         Line(text, Invariant($"sync_full:{info.FullSyncs}"));

@@ -50,12 +50,33 @@ internal sealed class RespTestClient : IAsyncDisposable
     public static async Task<RespTestClient> ConnectAsync(IPEndPoint endPoint)
     {
         var tcp = new TcpClient { NoDelay = true };
-        await tcp.ConnectAsync(endPoint.Address, endPoint.Port);
-        return new RespTestClient(tcp);
+        try
+        {
+            await tcp.ConnectAsync(endPoint.Address, endPoint.Port);
+            return new RespTestClient(tcp);
+        }
+        catch
+        {
+            tcp.Dispose();
+            throw;
+        }
     }
 
     public static Task<RespTestClient> ConnectAsync(ReplicatedCacheNode node) =>
         ConnectAsync(node.RespEndPoint ?? throw new InvalidOperationException("The node has no RESP endpoint."));
+
+    /// <summary>
+    /// This client's end of the connection as the server sees it, its <c>addr</c> (CLIENT KILL ADDR): the socket is
+    /// dual-mode, so an IPv4 address comes back mapped to IPv6 and is shown unmapped, as the server does.
+    /// </summary>
+    public IPEndPoint LocalEndPoint
+    {
+        get
+        {
+            var local = (IPEndPoint)_tcp.Client.LocalEndPoint!;
+            return local.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(local.Address.MapToIPv4(), local.Port) : local;
+        }
+    }
 
     /// <summary>Sends one command as a multibulk frame and reads its reply.</summary>
     public async Task<object?> CallAsync(params string[] args)
@@ -78,6 +99,16 @@ internal sealed class RespTestClient : IAsyncDisposable
     }
 
     public Task SendAsync(string text) => SendAsync(Encoding.UTF8.GetBytes(text));
+
+    /// <summary>Sends one byte per write (no delay on the socket), so the server sees frames cut at every byte.</summary>
+    public async Task SendByteByByteAsync(byte[] bytes)
+    {
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            await _stream.WriteAsync(bytes.AsMemory(i, 1));
+            await _stream.FlushAsync();
+        }
+    }
 
     public static byte[] Encode(params string[] args) => EncodeBytes([.. args.Select(Encoding.UTF8.GetBytes)]);
 
@@ -134,6 +165,22 @@ internal sealed class RespTestClient : IAsyncDisposable
             default:
                 throw new InvalidDataException("Not a RESP reply: " + line);
         }
+    }
+
+    /// <summary>
+    /// Reads exactly <paramref name="count"/> bytes, as Latin-1 text, so a test can check a reply byte for byte:
+    /// <see cref="ReadAsync"/> reads <c>+PONG</c> and <c>$4 PONG</c> alike, and Sentinel does not.
+    /// </summary>
+    public async Task<string> ReadRawAsync(int count) => Encoding.Latin1.GetString(await ReadExactlyAsync(count));
+
+    /// <summary>Reads as many bytes as <paramref name="expected"/> has and returns them, for <c>Assert.Equal(expected, ...)</c>.</summary>
+    public Task<string> ReadRawLikeAsync(string expected) => ReadRawAsync(Encoding.Latin1.GetByteCount(expected));
+
+    /// <summary>Sends one command and reads its reply as raw bytes, as long as <paramref name="expected"/>.</summary>
+    public async Task<string> CallRawAsync(string expected, params string[] args)
+    {
+        await SendAsync(Encode(args));
+        return await ReadRawLikeAsync(expected);
     }
 
     /// <summary>True when the server closed the connection (after any replies already read).</summary>

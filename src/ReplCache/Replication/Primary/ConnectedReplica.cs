@@ -1,9 +1,15 @@
 using System.Diagnostics;
+using System.Net;
 
 namespace ReplCache.Replication.Primary;
 
 /// <summary>A secondary connected to this node, as this node sees it: the figures behind a <c>slaveN:</c> line.</summary>
-internal sealed class ConnectedReplica(string nodeId, Uri? address, CancellationTokenSource stop)
+/// <param name="nodeId">Its node id.</param>
+/// <param name="address">The replication address it announced, if any.</param>
+/// <param name="respPort">The RESP port its Hello named (0: none, or an older secondary).</param>
+/// <param name="peer">Where its call came from, as gRPC names it (<c>ipv4:127.0.0.1:50123</c>), if known.</param>
+/// <param name="stop">Cancelled to drop the link.</param>
+internal sealed class ConnectedReplica(string nodeId, Uri? address, int respPort, string? peer, CancellationTokenSource stop)
 {
     private long _ackedOffset = -1;
     private long _lastHeardTimestamp = Stopwatch.GetTimestamp();
@@ -14,6 +20,15 @@ internal sealed class ConnectedReplica(string nodeId, Uri? address, Cancellation
     public string NodeId { get; } = nodeId;
 
     public Uri? Address { get; } = address;
+
+    /// <summary>
+    /// INFO's <c>ip=</c>, an IP literal because Sentinel ignores host names: as Redis (<c>replica-announce-ip</c>,
+    /// else the peer's address), the announced host when it is a usable IP, else the address it connected from.
+    /// </summary>
+    public string? Ip { get; } = IpLiteral(address, peer);
+
+    /// <summary>INFO's <c>port=</c>: its RESP port; 0 (out of range, or unsaid) shows the announced port instead.</summary>
+    public int RespPort { get; } = respPort is > 0 and <= 65535 ? respPort : 0;
 
     /// <summary>Cancelled to drop the link (timeout, overrun, role change, shutdown).</summary>
     public CancellationTokenSource Stop { get; } = stop;
@@ -56,7 +71,26 @@ internal sealed class ConnectedReplica(string nodeId, Uri? address, Cancellation
     }
 
     /// <summary>The figures of INFO's <c>slaveN:</c> line, the state in Redis's words.</summary>
-    public ReplicaInfo ToInfo() => new(NodeId, Address, RedisWord(State), Math.Max(AckedOffset, 0), SinceLastHeard);
+    public ReplicaInfo ToInfo() => new(NodeId, Address, RedisWord(State), Math.Max(AckedOffset, 0), SinceLastHeard)
+    {
+        Ip = Ip,
+        RespPort = RespPort,
+    };
+
+    internal static string? IpLiteral(Uri? announced, string? peer)
+    {
+        if (announced is not null && IPAddress.TryParse(announced.DnsSafeHost, out IPAddress? ip)
+            && !ip.Equals(IPAddress.Any) && !ip.Equals(IPAddress.IPv6Any))
+        {
+            return Shown(ip);
+        }
+
+        // gRPC's ServerCallContext.Peer: "ipv4:127.0.0.1:50123" or "ipv6:[::1]:50123".
+        int colon = peer?.IndexOf(':') ?? -1;
+        return colon > 0 && IPEndPoint.TryParse(peer.AsSpan(colon + 1), out IPEndPoint? from) ? Shown(from.Address) : null;
+
+        static string Shown(IPAddress ip) => (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString();
+    }
 
     private static string RedisWord(ReplicaSyncState state) => state switch
     {

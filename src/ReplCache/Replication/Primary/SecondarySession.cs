@@ -44,7 +44,7 @@ internal sealed partial class SecondarySession(
 
         Uri? announced = Uri.TryCreate(hello.AnnounceAddress, UriKind.Absolute, out Uri? a) ? a : null;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, stopping);
-        var replica = new ConnectedReplica(hello.NodeId, announced, stop);
+        var replica = new ConnectedReplica(hello.NodeId, announced, hello.RespPort, context.Peer, stop);
         (LogCursor cursor, bool full, string replicationId) = Decide(hello);
         using (cursor)
         using (CancellationTokenRegistration detached = cursor.Detached.Register(static s => ((CancellationTokenSource)s!).Cancel(), stop))

@@ -191,6 +191,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
             ReplicationId = id,
             NextOffset = offset,
             ProtocolVersion = 1,
+            RespPort = _state.RespPort,
         };
         var requests = new RequestStreamWriter(call.RequestStream);
         await requests.WriteAsync(new SecondaryMessage { Hello = hello }, link.Token).ConfigureAwait(false);

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace ReplCache.Resp.Commands;
 
-/// <summary>PING, ECHO, AUTH, HELLO, SELECT, QUIT and CLIENT: the connection's own state.</summary>
+/// <summary>PING, ECHO, AUTH, HELLO, SELECT, QUIT and RESET: the connection's own state (CLIENT: <see cref="ClientCommands"/>).</summary>
 internal static class ConnectionCommands
 {
     private static ValueTask<RespFlow> Done => new(RespFlow.Continue);
@@ -13,6 +13,14 @@ internal static class ConnectionCommands
         if (c.Request.Count > 2)
         {
             c.Writer.Error("ERR wrong number of arguments for 'ping' command");
+        }
+        else if (c.IsSubscribed)
+        {
+            // Redis's RESP2 subscribed context: a pong array, so a client reading pushes reads this one too
+            // (StackExchange.Redis keeps its subscription link alive with it).
+            c.Writer.ArrayHeader(2);
+            c.Writer.Bulk("pong"u8);
+            c.Writer.Bulk(c.Request.Count == 2 ? c.Request[1] : []);
         }
         else if (c.Request.Count == 2)
         {
@@ -36,6 +44,14 @@ internal static class ConnectionCommands
     {
         c.Writer.Ok();
         return new(RespFlow.CloseAfterReply);
+    }
+
+    /// <summary><c>RESET</c>: the connection's state back to a new connection's (see <see cref="RespConnection.Reset"/>).</summary>
+    public static ValueTask<RespFlow> Reset(RespConnection c)
+    {
+        c.Reset();
+        c.Writer.Raw("+RESET\r\n"u8);
+        return Done;
     }
 
     /// <summary><c>AUTH [username] password</c>; only the <c>default</c> user exists, as in Redis without ACLs.</summary>
@@ -169,91 +185,8 @@ internal static class ConnectionCommands
         return Done;
     }
 
-    /// <summary><c>CLIENT ID | GETNAME | SETNAME name | SETINFO attr value | HELP</c>.</summary>
-    public static ValueTask<RespFlow> Client(RespConnection c)
-    {
-        RespWriter w = c.Writer;
-        int n = c.Request.Count;
-        if (c.Is(1, "ID"u8) && n == 2)
-        {
-            w.Integer(c.Id);
-        }
-        else if (c.Is(1, "GETNAME"u8) && n == 2)
-        {
-            if (c.Name is null)
-            {
-                w.Null();
-            }
-            else
-            {
-                w.Bulk(c.Name);
-            }
-        }
-        else if (c.Is(1, "SETNAME"u8) && n == 3)
-        {
-            string name = c.Text(2);
-            if (!IsValidName(name))
-            {
-                w.Error("ERR Client names cannot contain spaces, newlines or special characters.");
-            }
-            else
-            {
-                c.Name = name.Length == 0 ? null : name;
-                w.Ok();
-            }
-        }
-        else if (c.Is(1, "SETINFO"u8) && n == 4)
-        {
-            // Client libraries announce themselves (redis-cli 7.2+, redis-py); nothing here depends on it.
-            if (!c.Is(2, "LIB-NAME"u8) && !c.Is(2, "LIB-VER"u8))
-            {
-                w.Error($"ERR Unrecognized option '{c.Text(2)}'");
-            }
-            else if (!IsValidName(c.Text(3)))
-            {
-                w.Error($"ERR {c.Text(2).ToLowerInvariant()} cannot contain spaces, newlines or special characters.");
-            }
-            else
-            {
-                w.Ok();
-            }
-        }
-        else if (c.Is(1, "HELP"u8) && n == 2)
-        {
-            string[] help =
-            [
-                "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-                "GETNAME",
-                "    Return the name of the current connection.",
-                "ID",
-                "    Return the ID of the current connection.",
-                "SETNAME <name>",
-                "    Assign the name <name> to the current connection.",
-                "SETINFO <LIB-NAME|LIB-VER> <value>",
-                "    Accept the client library's name and version.",
-                "HELP",
-                "    Print this help.",
-            ];
-            w.ArrayHeader(help.Length);
-            foreach (string line in help)
-            {
-                w.Simple(line);
-            }
-        }
-        else if (c.Is(1, "ID"u8) || c.Is(1, "GETNAME"u8) || c.Is(1, "SETNAME"u8) || c.Is(1, "SETINFO"u8) || c.Is(1, "HELP"u8))
-        {
-            w.Error($"ERR wrong number of arguments for 'client|{c.Text(1).ToLowerInvariant()}' command");
-        }
-        else
-        {
-            w.Error($"ERR unknown subcommand '{Truncate(c.Text(1))}'. Try CLIENT HELP.");
-        }
-
-        return Done;
-    }
-
     /// <summary>Redis's <c>validateClientName</c>: printable ASCII without spaces.</summary>
-    private static bool IsValidName(string name)
+    internal static bool IsValidName(string name)
     {
         foreach (char ch in name)
         {
@@ -301,5 +234,4 @@ internal static class ConnectionCommands
         return ok;
     }
 
-    private static string Truncate(string text) => text.Length > 128 ? text[..128] : text;
 }

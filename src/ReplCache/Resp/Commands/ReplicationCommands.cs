@@ -9,8 +9,10 @@ internal static class ReplicationCommands
     private static ValueTask<RespFlow> Done => new(RespFlow.Continue);
 
     /// <summary>
-    /// Redis's shapes: a primary answers <c>["master", offset, [[ip, "port", "offset"], ...]]</c>; a secondary
-    /// <c>["slave", host, port, state, offset]</c> with state connect, connecting, sync or connected.
+    /// Redis's shapes: a primary answers <c>["master", offset, [[ip, "port", "offset"], ...]]</c> listing its online
+    /// secondaries at their RESP ip and port (as INFO's slaveN lines); a secondary <c>["slave", host, port, state,
+    /// offset]</c> with state connect, connecting, sync or connected, and offset -1 until the link is up (Redis
+    /// reports the master client's offset, and there is none before the sync ends).
     /// </summary>
     public static ValueTask<RespFlow> Role(RespConnection c)
     {
@@ -18,15 +20,16 @@ internal static class ReplicationCommands
         RespWriter w = c.Writer;
         if (info.Role == ReplicationRole.Primary)
         {
+            ReplicaInfo[] online = [.. info.Replicas.Where(r => r.State == "online")];
             w.ArrayHeader(3);
             w.Bulk("master"u8);
             w.Integer(info.Offset);
-            w.ArrayHeader(info.Replicas.Count);
-            foreach (ReplicaInfo replica in info.Replicas)
+            w.ArrayHeader(online.Length);
+            foreach (ReplicaInfo replica in online)
             {
                 w.ArrayHeader(3);
-                w.Bulk(replica.Address?.Host ?? "?");
-                w.BulkNumber(replica.Address?.Port ?? 0);
+                w.Bulk(replica.ShownIp);
+                w.BulkNumber(replica.ShownPort);
                 w.BulkNumber(replica.AckedOffset);
             }
         }
@@ -34,7 +37,7 @@ internal static class ReplicationCommands
         {
             w.ArrayHeader(5);
             w.Bulk("slave"u8);
-            w.Bulk(info.PrimaryAddress?.Host ?? "?");
+            w.Bulk(info.PrimaryAddress?.DnsSafeHost ?? "?");
             w.Integer(info.PrimaryAddress?.Port ?? 0);
             w.Bulk(info.LinkStatus switch
             {
@@ -43,7 +46,7 @@ internal static class ReplicationCommands
                 PrimaryLinkStatus.Up => "connected"u8,
                 _ => "connect"u8, // down, waiting to retry: Redis's REPL_STATE_CONNECT
             });
-            w.Integer(info.Offset);
+            w.Integer(info.LinkStatus == PrimaryLinkStatus.Up ? info.Offset : -1);
         }
 
         return Done;
@@ -134,7 +137,10 @@ internal static class ReplicationCommands
             return RespFlow.Continue;
         }
 
-        TimeSpan timeout = timeoutMs == 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(Math.Min(timeoutMs, int.MaxValue));
+        // Inside EXEC nothing blocks (Redis's CLIENT_DENY_BLOCKING): the count acknowledged now is the answer.
+        TimeSpan timeout = c.InExec ? TimeSpan.Zero
+            : timeoutMs == 0 ? Timeout.InfiniteTimeSpan
+            : TimeSpan.FromMilliseconds(Math.Min(timeoutMs, int.MaxValue));
         using var gone = CancellationTokenSource.CreateLinkedTokenSource(c.Closed, c.Server.Stopping);
         c.Server.Blocked(+1);
         try

@@ -1,6 +1,6 @@
 namespace ReplCache.Resp.Commands;
 
-/// <summary>INFO, CONFIG GET, COMMAND, DEBUG DIGEST, DBSIZE, SAVE and SHUTDOWN.</summary>
+/// <summary>INFO, COMMAND, CLUSTER, DEBUG DIGEST, SAVE and SHUTDOWN (CONFIG: <see cref="ConfigCommands"/>).</summary>
 internal static class ServerCommands
 {
     private static ValueTask<RespFlow> Done => new(RespFlow.Continue);
@@ -17,41 +17,13 @@ internal static class ServerCommands
         return Done;
     }
 
-    /// <summary><c>CONFIG GET pattern [pattern ...]</c>: a flat array of name, value pairs.</summary>
-    public static ValueTask<RespFlow> Config(RespConnection c)
+    /// <summary>
+    /// <c>CLUSTER ...</c>: this is not a cluster node, and says so as Redis does with cluster support disabled.
+    /// StackExchange.Redis sends <c>CLUSTER NODES</c> while connecting and takes any other reply for cluster mode.
+    /// </summary>
+    public static ValueTask<RespFlow> Cluster(RespConnection c)
     {
-        if (c.Is(1, "GET"u8))
-        {
-            if (c.Request.Count < 3)
-            {
-                c.Writer.Error("ERR wrong number of arguments for 'config|get' command");
-                return Done;
-            }
-
-            var globs = new List<string>();
-            for (int i = 2; i < c.Request.Count; i++)
-            {
-                globs.Add(c.Text(i));
-            }
-
-            List<KeyValuePair<string, string>> matching = ConfigParameters.Matching(c.Server, globs);
-            c.Writer.ArrayHeader(matching.Count * 2);
-            foreach ((string name, string value) in matching)
-            {
-                c.Writer.Bulk(name);
-                c.Writer.Bulk(value);
-            }
-        }
-        else if (c.Is(1, "SET"u8) || c.Is(1, "RESETSTAT"u8) || c.Is(1, "REWRITE"u8))
-        {
-            // Options are fixed when the node starts; a silent OK would make an operator believe otherwise.
-            c.Writer.Error($"ERR CONFIG {c.Text(1).ToUpperInvariant()} is not supported: ReplCache options are set when the node starts");
-        }
-        else
-        {
-            c.Writer.Error($"ERR unknown subcommand '{c.Text(1)}'. Try CONFIG HELP.");
-        }
-
+        c.Writer.Error("ERR This instance has cluster support disabled");
         return Done;
     }
 

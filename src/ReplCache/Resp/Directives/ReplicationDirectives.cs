@@ -93,6 +93,20 @@ internal static class ReplicationDirectives
             """,
     };
 
+    /// <summary>INFO's <c>slave_priority</c>, which Sentinel reads to choose whom to promote.</summary>
+    public static readonly Directive<int> ReplicaPriority = new(s_declared, "replica-priority", arity: 2)
+    {
+        Aliases = ["slave-priority"],
+        Parse = (a, _) => a.Integer(0, int.MaxValue),
+        ToOptions = (priority, o) => o.ReplicaPriority = priority,
+        Show = s => RedisUnits.Number(s.Options.ReplicaPriority),
+        Sets = [nameof(ReplicatedCacheOptions.ReplicaPriority)],
+        Help = """
+            replica-priority <n>          ReplicaPriority: Sentinel promotes the lowest first, never 0.
+                                          Default 100.
+            """,
+    };
+
     public static readonly Directive<int> MinReplicasToWrite = new(s_declared, "min-replicas-to-write", arity: 2)
     {
         Aliases = ["min-slaves-to-write"],
