@@ -40,58 +40,37 @@ internal static class PubSubCommands
     /// <c>UNSUBSCRIBE [channel ...]</c>: each named channel is confirmed, subscribed or not; with no names every
     /// channel is left, or, with none to leave, one confirmation with a nil name.
     /// </summary>
-    public static ValueTask<RespFlow> Unsubscribe(RespConnection c)
+    public static ValueTask<RespFlow> Unsubscribe(RespConnection c) =>
+        Leave(c, "unsubscribe"u8, static s => s.Channels, static (s, channel) => s.Unsubscribe(channel));
+
+    /// <summary><c>PUNSUBSCRIBE [pattern ...]</c>: as <see cref="Unsubscribe"/>, for patterns.</summary>
+    public static ValueTask<RespFlow> PatternUnsubscribe(RespConnection c) =>
+        Leave(c, "punsubscribe"u8, static s => s.Patterns, static (s, pattern) => s.PatternUnsubscribe(pattern));
+
+    /// <summary>The one shape of UNSUBSCRIBE and PUNSUBSCRIBE: named ones, or all of them, or a nil confirmation.</summary>
+    private static ValueTask<RespFlow> Leave(RespConnection c, ReadOnlySpan<byte> verb, Func<PubSubSubscriber, string[]?> held, Func<PubSubSubscriber, string, int> leave)
     {
         PubSubSubscriber? subscriber = c.ExistingSubscriber;
         if (c.Request.Count > 1)
         {
             for (int i = 1; i < c.Request.Count; i++)
             {
-                int count = subscriber?.Unsubscribe(PubSubSubscriber.Key(c.Request[i])) ?? 0;
+                int count = subscriber is null ? 0 : leave(subscriber, PubSubSubscriber.Key(c.Request[i]));
                 WriteMessagesIfLast(c, count);
-                PubSubFrames.Confirmation(c.Writer, "unsubscribe"u8, c.Request[i], isNull: false, count);
+                PubSubFrames.Confirmation(c.Writer, verb, c.Request[i], isNull: false, count);
             }
         }
-        else if (subscriber?.Channels is not { Length: > 0 } channels)
+        else if (subscriber is null || held(subscriber) is not { Length: > 0 } names)
         {
-            PubSubFrames.Confirmation(c.Writer, "unsubscribe"u8, [], isNull: true, subscriber?.Count ?? 0);
+            PubSubFrames.Confirmation(c.Writer, verb, [], isNull: true, subscriber?.Count ?? 0);
         }
         else
         {
-            foreach (string channel in channels)
+            foreach (string name in names)
             {
-                int count = subscriber.Unsubscribe(channel);
+                int count = leave(subscriber, name);
                 WriteMessagesIfLast(c, count);
-                PubSubFrames.Confirmation(c.Writer, "unsubscribe"u8, PubSubSubscriber.Bytes(channel), isNull: false, count);
-            }
-        }
-
-        return Done;
-    }
-
-    public static ValueTask<RespFlow> PatternUnsubscribe(RespConnection c)
-    {
-        PubSubSubscriber? subscriber = c.ExistingSubscriber;
-        if (c.Request.Count > 1)
-        {
-            for (int i = 1; i < c.Request.Count; i++)
-            {
-                int count = subscriber?.PatternUnsubscribe(PubSubSubscriber.Key(c.Request[i])) ?? 0;
-                WriteMessagesIfLast(c, count);
-                PubSubFrames.Confirmation(c.Writer, "punsubscribe"u8, c.Request[i], isNull: false, count);
-            }
-        }
-        else if (subscriber?.Patterns is not { Length: > 0 } patterns)
-        {
-            PubSubFrames.Confirmation(c.Writer, "punsubscribe"u8, [], isNull: true, subscriber?.Count ?? 0);
-        }
-        else
-        {
-            foreach (string pattern in patterns)
-            {
-                int count = subscriber.PatternUnsubscribe(pattern);
-                WriteMessagesIfLast(c, count);
-                PubSubFrames.Confirmation(c.Writer, "punsubscribe"u8, PubSubSubscriber.Bytes(pattern), isNull: false, count);
+                PubSubFrames.Confirmation(c.Writer, verb, PubSubSubscriber.Bytes(name), isNull: false, count);
             }
         }
 
