@@ -21,8 +21,6 @@ internal sealed partial class SnapshotPersistence(CacheStore store, ReplicationL
     /// <summary>When the last successful save began (the node's start before any).</summary>
     public DateTimeOffset LastSave => new(Volatile.Read(ref _lastSaveTicks), TimeSpan.Zero);
 
-    public bool IsConfigured => options.SnapshotPath is not null;
-
     /// <summary>Starts counting time and changes from now, as a save would (the schedule's start).</summary>
     public void RestartSaveClock()
     {

@@ -9,8 +9,6 @@ internal sealed class AppliedKeys
 {
     private IAppliedKeyObserver[] _observers = [];
 
-    public bool HasObservers => Volatile.Read(ref _observers).Length > 0;
-
     /// <summary>Starts telling <paramref name="observer"/>; the returned value stops it.</summary>
     public IDisposable Observe(IAppliedKeyObserver observer)
     {

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Security.Cryptography;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -90,7 +89,7 @@ internal sealed partial class RespServer
     /// Sentinel takes a change for a restart (<c>+reboot</c>) and ignores an id shorter than 40 (a Guid's 32), so
     /// it is neither the node id (which may be configured, and so survive a restart) nor a Guid.
     /// </summary>
-    public string RunId { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
+    public string RunId { get; } = ReplicationIds.NewId();
 
     /// <summary>
     /// The bound RESP endpoint, port 0 resolved; set once the listener is up. Setting it also tells replication the
