@@ -52,7 +52,8 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
     public byte[]? Get(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return TryFind(key, out ReadOnlySpan<byte> value) ? value.ToArray() : null;
+        using StoreReadScope scope = _store.BeginRead();
+        return TryFind(scope, key, out ReadOnlySpan<byte> value) ? value.ToArray() : null;
     }
 
     /// <inheritdoc />
@@ -68,7 +69,8 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(destination);
-        if (!TryFind(key, out ReadOnlySpan<byte> value))
+        using StoreReadScope scope = _store.BeginRead();
+        if (!TryFind(scope, key, out ReadOnlySpan<byte> value))
         {
             return false;
         }
@@ -146,7 +148,8 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
     public void Refresh(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        _ = TryFind(key, out _);
+        using StoreReadScope scope = _store.BeginRead();
+        _ = TryFind(scope, key, out _);
     }
 
     /// <inheritdoc />
@@ -186,10 +189,11 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
     }
 
     /// <summary>A read: finds the live entry and renews its sliding deadline, as RedisCache's Get and Refresh do.</summary>
-    private bool TryFind(string key, out ReadOnlySpan<byte> value)
+    /// <remarks>The value is valid while <paramref name="scope"/> lasts: the entry's block may hold another entry after it.</remarks>
+    private bool TryFind(in StoreReadScope scope, string key, out ReadOnlySpan<byte> value)
     {
         _gate.EnsureReadable();
-        bool found = _store.TryGetValue(key, renewSliding: true, out value);
+        bool found = _store.TryGetValue(scope, key, renewSliding: true, out value);
         _metrics.CountLookup(found);
         return found;
     }

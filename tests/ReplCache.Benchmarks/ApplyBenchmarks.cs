@@ -29,8 +29,7 @@ public class ApplyBenchmarks
         byte[] value = new byte[100];
         for (int i = 0; i < 100_000; i++)
         {
-            byte[] entry = EntryLayout.Create(System.Text.Encoding.UTF8.GetBytes($"key:{i}"), value, 0, 0, 0);
-            LogRecordWriter.WriteSet(writer, entry, 0);
+            LogRecordWriter.WriteSet(writer, System.Text.Encoding.UTF8.GetBytes($"key:{i}"), value, 0, 0, 0);
             if (writer.WrittenCount > 60 * 1024)
             {
                 batches.Add(writer.WrittenMemory.ToArray());

@@ -8,15 +8,19 @@ namespace ReplCache.Backlog;
 internal static class LogRecordWriter
 {
     /// <summary>A Set record stating <paramref name="entry"/> with the given sliding deadline.</summary>
-    public static void WriteSet(IBufferWriter<byte> output, byte[] entry, long slidingDeadlineMs)
+    public static void WriteSet(IBufferWriter<byte> output, Entry entry, long slidingDeadlineMs) =>
+        WriteSet(output, EntryLayout.Key(entry), EntryLayout.Value(entry), EntryLayout.AbsoluteExpiryMs(entry), EntryLayout.SlidingMs(entry), slidingDeadlineMs);
+
+    /// <summary>A Set record from its parts.</summary>
+    public static void WriteSet(IBufferWriter<byte> output, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long absoluteExpiryMs, long slidingMs, long slidingDeadlineMs)
     {
         var writer = new MessagePackWriter(output);
         writer.WriteArrayHeader(6);
         writer.Write((byte)LogRecordKind.Set);
-        writer.Write(EntryLayout.Key(entry));
-        writer.Write(EntryLayout.Value(entry));
-        writer.Write(EntryLayout.AbsoluteExpiryMs(entry));
-        writer.Write(EntryLayout.SlidingMs(entry));
+        writer.Write(key);
+        writer.Write(value);
+        writer.Write(absoluteExpiryMs);
+        writer.Write(slidingMs);
         writer.Write(slidingDeadlineMs);
         writer.Flush();
     }

@@ -17,6 +17,7 @@ namespace ReplCache.Persistence;
 internal static class SnapshotWriter
 {
     private const int BufferBytes = 1 << 20;
+    private const int RecordChunkBytes = 64 * 1024;
 
     public static async Task<SnapshotSummary> SaveAsync(CacheStore store, ReplicationLog log, ReplicationState state, string path, CancellationToken cancellationToken)
     {
@@ -43,21 +44,24 @@ internal static class SnapshotWriter
                 output.Write(SnapshotFormat.Magic);
                 output.WriteUInt32(SnapshotFormat.Version);
 
-                var record = new ArrayBufferWriter<byte>(256);
-                foreach (byte[] entry in store.EnumerateLive(store.Clock.NowMs()))
+                // Entries are walked in steps (each a read protection of its own, never held across the write to
+                // disk), as a full sync walks them; every entry present throughout is in the file at least once.
+                var records = new ArrayBufferWriter<byte>(RecordChunkBytes + 1024);
+                ulong walk = 0;
+                do
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    record.ResetWrittenCount();
-                    long deadline = EntryLayout.SlidingMs(entry) == 0 ? 0 : Math.Max(EntryLayout.SlidingDeadlineMs(entry), EntryLayout.LoggedDeadlineMs(entry));
-                    LogRecordWriter.WriteSet(record, entry, deadline);
-                    output.WriteUInt32((uint)record.WrittenCount);
-                    output.Write(record.WrittenSpan);
-                    entries++;
+                    records.ResetWrittenCount();
+                    var sink = new SetRecordSink(records, RecordChunkBytes, lengthPrefixed: true);
+                    walk = store.Walk(walk, ref sink);
+                    entries += sink.Entries;
+                    output.Write(records.WrittenSpan);
                     if (output.Pending > BufferBytes)
                     {
                         await output.FlushAsync(cancellationToken).ConfigureAwait(false);
                     }
                 }
+                while (walk != 0);
 
                 output.WriteUInt32(0);
 

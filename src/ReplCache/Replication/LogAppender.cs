@@ -6,7 +6,7 @@ namespace ReplCache.Replication;
 /// <summary>On a primary, turns every change of the store into a log record, in the store's own order.</summary>
 internal sealed class LogAppender(ReplicationLog log) : IStoreObserver
 {
-    public void OnSet(byte[] entry, long slidingDeadlineMs)
+    public void OnSet(Entry entry, long slidingDeadlineMs)
     {
         LogRecordWriter.WriteSet(log, entry, slidingDeadlineMs);
         log.Commit();

@@ -10,7 +10,10 @@ internal sealed partial class CacheStore
     public void ApplySet(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long absoluteExpiryMs, long slidingMs, long slidingDeadlineMs)
     {
         Limits.ThrowIfRecordTooLarge(key.Length, value.Length);
-        Insert(EntryLayout.Create(key, value, absoluteExpiryMs, slidingMs, slidingDeadlineMs));
+        lock (_writeLock)
+        {
+            _writer.Insert(_writer.Create(key, value, absoluteExpiryMs, slidingMs, slidingDeadlineMs));
+        }
     }
 
     /// <summary>Applies a Remove record; a missing key is fine (the record is idempotent).</summary>
@@ -20,8 +23,16 @@ internal sealed partial class CacheStore
     /// <returns>False when no sliding entry holds the key.</returns>
     public bool ApplyTouch(ReadOnlySpan<byte> key, long deadline)
     {
-        byte[]? blob = _table.Find(key, KeyCodec.Hash(key));
-        if (blob is null || EntryLayout.SlidingMs(blob) == 0)
+        lock (_writeLock)
+        {
+            return ApplyTouchLocked(key, deadline);
+        }
+    }
+
+    private bool ApplyTouchLocked(ReadOnlySpan<byte> key, long deadline)
+    {
+        Entry blob = _table.Find(key, KeyCodec.Hash(key));
+        if (blob.IsNull || EntryLayout.SlidingMs(blob) == 0)
         {
             return false;
         }

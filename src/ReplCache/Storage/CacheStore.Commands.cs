@@ -5,10 +5,19 @@ internal sealed partial class CacheStore
     // Operations of the Redis-protocol endpoint; the semantics live in RedisOperations, the limits are checked here.
 
     /// <inheritdoc cref="RedisOperations.SetIf"/>
-    /// <remarks>The RESP command checked <see cref="Limits"/> before calling (see <see cref="Set(string, ReadOnlySpan{byte}, long, long, long)"/>).</remarks>
-    public bool SetIf(scoped ReadOnlySpan<byte> key, scoped ReadOnlySpan<byte> value, long absoluteExpiryMs, SetCondition condition, bool keepTtl, out bool hadPrevious, out ReadOnlySpan<byte> previous)
+    /// <remarks>
+    /// The RESP command checked <see cref="Limits"/> before calling (see <see cref="Set(string, ReadOnlySpan{byte}, long, long, long)"/>).
+    /// <paramref name="previous"/> is valid until <paramref name="scope"/> ends.
+    /// </remarks>
+    public bool SetIf(in StoreReadScope scope, scoped ReadOnlySpan<byte> key, scoped ReadOnlySpan<byte> value, long absoluteExpiryMs, SetCondition condition, bool keepTtl, out bool hadPrevious, out ReadOnlySpan<byte> previous)
     {
         return _operations.SetIf(key, value, absoluteExpiryMs, condition, keepTtl, out hadPrevious, out previous);
+    }
+
+    /// <summary><see cref="SetIf(in StoreReadScope, ReadOnlySpan{byte}, ReadOnlySpan{byte}, long, SetCondition, bool, out bool, out ReadOnlySpan{byte})"/> for a caller that does not want the previous value.</summary>
+    public bool SetIf(scoped ReadOnlySpan<byte> key, scoped ReadOnlySpan<byte> value, long absoluteExpiryMs, SetCondition condition, bool keepTtl)
+    {
+        return _operations.SetIf(key, value, absoluteExpiryMs, condition, keepTtl, out _, out _);
     }
 
     /// <inheritdoc cref="RedisOperations.RemoveLive"/>

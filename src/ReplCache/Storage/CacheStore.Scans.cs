@@ -13,9 +13,10 @@ internal sealed partial class CacheStore
     /// <inheritdoc cref="KeyScanner.GetKeys"/>
     public List<string> GetKeys(KeyPattern pattern) => _scanner.GetKeys(pattern);
 
-    /// <inheritdoc cref="KeyScanner.EnumerateLive"/>
+    /// <inheritdoc cref="KeyScanner.Walk"/>
     /// <remarks>Entries are in <see cref="EntryLayout"/>'s format: for the encoders of whole entries (snapshots, full syncs).</remarks>
-    public IEnumerable<byte[]> EnumerateLive(long nowMs) => _scanner.EnumerateLive(nowMs);
+    public ulong Walk<TSink>(ulong cursor, ref TSink sink)
+        where TSink : struct, IEntrySink => _scanner.Walk(cursor, ref sink);
 
     /// <inheritdoc cref="KeyScanner.Scan"/>
     public ulong Scan(ulong cursor, int count, List<string> keys) => _scanner.Scan(cursor, count, keys);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using ReplCache.Storage.Memory;
 
 namespace ReplCache.Storage;
 
@@ -21,6 +22,12 @@ namespace ReplCache.Storage;
 /// <see cref="SlidingRenewal"/>, <see cref="LruEviction"/> (only with a size limit), <see cref="ExpirySweep"/>,
 /// <see cref="KeyScanner"/> and <see cref="RedisOperations"/>. Only the parts read <see cref="EntryLayout"/>.
 /// </para>
+/// <para>
+/// Entries live in an <see cref="EntryHeap"/>, not one array each: the GC traces a few pages per megabyte instead
+/// of an object per entry, so a host's collections do not grow with the cache. A value read from the store is valid
+/// while its reader is inside a <see cref="StoreReadScope"/> (<see cref="BeginRead"/>); the methods that hand out
+/// spans take one.
+/// </para>
 /// </remarks>
 internal sealed partial class CacheStore : IReplicaStore, IStoreAuthority, IDisposable
 {
@@ -28,7 +35,8 @@ internal sealed partial class CacheStore : IReplicaStore, IStoreAuthority, IDisp
     internal static readonly TimeSpan TimerPeriod = TimeSpan.FromMilliseconds(100);
 
     private readonly Lock _writeLock = new();
-    private readonly EntryTable _table = new();
+    private readonly EntryHeap _heap = new();
+    private readonly EntryTable _table;
     private readonly StoreLedger _ledger = new();
     private readonly StoreRole _role = new();
     private readonly StoreClock _clock;
@@ -48,13 +56,14 @@ internal sealed partial class CacheStore : IReplicaStore, IStoreAuthority, IDisp
     public CacheStore(TimeProvider timeProvider, long? sizeLimitBytes)
     {
         _clock = new StoreClock(timeProvider);
+        _table = new EntryTable(_heap);
         _eviction = sizeLimitBytes is long limit ? new LruEviction(limit) : null;
         _renewal = new SlidingRenewal(_writeLock, _table, _role);
-        _writer = new StoreWriter(_writeLock, _table, _ledger, _role, _renewal, _eviction, _clock);
+        _writer = new StoreWriter(_writeLock, _table, _heap, _ledger, _role, _renewal, _eviction, _clock);
         _reader = new EntryReader(_table, _clock, _writer, _renewal, _eviction);
         _sweep = new ExpirySweep(_writeLock, _table, _ledger, _clock, _role, _writer);
-        _scanner = new KeyScanner(_writeLock, _table, _ledger, _clock);
-        _operations = new RedisOperations(_writeLock, _table, _clock, _role, _writer, _reader);
+        _scanner = new KeyScanner(_writeLock, _table, _heap, _ledger, _clock);
+        _operations = new RedisOperations(_writeLock, _table, _heap, _clock, _role, _writer, _reader);
         _housekeeping = timeProvider.CreateTimer(static s => ((CacheStore)s!).OnHousekeeping(), this, TimerPeriod, TimerPeriod);
     }
 
@@ -88,6 +97,12 @@ internal sealed partial class CacheStore : IReplicaStore, IStoreAuthority, IDisp
 
     /// <inheritdoc cref="StoreLedger.SizeBytes"/>
     public long SizeBytes => _ledger.SizeBytes;
+
+    /// <inheritdoc cref="EntryHeap.ReservedBytes"/>
+    public long ReservedBytes => _heap.ReservedBytes;
+
+    /// <summary>The store's allocator, for the memory tests.</summary>
+    internal EntryHeap Heap => _heap;
 
     /// <summary>Entries removed because their deadline passed (only an authoritative store removes them).</summary>
     public long Expirations => _ledger.Expirations;
@@ -139,36 +154,62 @@ internal sealed partial class CacheStore : IReplicaStore, IStoreAuthority, IDisp
         }
     }
 
+    /// <summary>Begins a stretch in which values read from the store stay valid; end it (<c>using</c>) before any <c>await</c>.</summary>
+    public StoreReadScope BeginRead() => new(_heap);
+
     /// <summary>Finds the live value for <paramref name="key"/>, renewing a sliding entry when asked.</summary>
-    /// <remarks>The value stays valid after the call: an entry's value is never written in place.</remarks>
+    /// <remarks>The value is valid until <paramref name="scope"/> ends: copy it out to keep it.</remarks>
     /// <returns>False on a miss.</returns>
-    public bool TryGetValue(string key, bool renewSliding, out ReadOnlySpan<byte> value)
+    public bool TryGetValue(in StoreReadScope scope, string key, bool renewSliding, out ReadOnlySpan<byte> value)
     {
         int max = KeyCodec.MaxByteCount(key);
         if (max <= KeyCodec.StackLimit)
         {
             Span<byte> buffer = stackalloc byte[KeyCodec.StackLimit];
             int length = KeyCodec.Encode(key, buffer);
-            return TryGetValue(buffer[..length], renewSliding, out value);
+            return TryGetValue(scope, buffer[..length], renewSliding, out value);
         }
 
-        return TryGetValue(KeyCodec.Encode(key), renewSliding, out value);
+        return TryGetValue(scope, KeyCodec.Encode(key), renewSliding, out value);
     }
 
-    /// <inheritdoc cref="TryGetValue(string, bool, out ReadOnlySpan{byte})"/>
+    /// <inheritdoc cref="TryGetValue(in StoreReadScope, string, bool, out ReadOnlySpan{byte})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TryGetValue(scoped ReadOnlySpan<byte> key, bool renewSliding, out ReadOnlySpan<byte> value)
+    public bool TryGetValue(in StoreReadScope scope, scoped ReadOnlySpan<byte> key, bool renewSliding, out ReadOnlySpan<byte> value)
     {
-        byte[]? blob = _reader.Find(key, renewSliding);
-        value = blob is null ? default : EntryLayout.Value(blob);
-        return blob is not null;
+        Entry blob = _reader.Find(key, renewSliding);
+        value = blob.IsNull ? default : EntryLayout.Value(blob);
+        return !blob.IsNull;
+    }
+
+    /// <summary>Whether a live entry holds <paramref name="key"/> (<c>EXISTS</c>). Does not renew it.</summary>
+    public bool ContainsLive(ReadOnlySpan<byte> key)
+    {
+        using StoreReadScope scope = BeginRead();
+        return !_reader.Find(key, renewSliding: false).IsNull;
+    }
+
+    /// <summary>A sliding entry's own deadline and the one secondaries were told, for the renewal tests; null when no entry holds the key.</summary>
+    internal (long Own, long Logged)? SlidingDeadlinesOf(ReadOnlySpan<byte> key)
+    {
+        using StoreReadScope scope = BeginRead();
+        Entry blob = _table.Find(key, KeyCodec.Hash(key));
+        return blob.IsNull ? null : (EntryLayout.SlidingDeadlineMs(blob), EntryLayout.LoggedDeadlineMs(blob));
     }
 
     /// <summary>Renews the sliding deadline of a live entry; a no-op for missing or non-sliding entries.</summary>
-    public void Refresh(string key) => TryGetValue(key, renewSliding: true, out _);
+    public void Refresh(string key)
+    {
+        using StoreReadScope scope = BeginRead();
+        TryGetValue(scope, key, renewSliding: true, out _);
+    }
 
     /// <inheritdoc cref="Refresh(string)"/>
-    public void Refresh(ReadOnlySpan<byte> key) => _reader.Find(key, renewSliding: true);
+    public void Refresh(ReadOnlySpan<byte> key)
+    {
+        using StoreReadScope scope = BeginRead();
+        _reader.Find(key, renewSliding: true);
+    }
 
     /// <summary>Stores an entry, replacing any entry with the same key.</summary>
     /// <remarks>
@@ -177,9 +218,12 @@ internal sealed partial class CacheStore : IReplicaStore, IStoreAuthority, IDisp
     /// </remarks>
     public void Set(string key, ReadOnlySpan<byte> value, long absoluteExpiryMs, long slidingMs, long nowMs)
     {
-        byte[] blob = CreateEntry(key, value.Length, absoluteExpiryMs, slidingMs, nowMs);
-        value.CopyTo(EntryLayout.ValueForWrite(blob));
-        _writer.Insert(blob);
+        lock (_writeLock)
+        {
+            Entry blob = CreateEntry(key, value.Length, absoluteExpiryMs, slidingMs, nowMs);
+            value.CopyTo(EntryLayout.ValueForWrite(blob));
+            _writer.Insert(blob);
+        }
     }
 
     /// <inheritdoc cref="Set(string, ReadOnlySpan{byte}, long, long, long)"/>
@@ -190,9 +234,12 @@ internal sealed partial class CacheStore : IReplicaStore, IStoreAuthority, IDisp
             throw new ArgumentOutOfRangeException(nameof(value), value.Length, "The value is larger than the largest array .NET can allocate.");
         }
 
-        byte[] blob = CreateEntry(key, (int)value.Length, absoluteExpiryMs, slidingMs, nowMs);
-        value.CopyTo(EntryLayout.ValueForWrite(blob));
-        _writer.Insert(blob);
+        lock (_writeLock)
+        {
+            Entry blob = CreateEntry(key, (int)value.Length, absoluteExpiryMs, slidingMs, nowMs);
+            value.CopyTo(EntryLayout.ValueForWrite(blob));
+            _writer.Insert(blob);
+        }
     }
 
     /// <summary>Removes the entry for <paramref name="key"/>; a missing key is a no-op.</summary>
@@ -230,19 +277,12 @@ internal sealed partial class CacheStore : IReplicaStore, IStoreAuthority, IDisp
 
     public void Dispose() => _housekeeping.Dispose();
 
-    /// <summary>Stores a fully built entry (the replication apply path builds them from records).</summary>
-    private void Insert(byte[] blob) => _writer.Insert(blob);
-
-    private static byte[] CreateEntry(string key, int valueLength, long absoluteExpiryMs, long slidingMs, long nowMs)
+    /// <summary>A new entry for <paramref name="key"/>, header and key written. Caller holds the write lock until it inserts it.</summary>
+    private Entry CreateEntry(string key, int valueLength, long absoluteExpiryMs, long slidingMs, long nowMs)
     {
         int keyLength = KeyCodec.GetByteCount(key);
         long deadline = slidingMs == 0 ? 0 : SlidingRenewal.Deadline(nowMs, slidingMs, absoluteExpiryMs);
-        if ((long)EntryLayout.HeaderSize + keyLength + valueLength > Array.MaxLength)
-        {
-            throw new ArgumentOutOfRangeException("value", valueLength, "The key and value together are larger than the largest array .NET can allocate.");
-        }
-
-        byte[] blob = EntryLayout.Allocate(keyLength, valueLength, absoluteExpiryMs, slidingMs, deadline);
+        Entry blob = _writer.Allocate(keyLength, valueLength, absoluteExpiryMs, slidingMs, deadline);
         KeyCodec.Encode(key, EntryLayout.KeyForWrite(blob));
         return blob;
     }
@@ -251,5 +291,6 @@ internal sealed partial class CacheStore : IReplicaStore, IStoreAuthority, IDisp
     {
         _eviction?.Tick();
         _sweep.RunFromTimer();
+        _writer.Reclaim();
     }
 }

@@ -4,9 +4,8 @@ using System.Runtime.InteropServices;
 namespace ReplCache.Storage;
 
 /// <summary>
-/// The layout of one stored entry. Every entry is a single byte array — header, UTF-8 key, value —
-/// so an entry costs one object, not four (node, key string, value array, metadata), which is what
-/// keeps the overhead per entry under 120 bytes and the GC's mark work proportional to one object.
+/// The layout of one stored entry in its block (see <see cref="Memory.SlabAllocator"/>): header, UTF-8 key, value —
+/// one run of bytes, no object of its own.
 /// </summary>
 /// <remarks>
 /// <code>
@@ -16,97 +15,109 @@ namespace ReplCache.Storage;
 /// [24..28)  int   AccessClock         coarse last-access clock for approximate LRU (mutable).
 /// [28..32)  int   KeyLength           bytes of UTF-8 key.
 /// [32..40)  long  LoggedDeadlineMs    the sliding deadline secondaries were last told of (mutable; primary only).
-/// [40..)    key bytes, then value bytes.
+/// [40..44)  int   ValueLength         bytes of value.
+/// [44..)    key bytes, then value bytes.
 /// </code>
-/// Array data is 8-byte aligned on 64-bit runtimes, so the long fields can be read and written atomically.
-/// The two mutable fields live in the array, not in a table slot, so that a table resize — which copies
-/// slots, not arrays — can never lose a concurrent renewal.
+/// Blocks start at multiples of 16 in pinned arrays whose data is 8-byte aligned, so the long fields can be read
+/// and written atomically. The mutable fields live in the entry, not in a table slot, so that a table resize —
+/// which copies slots, not entries — can never lose a concurrent renewal.
 /// </remarks>
 internal static class EntryLayout
 {
-    public const int HeaderSize = 40;
+    public const int HeaderSize = 44;
     private const int SlidingOffset = 8;
     private const int SlidingDeadlineOffset = 16;
     private const int AccessClockOffset = 24;
     private const int KeyLengthOffset = 28;
     private const int LoggedDeadlineOffset = 32;
+    private const int ValueLengthOffset = 40;
 
-    /// <summary>Allocates an entry with its header written; the caller fills the key and value bytes.</summary>
-    public static byte[] Allocate(int keyLength, int valueLength, long absoluteExpiryMs, long slidingMs, long slidingDeadlineMs)
+    /// <summary>The bytes an entry of this key and value occupies before rounding to its block.</summary>
+    public static long Size(int keyLength, int valueLength) => (long)HeaderSize + keyLength + valueLength;
+
+    /// <summary>Writes the header of a freshly allocated entry; the caller fills the key and value bytes.</summary>
+    public static void Initialize(Entry entry, int keyLength, int valueLength, long absoluteExpiryMs, long slidingMs, long slidingDeadlineMs)
     {
-        var blob = GC.AllocateUninitializedArray<byte>(HeaderSize + keyLength + valueLength);
-        ref byte start = ref MemoryMarshal.GetArrayDataReference(blob);
+        ref byte start = ref Start(entry);
         Unsafe.As<byte, long>(ref start) = absoluteExpiryMs;
         Unsafe.As<byte, long>(ref Unsafe.Add(ref start, SlidingOffset)) = slidingMs;
         Unsafe.As<byte, long>(ref Unsafe.Add(ref start, SlidingDeadlineOffset)) = slidingDeadlineMs;
         Unsafe.As<byte, int>(ref Unsafe.Add(ref start, AccessClockOffset)) = 0;
         Unsafe.As<byte, int>(ref Unsafe.Add(ref start, KeyLengthOffset)) = keyLength;
         Unsafe.As<byte, long>(ref Unsafe.Add(ref start, LoggedDeadlineOffset)) = slidingDeadlineMs;
-        return blob;
+        Unsafe.As<byte, int>(ref Unsafe.Add(ref start, ValueLengthOffset)) = valueLength;
     }
 
-    /// <summary>Builds a complete entry from its parts.</summary>
-    public static byte[] Create(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long absoluteExpiryMs, long slidingMs, long slidingDeadlineMs)
-    {
-        byte[] blob = Allocate(key.Length, value.Length, absoluteExpiryMs, slidingMs, slidingDeadlineMs);
-        key.CopyTo(blob.AsSpan(HeaderSize));
-        value.CopyTo(blob.AsSpan(HeaderSize + key.Length));
-        return blob;
-    }
+    public static long AbsoluteExpiryMs(Entry entry) => Unsafe.As<byte, long>(ref Start(entry));
 
-    public static long AbsoluteExpiryMs(byte[] blob) => Unsafe.As<byte, long>(ref MemoryMarshal.GetArrayDataReference(blob));
+    public static long SlidingMs(Entry entry) => Unsafe.As<byte, long>(ref Unsafe.Add(ref Start(entry), SlidingOffset));
 
-    public static long SlidingMs(byte[] blob) => Unsafe.As<byte, long>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(blob), SlidingOffset));
+    public static long SlidingDeadlineMs(Entry entry) => Volatile.Read(ref Field<long>(entry, SlidingDeadlineOffset));
 
-    public static long SlidingDeadlineMs(byte[] blob) => Volatile.Read(ref SlidingDeadlineRef(blob));
+    public static void SetSlidingDeadlineMs(Entry entry, long value) => Volatile.Write(ref Field<long>(entry, SlidingDeadlineOffset), value);
 
-    public static void SetSlidingDeadlineMs(byte[] blob, long value) => Volatile.Write(ref SlidingDeadlineRef(blob), value);
+    public static long LoggedDeadlineMs(Entry entry) => Volatile.Read(ref Field<long>(entry, LoggedDeadlineOffset));
 
-    public static long LoggedDeadlineMs(byte[] blob) => Volatile.Read(ref LoggedDeadlineRef(blob));
+    public static void SetLoggedDeadlineMs(Entry entry, long value) => Volatile.Write(ref Field<long>(entry, LoggedDeadlineOffset), value);
 
-    public static void SetLoggedDeadlineMs(byte[] blob, long value) => Volatile.Write(ref LoggedDeadlineRef(blob), value);
+    public static int AccessClock(Entry entry) => Volatile.Read(ref Field<int>(entry, AccessClockOffset));
 
-    public static int AccessClock(byte[] blob) => Volatile.Read(ref AccessClockRef(blob));
+    public static void SetAccessClock(Entry entry, int value) => Volatile.Write(ref Field<int>(entry, AccessClockOffset), value);
 
-    public static void SetAccessClock(byte[] blob, int value) => Volatile.Write(ref AccessClockRef(blob), value);
+    public static int KeyLength(Entry entry) => Unsafe.As<byte, int>(ref Unsafe.Add(ref Start(entry), KeyLengthOffset));
 
-    public static int KeyLength(byte[] blob) => Unsafe.As<byte, int>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(blob), KeyLengthOffset));
+    public static int ValueLength(Entry entry) => Unsafe.As<byte, int>(ref Unsafe.Add(ref Start(entry), ValueLengthOffset));
 
-    public static ReadOnlySpan<byte> Key(byte[] blob) => blob.AsSpan(HeaderSize, KeyLength(blob));
+    /// <summary>Header, key and value: the bytes the entry occupies in its block.</summary>
+    public static int Length(Entry entry) => HeaderSize + KeyLength(entry) + ValueLength(entry);
 
-    public static Span<byte> KeyForWrite(byte[] blob) => blob.AsSpan(HeaderSize, KeyLength(blob));
+    public static ReadOnlySpan<byte> Key(Entry entry) => entry.Page.AsSpan(entry.Offset + HeaderSize, KeyLength(entry));
 
-    public static ReadOnlySpan<byte> Value(byte[] blob) => blob.AsSpan(HeaderSize + KeyLength(blob));
+    public static Span<byte> KeyForWrite(Entry entry) => entry.Page.AsSpan(entry.Offset + HeaderSize, KeyLength(entry));
 
-    public static Span<byte> ValueForWrite(byte[] blob) => blob.AsSpan(HeaderSize + KeyLength(blob));
+    public static ReadOnlySpan<byte> Value(Entry entry) => entry.Page.AsSpan(entry.Offset + HeaderSize + KeyLength(entry), ValueLength(entry));
 
-    public static int ValueLength(byte[] blob) => blob.Length - HeaderSize - KeyLength(blob);
+    public static Span<byte> ValueForWrite(Entry entry) => entry.Page.AsSpan(entry.Offset + HeaderSize + KeyLength(entry), ValueLength(entry));
 
     /// <summary>True when the entry has any deadline, so a read must consult the clock.</summary>
-    public static bool CanExpire(byte[] blob) => AbsoluteExpiryMs(blob) != 0 || SlidingMs(blob) != 0;
+    public static bool CanExpire(Entry entry) => AbsoluteExpiryMs(entry) != 0 || SlidingMs(entry) != 0;
 
     /// <summary>The moment the entry stops being visible: the earlier of its absolute and sliding deadlines.</summary>
-    public static long EffectiveExpiryMs(byte[] blob)
+    public static long EffectiveExpiryMs(Entry entry)
     {
-        long absolute = AbsoluteExpiryMs(blob);
-        if (SlidingMs(blob) == 0)
+        long absolute = AbsoluteExpiryMs(entry);
+        if (SlidingMs(entry) == 0)
         {
             return absolute;
         }
 
-        long sliding = SlidingDeadlineMs(blob);
+        long sliding = SlidingDeadlineMs(entry);
         return absolute == 0 ? sliding : Math.Min(absolute, sliding);
     }
 
-    public static bool IsExpired(byte[] blob, long nowMs)
+    public static bool IsExpired(Entry entry, long nowMs)
     {
-        long expiry = EffectiveExpiryMs(blob);
+        long expiry = EffectiveExpiryMs(entry);
         return expiry != 0 && nowMs >= expiry;
     }
 
-    private static ref long SlidingDeadlineRef(byte[] blob) => ref Unsafe.As<byte, long>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(blob), SlidingDeadlineOffset));
+    /// <summary>The entry's first byte. Bounds-checked once against its page, so a field read never leaves the page.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref byte Start(Entry entry)
+    {
+        byte[] page = entry.Page;
+        int offset = entry.Offset;
+        if ((uint)offset > (uint)(page.Length - HeaderSize))
+        {
+            ThrowOutsidePage(offset, page.Length);
+        }
 
-    private static ref long LoggedDeadlineRef(byte[] blob) => ref Unsafe.As<byte, long>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(blob), LoggedDeadlineOffset));
+        return ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(page), offset);
+    }
 
-    private static ref int AccessClockRef(byte[] blob) => ref Unsafe.As<byte, int>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(blob), AccessClockOffset));
+    private static ref T Field<T>(Entry entry, int fieldOffset)
+        where T : unmanaged => ref Unsafe.As<byte, T>(ref Unsafe.Add(ref Start(entry), fieldOffset));
+
+    private static void ThrowOutsidePage(int offset, int length) =>
+        throw new InvalidOperationException($"An entry handle points at offset {offset} of a {length}-byte page: the store's memory is corrupt.");
 }

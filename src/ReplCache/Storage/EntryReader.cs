@@ -8,13 +8,14 @@ namespace ReplCache.Storage;
 internal sealed class EntryReader(EntryTable table, StoreClock clock, StoreWriter writer, SlidingRenewal renewal, LruEviction? eviction)
 {
     /// <summary>Finds the live entry for <paramref name="key"/>, renewing its sliding deadline when asked.</summary>
-    /// <returns>The entry, or null on a miss (an expired entry is a miss, and an authoritative store removes it).</returns>
-    public byte[]? Find(ReadOnlySpan<byte> key, bool renewSliding)
+    /// <remarks>The caller is inside the store's read protection (<see cref="StoreReadScope"/>).</remarks>
+    /// <returns>The entry, or a null entry on a miss (an expired entry is a miss, and an authoritative store removes it).</returns>
+    public Entry Find(ReadOnlySpan<byte> key, bool renewSliding)
     {
-        byte[]? blob = table.Find(key, KeyCodec.Hash(key));
-        if (blob is null)
+        Entry blob = table.Find(key, KeyCodec.Hash(key));
+        if (blob.IsNull)
         {
-            return null;
+            return default;
         }
 
         if (EntryLayout.CanExpire(blob))
@@ -23,7 +24,7 @@ internal sealed class EntryReader(EntryTable table, StoreClock clock, StoreWrite
             if (EntryLayout.IsExpired(blob, now))
             {
                 writer.RemoveIfExpired(key, blob);
-                return null;
+                return default;
             }
 
             if (renewSliding && EntryLayout.SlidingMs(blob) != 0)

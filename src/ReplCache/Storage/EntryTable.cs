@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using ReplCache.Storage.Memory;
 
 namespace ReplCache.Storage;
 
@@ -17,14 +18,16 @@ namespace ReplCache.Storage;
 /// still walking it sees a consistent (if slightly older) table.</item>
 /// </list>
 /// Linear probing keeps a probe within a few cache lines; the table doubles above 3/4 occupancy (live entries
-/// plus tombstones) and halves below 1/16.
+/// plus tombstones) and halves below 1/16. Slots hold handles, not references, so the GC never walks the table;
+/// the entries themselves live in <see cref="EntryHeap"/>, and a reader resolving a handle must be inside its
+/// protection (an entry the writer replaces is reused only once such readers have left).
 /// </remarks>
-internal sealed class EntryTable
+internal sealed class EntryTable(EntryHeap heap)
 {
     private const int MinCapacity = 16;
 
-    /// <summary>Marks a removed entry. Compared by reference only.</summary>
-    internal static readonly byte[] Tombstone = new byte[EntryLayout.HeaderSize];
+    /// <summary>Marks a removed entry's slot.</summary>
+    internal const long Tombstone = -1;
 
     private Slot[] _slots = new Slot[MinCapacity];
     private int _count;
@@ -38,7 +41,9 @@ internal sealed class EntryTable
     public Slot[] Slots => Volatile.Read(ref _slots);
 
     /// <summary>Finds the entry for <paramref name="key"/>. Safe to call concurrently with one writer.</summary>
-    public byte[]? Find(ReadOnlySpan<byte> key, int hash)
+    /// <remarks>The caller is inside the heap's read protection, or is the writer.</remarks>
+    /// <returns>The entry, or a null entry (<see cref="Entry.IsNull"/>).</returns>
+    public Entry Find(ReadOnlySpan<byte> key, int hash)
     {
         Slot[] slots = Volatile.Read(ref _slots);
         int mask = slots.Length - 1;
@@ -46,35 +51,42 @@ internal sealed class EntryTable
         for (int probe = 0; probe < slots.Length; probe++)
         {
             ref Slot slot = ref slots[index];
-            byte[]? blob = Volatile.Read(ref slot.Entry);
-            if (blob is null)
+            long handle = Volatile.Read(ref slot.Entry);
+            if (handle == 0)
             {
-                return null;
+                return default;
             }
 
-            if (slot.Hash == hash && !ReferenceEquals(blob, Tombstone) && EntryLayout.Key(blob).SequenceEqual(key))
+            if (slot.Hash == hash && handle != Tombstone)
             {
-                return blob;
+                Entry entry = heap.Resolve(handle);
+                if (EntryLayout.Key(entry).SequenceEqual(key))
+                {
+                    return entry;
+                }
             }
 
             index = (index + 1) & mask;
         }
 
-        return null;
+        return default;
     }
 
-    /// <summary>Whether <paramref name="blob"/> itself (not just its key) is in the table.</summary>
-    public bool Contains(byte[] blob)
+    /// <summary>Resolves a slot's handle (not null, not a tombstone) to its entry. Same protection as <see cref="Find"/>.</summary>
+    public Entry Resolve(long handle) => heap.Resolve(handle);
+
+    /// <summary>Whether <paramref name="entry"/> itself (not just its key) is in the table.</summary>
+    public bool Contains(Entry entry)
     {
-        ReadOnlySpan<byte> key = EntryLayout.Key(blob);
-        return ReferenceEquals(Find(key, KeyCodec.Hash(key)), blob);
+        ReadOnlySpan<byte> key = EntryLayout.Key(entry);
+        return Find(key, KeyCodec.Hash(key)) == entry;
     }
 
-    /// <summary>Inserts or replaces the entry for the key held in <paramref name="blob"/>. Writer only.</summary>
-    /// <returns>The entry it replaced, or null.</returns>
-    public byte[]? Upsert(byte[] blob, int hash)
+    /// <summary>Inserts or replaces the entry for the key held in <paramref name="entry"/>. Writer only.</summary>
+    /// <returns>The entry it replaced (the caller retires it), or a null entry.</returns>
+    public Entry Upsert(Entry entry, int hash)
     {
-        ReadOnlySpan<byte> key = EntryLayout.Key(blob);
+        ReadOnlySpan<byte> key = EntryLayout.Key(entry);
         Slot[] slots = _slots;
         int mask = slots.Length - 1;
         int index = hash & mask;
@@ -82,23 +94,27 @@ internal sealed class EntryTable
         for (int probe = 0; probe < slots.Length; probe++)
         {
             ref Slot slot = ref slots[index];
-            byte[]? existing = slot.Entry;
-            if (existing is null)
+            long existing = slot.Entry;
+            if (existing == 0)
             {
                 break;
             }
 
-            if (ReferenceEquals(existing, Tombstone))
+            if (existing == Tombstone)
             {
                 if (firstTombstone < 0)
                 {
                     firstTombstone = index;
                 }
             }
-            else if (slot.Hash == hash && EntryLayout.Key(existing).SequenceEqual(key))
+            else if (slot.Hash == hash)
             {
-                Volatile.Write(ref slot.Entry, blob);
-                return existing;
+                Entry current = heap.Resolve(existing);
+                if (EntryLayout.Key(current).SequenceEqual(key))
+                {
+                    Volatile.Write(ref slot.Entry, entry.Handle);
+                    return current;
+                }
             }
 
             index = (index + 1) & mask;
@@ -106,12 +122,12 @@ internal sealed class EntryTable
 
         if (firstTombstone >= 0)
         {
-            Publish(ref slots[firstTombstone], blob, hash);
+            Publish(ref slots[firstTombstone], entry.Handle, hash);
             _tombstones--;
         }
         else
         {
-            Publish(ref slots[index], blob, hash);
+            Publish(ref slots[index], entry.Handle, hash);
         }
 
         Volatile.Write(ref _count, _count + 1);
@@ -120,12 +136,12 @@ internal sealed class EntryTable
             Resize(_count * 4L > slots.Length ? slots.Length * 2 : slots.Length);
         }
 
-        return null;
+        return default;
     }
 
     /// <summary>Removes the entry for <paramref name="key"/>. Writer only.</summary>
-    /// <returns>The removed entry, or null when the key was absent.</returns>
-    public byte[]? Remove(ReadOnlySpan<byte> key, int hash)
+    /// <returns>The removed entry (the caller retires it), or a null entry when the key was absent.</returns>
+    public Entry Remove(ReadOnlySpan<byte> key, int hash)
     {
         Slot[] slots = _slots;
         int mask = slots.Length - 1;
@@ -133,31 +149,35 @@ internal sealed class EntryTable
         for (int probe = 0; probe < slots.Length; probe++)
         {
             ref Slot slot = ref slots[index];
-            byte[]? existing = slot.Entry;
-            if (existing is null)
+            long existing = slot.Entry;
+            if (existing == 0)
             {
-                return null;
+                return default;
             }
 
-            if (slot.Hash == hash && !ReferenceEquals(existing, Tombstone) && EntryLayout.Key(existing).SequenceEqual(key))
+            if (slot.Hash == hash && existing != Tombstone)
             {
-                RemoveAt(slots, index);
-                return existing;
+                Entry current = heap.Resolve(existing);
+                if (EntryLayout.Key(current).SequenceEqual(key))
+                {
+                    RemoveAt(slots, index);
+                    return current;
+                }
             }
 
             index = (index + 1) & mask;
         }
 
-        return null;
+        return default;
     }
 
     /// <summary>
     /// Removes the entry in slot <paramref name="index"/> of <paramref name="slots"/> if that slot still holds
     /// <paramref name="expected"/> and <paramref name="slots"/> is still the live array. Writer only.
     /// </summary>
-    public bool RemoveIfSame(Slot[] slots, int index, byte[] expected)
+    public bool RemoveIfSame(Slot[] slots, int index, Entry expected)
     {
-        if (!ReferenceEquals(slots, _slots) || !ReferenceEquals(slots[index].Entry, expected))
+        if (!ReferenceEquals(slots, _slots) || slots[index].Entry != expected.Handle)
         {
             return false;
         }
@@ -176,7 +196,7 @@ internal sealed class EntryTable
         }
     }
 
-    /// <summary>Drops every entry. Writer only.</summary>
+    /// <summary>Drops every entry. Writer only; the caller retires them all.</summary>
     public void Clear()
     {
         Volatile.Write(ref _slots, new Slot[MinCapacity]);
@@ -210,20 +230,20 @@ internal sealed class EntryTable
         int mask = capacity - 1;
         foreach (ref readonly Slot slot in old.AsSpan())
         {
-            byte[]? blob = slot.Entry;
-            if (blob is null || ReferenceEquals(blob, Tombstone))
+            long handle = slot.Entry;
+            if (handle == 0 || handle == Tombstone)
             {
                 continue;
             }
 
             int index = slot.Hash & mask;
-            while (fresh[index].Entry is not null)
+            while (fresh[index].Entry != 0)
             {
                 index = (index + 1) & mask;
             }
 
             fresh[index].Hash = slot.Hash;
-            fresh[index].Entry = blob;
+            fresh[index].Entry = handle;
         }
 
         _tombstones = 0;
@@ -231,16 +251,18 @@ internal sealed class EntryTable
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Publish(ref Slot slot, byte[] blob, int hash)
+    private static void Publish(ref Slot slot, long handle, int hash)
     {
         slot.Hash = hash;
-        Volatile.Write(ref slot.Entry, blob);
+        Volatile.Write(ref slot.Entry, handle);
     }
 
-    /// <summary>One table slot: null (never used), <see cref="Tombstone"/>, or an entry.</summary>
+    /// <summary>One table slot: 0 (never used), <see cref="Tombstone"/>, or an entry's handle. No reference, so the GC skips the array.</summary>
     internal struct Slot
     {
-        public byte[]? Entry;
+        public long Entry;
         public int Hash;
+
+        public readonly bool IsLive => Entry != 0 && Entry != Tombstone;
     }
 }

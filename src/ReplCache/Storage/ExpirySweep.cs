@@ -65,8 +65,13 @@ internal sealed class ExpirySweep(Lock writeLock, EntryTable table, StoreLedger 
                 for (int n = 0; n < batch; n++)
                 {
                     int index = _cursor++ & (slots.Length - 1);
-                    byte[]? blob = slots[index].Entry;
-                    if (blob is null || ReferenceEquals(blob, EntryTable.Tombstone) || !EntryLayout.CanExpire(blob))
+                    if (!slots[index].IsLive)
+                    {
+                        continue;
+                    }
+
+                    Entry blob = table.Resolve(slots[index].Entry);
+                    if (!EntryLayout.CanExpire(blob))
                     {
                         continue;
                     }
@@ -112,8 +117,7 @@ internal sealed class ExpirySweep(Lock writeLock, EntryTable table, StoreLedger 
             EntryTable.Slot[] slots = table.Slots;
             for (int i = 0; i < slots.Length; i++)
             {
-                byte[]? blob = slots[i].Entry;
-                if (blob is not null && !ReferenceEquals(blob, EntryTable.Tombstone) && EntryLayout.IsExpired(blob, now))
+                if (slots[i].IsLive && table.Resolve(slots[i].Entry) is var blob && EntryLayout.IsExpired(blob, now))
                 {
                     if (!writer.RemoveScanned(slots, i, blob, RemovalReason.Expired))
                     {

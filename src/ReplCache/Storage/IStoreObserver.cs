@@ -11,7 +11,7 @@ internal interface IStoreObserver
     /// An entry was inserted or replaced. <paramref name="entry"/> is in <see cref="EntryLayout"/>'s format, for the
     /// log's record writer only; <paramref name="slidingDeadlineMs"/> is the sliding deadline to tell secondaries.
     /// </summary>
-    void OnSet(byte[] entry, long slidingDeadlineMs);
+    void OnSet(Entry entry, long slidingDeadlineMs);
 
     /// <summary>An entry was removed.</summary>
     void OnRemoved(ReadOnlySpan<byte> key, RemovalReason reason);

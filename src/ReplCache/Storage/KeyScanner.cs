@@ -1,14 +1,15 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
+using ReplCache.Storage.Memory;
 
 namespace ReplCache.Storage;
 
-/// <summary>Walks over the whole table: counts, <c>KEYS</c>, <c>SCAN</c>, enumeration for snapshots, the digest.</summary>
+/// <summary>Walks over the whole table: counts, <c>KEYS</c>, <c>SCAN</c>, the walks of snapshots and full syncs, the digest.</summary>
 /// <remarks>
-/// Every walk but the digest is lock-free and reads the slot array once, so it sees a consistent (if slightly
-/// older) table; writers racing with it may or may not be reflected.
+/// Every walk but the digest is lock-free and inside the store's read protection (see <see cref="StoreReadScope"/>);
+/// writers racing with it may or may not be reflected.
 /// </remarks>
-internal sealed class KeyScanner(Lock writeLock, EntryTable table, StoreLedger ledger, StoreClock clock)
+internal sealed class KeyScanner(Lock writeLock, EntryTable table, EntryHeap heap, StoreLedger ledger, StoreClock clock)
 {
     /// <summary>Live (unexpired) entries. O(1) while no entry can expire; otherwise one lock-free pass.</summary>
     public long CountLive()
@@ -18,51 +19,24 @@ internal sealed class KeyScanner(Lock writeLock, EntryTable table, StoreLedger l
             return table.Count;
         }
 
-        long now = clock.NowMs();
-        long live = 0;
-        EntryTable.Slot[] slots = table.Slots;
-        for (int i = 0; i < slots.Length; i++)
-        {
-            if (IsLive(Volatile.Read(ref slots[i].Entry), now))
-            {
-                live++;
-            }
-        }
-
-        return live;
+        return CountLiveAndExpiring().Keys;
     }
 
     /// <summary>Live entries and how many of them have an expiry (INFO's keyspace line), in one lock-free pass.</summary>
     public (long Keys, long Expiring) CountLiveAndExpiring()
     {
-        long now = clock.NowMs();
-        long keys = 0, expiring = 0;
-        foreach (byte[] blob in EnumerateLive(now))
-        {
-            keys++;
-            if (EntryLayout.CanExpire(blob))
-            {
-                expiring++;
-            }
-        }
-
-        return (keys, expiring);
+        var counter = new Counter();
+        WalkAll(ref counter);
+        return (counter.Keys, counter.Expiring);
     }
 
     /// <summary>Keys of live entries matching a Redis glob. Each key appears once even if writers race with the scan.</summary>
     public List<string> GetKeys(KeyPattern pattern)
     {
         long versionBefore = ledger.Version;
-        long now = clock.NowMs();
-        var keys = new List<string>();
-        foreach (byte[] blob in EnumerateLive(now))
-        {
-            string text = KeyCodec.Decode(EntryLayout.Key(blob));
-            if (pattern.IsMatch(text))
-            {
-                keys.Add(text);
-            }
-        }
+        var collector = new KeyCollector(pattern);
+        WalkAll(ref collector);
+        List<string> keys = collector.Keys;
 
         // Linear probing never moves an entry, but a key removed and re-added during the scan can land in an
         // earlier tombstone and be seen twice; only then is de-duplication worth its cost.
@@ -75,20 +49,64 @@ internal sealed class KeyScanner(Lock writeLock, EntryTable table, StoreLedger l
     }
 
     /// <summary>
-    /// Live entries, lock-free, in table order. A concurrent writer may or may not be reflected, and a key
-    /// re-added during the walk may appear twice; consumers that need an exact view take the write lock.
+    /// Hands every live entry to <paramref name="sink"/> in one lock-free pass in table order, inside one read
+    /// protection. A concurrent writer may or may not be reflected, and a key re-added during the walk may be
+    /// seen twice; consumers that need an exact view hold the write lock.
     /// </summary>
-    public IEnumerable<byte[]> EnumerateLive(long nowMs)
+    /// <remarks>
+    /// The slot array is read once, after the protection began: an entry in it was either still in the table then
+    /// or came later, so none was retired before the protection and none can be reused during the walk, even if
+    /// the table is resized meanwhile. A walk that must pause (a snapshot streamed over the network) cannot hold
+    /// the protection across its pauses; it uses <see cref="Walk{TSink}"/> instead.
+    /// </remarks>
+    public void WalkAll<TSink>(ref TSink sink)
+        where TSink : struct, IEntrySink
     {
+        using var scope = new StoreReadScope(heap);
+        long now = clock.NowMs();
         EntryTable.Slot[] slots = table.Slots;
         for (int i = 0; i < slots.Length; i++)
         {
-            byte[]? blob = Volatile.Read(ref slots[i].Entry);
-            if (IsLive(blob, nowMs))
+            long handle = Volatile.Read(ref slots[i].Entry);
+            if (handle == 0 || handle == EntryTable.Tombstone)
             {
-                yield return blob!;
+                continue;
+            }
+
+            Entry entry = table.Resolve(handle);
+            if (!EntryLayout.IsExpired(entry, now))
+            {
+                sink.Accept(entry);
             }
         }
+    }
+
+    /// <summary>
+    /// One step of a walk that may pause between steps: from <paramref name="cursor"/> (0 to start), hands the live
+    /// entries of home slot after home slot to <paramref name="sink"/> until it is full, and returns the cursor to
+    /// continue from, 0 once every home slot was visited. Each step is one read protection of its own.
+    /// </summary>
+    /// <remarks>
+    /// The walk is <see cref="Scan"/>'s: every entry present from the first step to the last is handed over at least
+    /// once, whatever resizes happen between steps (some may be handed over twice). Each step re-reads the slot
+    /// array under its protection, so it never resolves a handle an older array still held after the entry was
+    /// retired.
+    /// </remarks>
+    public ulong Walk<TSink>(ulong cursor, ref TSink sink)
+        where TSink : struct, IEntrySink
+    {
+        using var scope = new StoreReadScope(heap);
+        long now = clock.NowMs();
+        EntryTable.Slot[] slots = table.Slots;
+        ulong mask = (ulong)slots.Length - 1;
+        do
+        {
+            VisitHome(slots, (int)(cursor & mask), now, ref sink);
+            cursor = NextCursor(cursor, mask);
+        }
+        while (cursor != 0 && !sink.IsFull);
+
+        return cursor;
     }
 
     /// <summary>
@@ -108,29 +126,16 @@ internal sealed class KeyScanner(Lock writeLock, EntryTable table, StoreLedger l
     /// </remarks>
     public ulong Scan(ulong cursor, int count, List<string> keys)
     {
+        using var scope = new StoreReadScope(heap);
         long now = clock.NowMs();
         EntryTable.Slot[] slots = table.Slots;
         ulong mask = (ulong)slots.Length - 1;
+        var collector = new KeyCollector(null, keys);
         int visits = 0;
         int maxVisits = count * 10; // Redis's bound on empty buckets visited per call
         do
         {
-            int home = (int)(cursor & mask);
-            for (int i = home, probes = 0; probes < slots.Length; i = (i + 1) & (int)mask, probes++)
-            {
-                byte[]? blob = Volatile.Read(ref slots[i].Entry);
-                if (blob is null)
-                {
-                    break;
-                }
-
-                if (!ReferenceEquals(blob, EntryTable.Tombstone) && !EntryLayout.IsExpired(blob, now)
-                    && (KeyCodec.Hash(EntryLayout.Key(blob)) & (int)mask) == home)
-                {
-                    keys.Add(KeyCodec.Decode(EntryLayout.Key(blob)));
-                }
-            }
-
+            VisitHome(slots, (int)(cursor & mask), now, ref collector);
             cursor = NextCursor(cursor, mask);
             visits++;
         }
@@ -149,28 +154,9 @@ internal sealed class KeyScanner(Lock writeLock, EntryTable table, StoreLedger l
     {
         lock (writeLock)
         {
-            long now = clock.NowMs();
-            UInt128 sum = 0;
-            uint count = 0;
-            Span<byte> trailer = stackalloc byte[16];
-            Span<byte> keyLength = stackalloc byte[4];
-            var hasher = new XxHash128();
-            foreach (byte[] blob in EnumerateLive(now))
-            {
-                ReadOnlySpan<byte> key = EntryLayout.Key(blob);
-                BinaryPrimitives.WriteInt64LittleEndian(trailer, EntryLayout.AbsoluteExpiryMs(blob));
-                BinaryPrimitives.WriteInt64LittleEndian(trailer[8..], EntryLayout.SlidingMs(blob));
-                hasher.Reset();
-                BinaryPrimitives.WriteInt32LittleEndian(keyLength, key.Length);
-                hasher.Append(keyLength);
-                hasher.Append(key);
-                hasher.Append(EntryLayout.Value(blob));
-                hasher.Append(trailer);
-                sum += hasher.GetCurrentHashAsUInt128();
-                count++;
-            }
-
-            return count == 0 ? new string('0', 40) : $"{sum:x32}{count:x8}";
+            var digest = new Digest(new XxHash128());
+            WalkAll(ref digest);
+            return digest.Count == 0 ? new string('0', 40) : $"{digest.Sum:x32}{digest.Count:x8}";
         }
     }
 
@@ -191,6 +177,87 @@ internal sealed class KeyScanner(Lock writeLock, EntryTable table, StoreLedger l
         return BinaryPrimitives.ReverseEndianness(v);
     }
 
-    private static bool IsLive(byte[]? blob, long nowMs) =>
-        blob is not null && !ReferenceEquals(blob, EntryTable.Tombstone) && !EntryLayout.IsExpired(blob, nowMs);
+    /// <summary>Hands the live entries whose home slot is <paramref name="home"/> to the sink: the run from it to the next empty slot.</summary>
+    private void VisitHome<TSink>(EntryTable.Slot[] slots, int home, long now, ref TSink sink)
+        where TSink : struct, IEntrySink
+    {
+        int mask = slots.Length - 1;
+        for (int i = home, probes = 0; probes < slots.Length; i = (i + 1) & mask, probes++)
+        {
+            long handle = Volatile.Read(ref slots[i].Entry);
+            if (handle == 0)
+            {
+                break;
+            }
+
+            if (handle == EntryTable.Tombstone)
+            {
+                continue;
+            }
+
+            Entry entry = table.Resolve(handle);
+            if ((KeyCodec.Hash(EntryLayout.Key(entry)) & mask) == home && !EntryLayout.IsExpired(entry, now))
+            {
+                sink.Accept(entry);
+            }
+        }
+    }
+
+    private struct Counter : IEntrySink
+    {
+        public long Keys;
+        public long Expiring;
+
+        public readonly bool IsFull => false;
+
+        public void Accept(Entry entry)
+        {
+            Keys++;
+            if (EntryLayout.CanExpire(entry))
+            {
+                Expiring++;
+            }
+        }
+    }
+
+    private readonly struct KeyCollector(KeyPattern? pattern, List<string>? keys = null) : IEntrySink
+    {
+        public List<string> Keys { get; } = keys ?? [];
+
+        public bool IsFull => false;
+
+        public void Accept(Entry entry)
+        {
+            string text = KeyCodec.Decode(EntryLayout.Key(entry));
+            if (pattern is null || pattern.IsMatch(text))
+            {
+                Keys.Add(text);
+            }
+        }
+    }
+
+    private struct Digest(XxHash128 hasher) : IEntrySink
+    {
+        public UInt128 Sum;
+        public uint Count;
+
+        public readonly bool IsFull => false;
+
+        public void Accept(Entry entry)
+        {
+            Span<byte> trailer = stackalloc byte[16];
+            Span<byte> keyLength = stackalloc byte[4];
+            ReadOnlySpan<byte> key = EntryLayout.Key(entry);
+            BinaryPrimitives.WriteInt64LittleEndian(trailer, EntryLayout.AbsoluteExpiryMs(entry));
+            BinaryPrimitives.WriteInt64LittleEndian(trailer[8..], EntryLayout.SlidingMs(entry));
+            hasher.Reset();
+            BinaryPrimitives.WriteInt32LittleEndian(keyLength, key.Length);
+            hasher.Append(keyLength);
+            hasher.Append(key);
+            hasher.Append(EntryLayout.Value(entry));
+            hasher.Append(trailer);
+            Sum += hasher.GetCurrentHashAsUInt128();
+            Count++;
+        }
+    }
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace ReplCache.Storage;
 
 /// <summary>
@@ -24,10 +22,10 @@ internal sealed class LruEviction(long limitBytes)
     public void Tick() => Interlocked.Increment(ref _clock);
 
     /// <summary>Stamps an entry being inserted as just used. Caller holds the write lock.</summary>
-    public void Stamp(byte[] blob) => EntryLayout.SetAccessClock(blob, Volatile.Read(ref _clock));
+    public void Stamp(Entry blob) => EntryLayout.SetAccessClock(blob, Volatile.Read(ref _clock));
 
     /// <summary>Marks an entry a read found as just used. Lock-free.</summary>
-    public void MarkRead(byte[] blob)
+    public void MarkRead(Entry blob)
     {
         int now = Volatile.Read(ref _clock);
         // Coarse clock, written only when it moved: a hot key is written once per tick, not once per read.
@@ -43,22 +41,22 @@ internal sealed class LruEviction(long limitBytes)
     /// written) is never picked. Caller holds the write lock; the table holds at least two entries.
     /// </summary>
     /// <returns>False when every sample hit the protected entry; sample again.</returns>
-    public bool TryPickVictim(EntryTable.Slot[] slots, byte[] protectedEntry, long nowMs, out int index, [NotNullWhen(true)] out byte[]? victim, out bool expired)
+    public bool TryPickVictim(EntryTable.Slot[] slots, EntryTable table, Entry protectedEntry, long nowMs, out int index, out Entry victim, out bool expired)
     {
         index = -1;
-        victim = null;
+        victim = default;
         expired = false;
         for (int sample = 0; sample < Samples && !expired; sample++)
         {
             int candidateIndex = NextLiveSlot(slots, _random.Next(slots.Length));
-            byte[] candidate = slots[candidateIndex].Entry!;
-            if (ReferenceEquals(candidate, protectedEntry))
+            Entry candidate = table.Resolve(slots[candidateIndex].Entry);
+            if (candidate == protectedEntry)
             {
                 continue;
             }
 
             bool candidateExpired = EntryLayout.IsExpired(candidate, nowMs);
-            if (victim is null || candidateExpired || Older(candidate, victim))
+            if (victim.IsNull || candidateExpired || Older(candidate, victim))
             {
                 victim = candidate;
                 index = candidateIndex;
@@ -66,7 +64,7 @@ internal sealed class LruEviction(long limitBytes)
             }
         }
 
-        return victim is not null;
+        return !victim.IsNull;
     }
 
     /// <summary>The first slot at or after <paramref name="start"/> holding a live entry. The table is never empty here.</summary>
@@ -76,8 +74,7 @@ internal sealed class LruEviction(long limitBytes)
         int index = start;
         while (true)
         {
-            byte[]? blob = slots[index].Entry;
-            if (blob is not null && !ReferenceEquals(blob, EntryTable.Tombstone))
+            if (slots[index].IsLive)
             {
                 return index;
             }
@@ -87,5 +84,5 @@ internal sealed class LruEviction(long limitBytes)
     }
 
     // Compare as a wrapping clock so the order survives the int counter overflowing after years of ticks.
-    private static bool Older(byte[] candidate, byte[] victim) => EntryLayout.AccessClock(candidate) - EntryLayout.AccessClock(victim) < 0;
+    private static bool Older(Entry candidate, Entry victim) => EntryLayout.AccessClock(candidate) - EntryLayout.AccessClock(victim) < 0;
 }

@@ -1,3 +1,5 @@
+using ReplCache.Storage.Memory;
+
 namespace ReplCache.Storage;
 
 /// <summary>
@@ -10,7 +12,7 @@ namespace ReplCache.Storage;
 /// <see cref="StoreWriter"/> (re-entering the lock), so the decision, the change and its log record are one step,
 /// and what secondaries receive is the same whole-state record a cache write makes.
 /// </remarks>
-internal sealed class RedisOperations(Lock writeLock, EntryTable table, StoreClock clock, StoreRole role, StoreWriter writer, EntryReader reader)
+internal sealed class RedisOperations(Lock writeLock, EntryTable table, EntryHeap heap, StoreClock clock, StoreRole role, StoreWriter writer, EntryReader reader)
 {
     /// <summary>Redis's <c>SET</c> with <c>NX</c>/<c>XX</c>, <c>KEEPTTL</c> and <c>GET</c>, decided atomically.</summary>
     /// <param name="key">UTF-8 key.</param>
@@ -19,23 +21,23 @@ internal sealed class RedisOperations(Lock writeLock, EntryTable table, StoreClo
     /// <param name="condition">NX/XX.</param>
     /// <param name="keepTtl">Keep the current entry's expiry settings, as <c>KEEPTTL</c>.</param>
     /// <param name="hadPrevious">Whether the key held a live entry before (for <c>GET</c>).</param>
-    /// <param name="previous">That entry's value; it stays valid after the call (entries are never written in place).</param>
+    /// <param name="previous">That entry's value; valid until the caller's read protection ends.</param>
     /// <returns>True when the value was stored.</returns>
     public bool SetIf(scoped ReadOnlySpan<byte> key, scoped ReadOnlySpan<byte> value, long absoluteExpiryMs, SetCondition condition, bool keepTtl, out bool hadPrevious, out ReadOnlySpan<byte> previous)
     {
         lock (writeLock)
         {
             long now = clock.NowMs();
-            byte[]? current = FindLive(key, now);
-            hadPrevious = current is not null;
-            previous = current is null ? default : EntryLayout.Value(current);
-            if ((condition == SetCondition.IfAbsent && current is not null) || (condition == SetCondition.IfPresent && current is null))
+            Entry current = FindLive(key, now);
+            hadPrevious = !current.IsNull;
+            previous = current.IsNull ? default : EntryLayout.Value(current);
+            if ((condition == SetCondition.IfAbsent && !current.IsNull) || (condition == SetCondition.IfPresent && current.IsNull))
             {
                 return false;
             }
 
             long absolute = absoluteExpiryMs, sliding = 0, deadline = 0;
-            if (keepTtl && current is not null)
+            if (keepTtl && !current.IsNull)
             {
                 // A sliding entry keeps its window too; like any write through the cache, the write renews it.
                 absolute = EntryLayout.AbsoluteExpiryMs(current);
@@ -47,7 +49,7 @@ internal sealed class RedisOperations(Lock writeLock, EntryTable table, StoreClo
                 absolute = 0;
             }
 
-            writer.Insert(EntryLayout.Create(key, value, absolute, sliding, deadline));
+            writer.Insert(writer.Create(key, value, absolute, sliding, deadline));
             return true;
         }
     }
@@ -58,8 +60,8 @@ internal sealed class RedisOperations(Lock writeLock, EntryTable table, StoreClo
         lock (writeLock)
         {
             long now = clock.NowMs();
-            byte[]? blob = table.Find(key, KeyCodec.Hash(key));
-            if (blob is null)
+            Entry blob = table.Find(key, KeyCodec.Hash(key));
+            if (blob.IsNull)
             {
                 return false;
             }
@@ -85,8 +87,8 @@ internal sealed class RedisOperations(Lock writeLock, EntryTable table, StoreClo
         lock (writeLock)
         {
             long now = clock.NowMs();
-            byte[]? blob = FindLive(key, now);
-            if (blob is null)
+            Entry blob = FindLive(key, now);
+            if (blob.IsNull)
             {
                 return false;
             }
@@ -111,7 +113,7 @@ internal sealed class RedisOperations(Lock writeLock, EntryTable table, StoreClo
                 return true;
             }
 
-            writer.Insert(EntryLayout.Create(key, EntryLayout.Value(blob), atMs, 0, 0));
+            writer.Insert(writer.Create(key, EntryLayout.Value(blob), atMs, 0, 0));
             return true;
         }
     }
@@ -121,13 +123,13 @@ internal sealed class RedisOperations(Lock writeLock, EntryTable table, StoreClo
     {
         lock (writeLock)
         {
-            byte[]? blob = FindLive(key, clock.NowMs());
-            if (blob is null || !EntryLayout.CanExpire(blob))
+            Entry blob = FindLive(key, clock.NowMs());
+            if (blob.IsNull || !EntryLayout.CanExpire(blob))
             {
                 return false;
             }
 
-            writer.Insert(EntryLayout.Create(key, EntryLayout.Value(blob), 0, 0, 0));
+            writer.Insert(writer.Create(key, EntryLayout.Value(blob), 0, 0, 0));
             return true;
         }
     }
@@ -138,8 +140,9 @@ internal sealed class RedisOperations(Lock writeLock, EntryTable table, StoreClo
     /// </summary>
     public long TimeToLiveMs(ReadOnlySpan<byte> key)
     {
-        byte[]? blob = reader.Find(key, renewSliding: false);
-        if (blob is null)
+        using var scope = new StoreReadScope(heap);
+        Entry blob = reader.Find(key, renewSliding: false);
+        if (blob.IsNull)
         {
             return -2;
         }
@@ -149,9 +152,9 @@ internal sealed class RedisOperations(Lock writeLock, EntryTable table, StoreClo
     }
 
     /// <summary>The live entry for a key, or null. Caller holds the write lock.</summary>
-    private byte[]? FindLive(ReadOnlySpan<byte> key, long now)
+    private Entry FindLive(ReadOnlySpan<byte> key, long now)
     {
-        byte[]? blob = table.Find(key, KeyCodec.Hash(key));
-        return blob is null || EntryLayout.IsExpired(blob, now) ? null : blob;
+        Entry blob = table.Find(key, KeyCodec.Hash(key));
+        return blob.IsNull || EntryLayout.IsExpired(blob, now) ? default : blob;
     }
 }

@@ -26,7 +26,7 @@ internal sealed class SlidingRenewal(Lock writeLock, EntryTable table, StoreRole
     }
 
     /// <summary>Renews a live sliding entry a read found. Lock-free unless the renewal must be reported.</summary>
-    public void Renew(byte[] blob, long nowMs)
+    public void Renew(Entry blob, long nowMs)
     {
         long renewed = Deadline(nowMs, EntryLayout.SlidingMs(blob), EntryLayout.AbsoluteExpiryMs(blob));
         // Concurrent renewals race benignly: each writes roughly now+sliding. Writing only when it moves
@@ -46,7 +46,7 @@ internal sealed class SlidingRenewal(Lock writeLock, EntryTable table, StoreRole
     }
 
     /// <summary>The deadline secondaries are told for a sliding entry: its own plus two leads, capped by its absolute expiry.</summary>
-    public long LeadDeadline(byte[] blob, long deadline)
+    public long LeadDeadline(Entry blob, long deadline)
     {
         long lead = deadline > long.MaxValue - 2 * LeadMs ? long.MaxValue : deadline + 2 * LeadMs;
         long absolute = EntryLayout.AbsoluteExpiryMs(blob);
@@ -54,7 +54,7 @@ internal sealed class SlidingRenewal(Lock writeLock, EntryTable table, StoreRole
     }
 
     /// <summary>Tells the observer of a renewal, with the deadline running two leads ahead.</summary>
-    private void ReportTouch(byte[] blob)
+    private void ReportTouch(Entry blob)
     {
         lock (writeLock)
         {

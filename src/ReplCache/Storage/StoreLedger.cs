@@ -7,12 +7,12 @@ namespace ReplCache.Storage;
 /// <remarks>
 /// Written only under the store's write lock, by <see cref="StoreWriter"/>; read lock-free by statistics, by
 /// scans that want to know whether they raced with a writer, and by the expiry sweep's "nothing can expire" exit.
-/// An off-heap engine keeps the same books over its own blocks: only <see cref="Cost"/> changes.
+/// The books count blocks as the allocator rounds them, not the pages it reserves (see <see cref="Memory.EntryHeap.ReservedBytes"/>).
 /// </remarks>
 internal sealed class StoreLedger
 {
-    /// <summary>What one entry costs beyond its array: the array header and its share of the slot table.</summary>
-    internal const int PerEntryOverhead = 48;
+    /// <summary>What one entry costs beyond its block: its share of the slot table (16-byte slots, at most 3/4 full, at least 3/8 after growth).</summary>
+    internal const int PerEntryOverhead = 32;
 
     private long _sizeBytes;
     private int _expiringCount;
@@ -35,11 +35,14 @@ internal sealed class StoreLedger
     /// <summary>Entries evicted to stay under the size limit.</summary>
     public long Evictions => Volatile.Read(ref _evictions);
 
+    /// <summary>What an entry of <paramref name="size"/> bytes (see <see cref="EntryLayout.Size"/>) counts against the size limit: its block and its slot.</summary>
+    public static long Cost(int size) => Memory.SizeClasses.Footprint(size) + PerEntryOverhead;
+
     /// <summary>What <paramref name="blob"/> counts against the size limit.</summary>
-    public static long Cost(byte[] blob) => blob.Length + PerEntryOverhead;
+    public static long Cost(Entry blob) => Cost(EntryLayout.Length(blob));
 
     /// <summary>Books an entry in. Caller holds the write lock.</summary>
-    public void Add(byte[] blob)
+    public void Add(Entry blob)
     {
         Volatile.Write(ref _sizeBytes, _sizeBytes + Cost(blob));
         if (EntryLayout.CanExpire(blob))
@@ -51,7 +54,7 @@ internal sealed class StoreLedger
     }
 
     /// <summary>Books an entry out. Caller holds the write lock.</summary>
-    public void Forget(byte[] blob)
+    public void Forget(Entry blob)
     {
         Volatile.Write(ref _sizeBytes, _sizeBytes - Cost(blob));
         if (EntryLayout.CanExpire(blob))

@@ -1,3 +1,5 @@
+using ReplCache.Storage.Memory;
+
 namespace ReplCache.Storage;
 
 /// <summary>
@@ -7,25 +9,54 @@ namespace ReplCache.Storage;
 /// <remarks>
 /// Because the change and its report happen under the same lock hold, any log kept by the observer is in exactly
 /// the order the store changed (the replication log depends on this). Every removal — a caller's, an expiry, an
-/// eviction — goes through here and carries its <see cref="RemovalReason"/>.
+/// eviction — goes through here and carries its <see cref="RemovalReason"/>. An entry unlinked from the table is
+/// retired to the <see cref="EntryHeap"/>, which reuses its block once no reader can still see it.
 /// </remarks>
-internal sealed class StoreWriter(Lock writeLock, EntryTable table, StoreLedger ledger, StoreRole role, SlidingRenewal renewal, LruEviction? eviction, StoreClock clock)
+internal sealed class StoreWriter(Lock writeLock, EntryTable table, EntryHeap heap, StoreLedger ledger, StoreRole role, SlidingRenewal renewal, LruEviction? eviction, StoreClock clock)
 {
-    /// <summary>Stores a fully built entry, replacing any entry with the same key, then evicts to stay under the size limit.</summary>
-    public void Insert(byte[] blob)
+    /// <summary>
+    /// A new entry with its header written, for the caller to fill with the key and value and then <see cref="Insert"/>.
+    /// Caller holds the write lock from here until the insert.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The entry alone would exceed the size limit or the largest array.</exception>
+    public Entry Allocate(int keyLength, int valueLength, long absoluteExpiryMs, long slidingMs, long slidingDeadlineMs)
     {
-        if (role.IsAuthoritative && eviction is { } bound && StoreLedger.Cost(blob) > bound.LimitBytes)
+        long size = EntryLayout.Size(keyLength, valueLength);
+        if (size > Array.MaxLength)
         {
-            throw new ArgumentOutOfRangeException("value", blob.Length, $"The entry needs {StoreLedger.Cost(blob)} bytes, more than SizeLimitBytes ({bound.LimitBytes}) allows for the whole cache.");
+            throw new ArgumentOutOfRangeException("value", valueLength, "The key and value together are larger than the largest array .NET can allocate.");
         }
 
+        if (role.IsAuthoritative && eviction is { } bound && StoreLedger.Cost((int)size) > bound.LimitBytes)
+        {
+            throw new ArgumentOutOfRangeException("value", valueLength, $"The entry needs {StoreLedger.Cost((int)size)} bytes, more than SizeLimitBytes ({bound.LimitBytes}) allows for the whole cache.");
+        }
+
+        Entry entry = heap.Allocate((int)size);
+        EntryLayout.Initialize(entry, keyLength, valueLength, absoluteExpiryMs, slidingMs, slidingDeadlineMs);
+        return entry;
+    }
+
+    /// <summary>Builds a complete entry from its parts. Caller holds the write lock until the insert.</summary>
+    public Entry Create(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long absoluteExpiryMs, long slidingMs, long slidingDeadlineMs)
+    {
+        Entry entry = Allocate(key.Length, value.Length, absoluteExpiryMs, slidingMs, slidingDeadlineMs);
+        key.CopyTo(EntryLayout.KeyForWrite(entry));
+        value.CopyTo(EntryLayout.ValueForWrite(entry));
+        return entry;
+    }
+
+    /// <summary>Stores a fully built entry, replacing any entry with the same key, then evicts to stay under the size limit.</summary>
+    public void Insert(Entry blob)
+    {
         int hash = KeyCodec.Hash(EntryLayout.Key(blob));
         lock (writeLock)
         {
-            byte[]? replaced = table.Upsert(blob, hash);
-            if (replaced is not null)
+            Entry replaced = table.Upsert(blob, hash);
+            if (!replaced.IsNull)
             {
                 ledger.Forget(replaced);
+                heap.Retire(replaced);
             }
 
             ledger.Add(blob);
@@ -54,13 +85,14 @@ internal sealed class StoreWriter(Lock writeLock, EntryTable table, StoreLedger 
         int hash = KeyCodec.Hash(key);
         lock (writeLock)
         {
-            byte[]? removed = table.Remove(key, hash);
-            if (removed is null)
+            Entry removed = table.Remove(key, hash);
+            if (removed.IsNull)
             {
                 return false;
             }
 
             ledger.Forget(removed);
+            heap.Retire(removed);
             role.Observer?.OnRemoved(key, RemovalReason.Removed);
             return true;
         }
@@ -72,6 +104,7 @@ internal sealed class StoreWriter(Lock writeLock, EntryTable table, StoreLedger 
         lock (writeLock)
         {
             table.Clear();
+            heap.RetireAll();
             ledger.Clear();
             role.Observer?.OnCleared();
         }
@@ -86,8 +119,17 @@ internal sealed class StoreWriter(Lock writeLock, EntryTable table, StoreLedger 
         }
     }
 
+    /// <summary>Frees what no reader can still see; the housekeeping timer calls it so that a quiet store still reuses its blocks.</summary>
+    public void Reclaim()
+    {
+        lock (writeLock)
+        {
+            heap.Reclaim();
+        }
+    }
+
     /// <summary>A read found <paramref name="blob"/> expired: an authoritative store removes it, a secondary leaves it to its primary.</summary>
-    public void RemoveIfExpired(ReadOnlySpan<byte> key, byte[] blob)
+    public void RemoveIfExpired(ReadOnlySpan<byte> key, Entry blob)
     {
         if (!role.IsAuthoritative)
         {
@@ -99,14 +141,15 @@ internal sealed class StoreWriter(Lock writeLock, EntryTable table, StoreLedger 
         {
             // Re-check under the lock: the entry may have been replaced or renewed since the read saw it, and the
             // store may have become a secondary, which never removes on its own.
-            byte[]? current = table.Find(key, hash);
-            if (!role.IsAuthoritative || !ReferenceEquals(current, blob) || !EntryLayout.IsExpired(blob, clock.NowMs()))
+            Entry current = table.Find(key, hash);
+            if (!role.IsAuthoritative || current != blob || !EntryLayout.IsExpired(blob, clock.NowMs()))
             {
                 return;
             }
 
             table.Remove(key, hash);
             ledger.Forget(blob);
+            heap.Retire(blob);
             ledger.CountRemoval(RemovalReason.Expired);
             role.Observer?.OnRemoved(key, RemovalReason.Expired);
         }
@@ -114,7 +157,7 @@ internal sealed class StoreWriter(Lock writeLock, EntryTable table, StoreLedger 
 
     /// <summary>Removes a slot found by a scan, if it still holds <paramref name="blob"/>. Caller holds the write lock.</summary>
     /// <returns>False when the slot changed or the table was resized since the scan read it.</returns>
-    public bool RemoveScanned(EntryTable.Slot[] slots, int index, byte[] blob, RemovalReason reason)
+    public bool RemoveScanned(EntryTable.Slot[] slots, int index, Entry blob, RemovalReason reason)
     {
         if (!table.RemoveIfSame(slots, index, blob))
         {
@@ -124,17 +167,18 @@ internal sealed class StoreWriter(Lock writeLock, EntryTable table, StoreLedger 
         ledger.Forget(blob);
         ledger.CountRemoval(reason);
         role.Observer?.OnRemoved(EntryLayout.Key(blob), reason);
+        heap.Retire(blob); // after the report, which reads its key; its block outlives this operation anyway
         return true;
     }
 
     /// <summary>Evicts until the books are under the bound, never the entry just written. Caller holds the write lock.</summary>
-    private void EvictUntilUnder(LruEviction bound, byte[] protectedEntry)
+    private void EvictUntilUnder(LruEviction bound, Entry protectedEntry)
     {
         long now = clock.NowMs();
         while (ledger.SizeBytes > bound.LimitBytes && table.Count > 1)
         {
             EntryTable.Slot[] slots = table.Slots;
-            if (bound.TryPickVictim(slots, protectedEntry, now, out int index, out byte[]? victim, out bool expired))
+            if (bound.TryPickVictim(slots, table, protectedEntry, now, out int index, out Entry victim, out bool expired))
             {
                 RemoveScanned(slots, index, victim, expired ? RemovalReason.Expired : RemovalReason.Evicted);
             }

@@ -62,7 +62,7 @@ internal sealed class FakePrimary : IAsyncDisposable
     public static byte[] SetRecord(string key, byte[] value)
     {
         var buffer = new ArrayBufferWriter<byte>();
-        LogRecordWriter.WriteSet(buffer, EntryLayout.Create(System.Text.Encoding.UTF8.GetBytes(key), value, 0, 0, 0), 0);
+        LogRecordWriter.WriteSet(buffer, System.Text.Encoding.UTF8.GetBytes(key), value, 0, 0, 0);
         return buffer.WrittenSpan.ToArray();
     }
 

@@ -176,17 +176,17 @@ public sealed class SnapshotFuzzTests : IDisposable
         {
             record.ResetWrittenCount();
             byte[] value = Encoding.UTF8.GetBytes($"value-{i}-" + new string('x', i == 7 ? extraValueBytes : i));
-            LogRecordWriter.WriteSet(record, EntryLayout.Create(Encoding.UTF8.GetBytes($"key-{i}"), value, i % 3 == 0 ? 4_000_000_000_000 : 0, i % 5 == 0 ? 60_000 : 0, i % 5 == 0 ? 4_000_000_000_000 : 0), i % 5 == 0 ? 4_000_000_000_000 : 0);
+            LogRecordWriter.WriteSet(record, Encoding.UTF8.GetBytes($"key-{i}"), value, i % 3 == 0 ? 4_000_000_000_000 : 0, i % 5 == 0 ? 60_000 : 0, i % 5 == 0 ? 4_000_000_000_000 : 0);
             WriteUInt32(body, (uint)record.WrittenCount);
             body.Write(record.WrittenSpan);
         }
 
         WriteUInt32(body, 0);
         var tail = new ArrayBufferWriter<byte>();
-        LogRecordWriter.WriteSet(tail, EntryLayout.Create("tail-set"u8, "v"u8, 0, 0, 0), 0);
+        LogRecordWriter.WriteSet(tail, "tail-set"u8, "v"u8, 0, 0, 0);
         LogRecordWriter.WriteRemove(tail, "key-1"u8);
         LogRecordWriter.WriteTouch(tail, "key-5"u8, 4_000_000_100_000);
-        LogRecordWriter.WriteSet(tail, EntryLayout.Create("key-2"u8, "rewritten"u8, 0, 0, 0), 0);
+        LogRecordWriter.WriteSet(tail, "key-2"u8, "rewritten"u8, 0, 0, 0);
         WriteUInt32(body, (uint)tail.WrittenCount);
         body.Write(tail.WrittenSpan);
         WriteString(body, "fuzz-node");

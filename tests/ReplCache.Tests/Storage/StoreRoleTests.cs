@@ -17,7 +17,7 @@ public class StoreRoleTests
         store.Set("k", "v"u8, _clock.GetUtcNow().ToUnixTimeMilliseconds() + 10, 0, _clock.GetUtcNow().ToUnixTimeMilliseconds());
         _clock.Advance(TimeSpan.FromMilliseconds(10));
 
-        Assert.False(store.TryGetValue("k", renewSliding: false, out _));
+        Assert.False(store.ContainsLive("k"u8));
         Assert.Equal(0, store.PhysicalCount);
         Assert.Equal(1, store.Expirations);
     }
@@ -49,7 +49,7 @@ public class StoreRoleTests
         store.ApplySet("k"u8, "v"u8, _clock.GetUtcNow().ToUnixTimeMilliseconds() + 10, 0, 0);
         _clock.Advance(TimeSpan.FromMilliseconds(10));
 
-        Assert.False(store.TryGetValue("k", renewSliding: false, out _));
+        Assert.False(store.ContainsLive("k"u8));
         Assert.Equal(0, store.RunExpiryCycle());
         Assert.False(store.RemoveLive("k"u8));
         Assert.Equal(1, store.PhysicalCount); // its primary's removal will come
@@ -99,7 +99,8 @@ public class StoreRoleTests
         store.Set("k", "v"u8, 0, 1_000, now);
         _clock.Advance(TimeSpan.FromMilliseconds(500));
 
-        Assert.True(store.TryGetValue("k", renewSliding: true, out ReadOnlySpan<byte> value));
+        using StoreReadScope scope = store.BeginRead();
+        Assert.True(store.TryGetValue(scope, "k", renewSliding: true, out ReadOnlySpan<byte> value));
         Assert.Equal("v", Encoding.UTF8.GetString(value));
         Assert.Equal(["k"], renewed);
     }
@@ -108,10 +109,11 @@ public class StoreRoleTests
     public void SetIf_WithGet_GivesThePreviousValue()
     {
         using var store = new CacheStore(_clock, null);
-        Assert.True(store.SetIf("k"u8, "one"u8, 0, SetCondition.Always, keepTtl: false, out bool hadBefore, out _));
+        using StoreReadScope scope = store.BeginRead();
+        Assert.True(store.SetIf(scope, "k"u8, "one"u8, 0, SetCondition.Always, keepTtl: false, out bool hadBefore, out _));
         Assert.False(hadBefore);
 
-        Assert.False(store.SetIf("k"u8, "two"u8, 0, SetCondition.IfAbsent, keepTtl: false, out bool had, out ReadOnlySpan<byte> previous));
+        Assert.False(store.SetIf(scope, "k"u8, "two"u8, 0, SetCondition.IfAbsent, keepTtl: false, out bool had, out ReadOnlySpan<byte> previous));
         Assert.True(had);
         Assert.Equal("one", Encoding.UTF8.GetString(previous));
     }
@@ -120,7 +122,7 @@ public class StoreRoleTests
     {
         public List<string> Events { get; } = [];
 
-        public void OnSet(byte[] entry, long slidingDeadlineMs) => Events.Add("set " + Encoding.UTF8.GetString(EntryLayout.Key(entry)));
+        public void OnSet(Entry entry, long slidingDeadlineMs) => Events.Add("set " + Encoding.UTF8.GetString(EntryLayout.Key(entry)));
 
         public void OnRemoved(ReadOnlySpan<byte> key, RemovalReason reason) => Events.Add($"removed {Encoding.UTF8.GetString(key)} {reason}");
 

@@ -196,7 +196,7 @@ internal sealed partial class SecondarySession(
     /// <summary>Streams the store, one log batch after each chunk so the log written meanwhile never piles up.</summary>
     private async Task<long> SendSnapshotAsync(ConnectedReplica replica, LogCursor cursor, CancellationToken cancellationToken)
     {
-        using var snapshot = new SnapshotEncoder(store);
+        var snapshot = new SnapshotEncoder(store);
         while (true)
         {
             ReadOnlyMemory<byte> chunk = snapshot.NextChunk();

@@ -9,13 +9,19 @@ namespace ReplCache.Replication.Primary;
 /// snapshot of a full sync. Each entry is seen at some recent state; the log from the sync's start offset,
 /// streamed alongside, corrects every entry that changed meanwhile.
 /// </summary>
-internal sealed class SnapshotEncoder(CacheStore store) : IDisposable
+/// <remarks>
+/// Each chunk is one step of the store's resumable walk (<see cref="CacheStore.Walk{TSink}"/>): every entry present
+/// from the first chunk to the last is in some chunk, whatever the table does between them, and no chunk holds
+/// the store's read protection while the sender waits on the network.
+/// </remarks>
+internal sealed class SnapshotEncoder(CacheStore store)
 {
     /// <summary>Chunks stay well under the 85 KB large-object threshold unless one entry is larger.</summary>
     public const int ChunkBytes = 48 * 1024;
 
-    private readonly IEnumerator<byte[]> _entries = store.EnumerateLive(store.Clock.NowMs()).GetEnumerator();
     private readonly ArrayBufferWriter<byte> _chunk = new(ChunkBytes + 1024);
+    private ulong _cursor;
+    private bool _done;
 
     public long EntriesWritten { get; private set; }
 
@@ -23,16 +29,14 @@ internal sealed class SnapshotEncoder(CacheStore store) : IDisposable
     public ReadOnlyMemory<byte> NextChunk()
     {
         _chunk.ResetWrittenCount();
-        while (_chunk.WrittenCount < ChunkBytes && _entries.MoveNext())
+        while (!_done && _chunk.WrittenCount < ChunkBytes)
         {
-            byte[] entry = _entries.Current;
-            long deadline = EntryLayout.SlidingMs(entry) == 0 ? 0 : Math.Max(EntryLayout.SlidingDeadlineMs(entry), EntryLayout.LoggedDeadlineMs(entry));
-            LogRecordWriter.WriteSet(_chunk, entry, deadline);
-            EntriesWritten++;
+            var sink = new SetRecordSink(_chunk, ChunkBytes, lengthPrefixed: false);
+            _cursor = store.Walk(_cursor, ref sink);
+            EntriesWritten += sink.Entries;
+            _done = _cursor == 0;
         }
 
         return _chunk.WrittenMemory;
     }
-
-    public void Dispose() => _entries.Dispose();
 }

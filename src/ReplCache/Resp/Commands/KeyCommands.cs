@@ -39,7 +39,7 @@ internal static class KeyCommands
         long found = 0;
         for (int i = 1; i < c.Request.Count; i++)
         {
-            if (c.Server.Store.TryGetValue(c.Request[i], renewSliding: false, out _))
+            if (c.Server.Store.ContainsLive(c.Request[i]))
             {
                 found++;
             }

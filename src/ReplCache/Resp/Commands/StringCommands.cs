@@ -21,7 +21,8 @@ internal static partial class StringCommands
     /// <summary>Looks a key up and replies with its value or nil, renewing a sliding entry as the cache's own Get does.</summary>
     private static void WriteLookup(RespConnection c, ReadOnlySpan<byte> key)
     {
-        bool found = c.Server.Store.TryGetValue(key, renewSliding: true, out ReadOnlySpan<byte> value);
+        using StoreReadScope scope = c.Server.Store.BeginRead();
+        bool found = c.Server.Store.TryGetValue(scope, key, renewSliding: true, out ReadOnlySpan<byte> value);
         c.Server.CountLookup(found);
         if (!found)
         {
@@ -86,7 +87,8 @@ internal static partial class StringCommands
             return Done;
         }
 
-        bool stored = c.Server.Store.SetIf(key, c.Request[2], absolute, condition, keepTtl, out bool hadPrevious, out ReadOnlySpan<byte> previous);
+        using StoreReadScope scope = c.Server.Store.BeginRead();
+        bool stored = c.Server.Store.SetIf(scope, key, c.Request[2], absolute, condition, keepTtl, out bool hadPrevious, out ReadOnlySpan<byte> previous);
         if (get)
         {
             if (!hadPrevious)

@@ -1,0 +1,211 @@
+using System.Buffers.Binary;
+
+namespace ReplCache.Storage.Memory;
+
+/// <summary>
+/// The store's allocator: entries live in a few pinned arrays (pages) instead of one array each, so the number of
+/// objects the GC traces grows with the megabytes held, not with the entries, and no page is ever moved.
+/// </summary>
+/// <remarks>
+/// <para>An entry is addressed by a handle: the page's index (plus one, so that 0 is no entry) in the high 32 bits,
+/// the block's offset in the low 32. Pages hold blocks of one <see cref="SizeClasses">size class</see>; the pages
+/// of a class with a free block form a list, a freed block goes on its page's free list, and a page whose blocks
+/// are all free is released (unless it is the only page of its class with room, kept to absorb churn). An entry
+/// larger than every class is a page of its own, released when the entry is.</para>
+/// <para>Pages are pinned (the pinned object heap): a compacting GC would otherwise copy the whole cache. Small
+/// classes use 64 KB pages so that a small cache does not reserve a megabyte per class; larger ones hold 16 blocks.</para>
+/// <para>Single writer: every method but <see cref="PageOf"/> runs under the store's write lock. Freeing is the
+/// caller's to defer until no reader can still see the block (see <see cref="EntryHeap"/>).</para>
+/// </remarks>
+internal sealed class SlabAllocator
+{
+    private const int SmallPageBytes = 64 * 1024;
+    private const int BlocksPerLargeClassPage = 16;
+
+    private readonly SlabPage?[] _available = new SlabPage?[SizeClasses.Count];
+    private readonly Stack<int> _freeIndexes = new();
+    private SlabPage?[] _pages = new SlabPage?[64];
+    private byte[]?[] _memory = new byte[]?[64];
+    private int _pageCount;
+    private long _reservedBytes;
+
+    /// <summary>Bytes of all pages held: what the cache's entries really cost in memory, free blocks included.</summary>
+    public long ReservedBytes => Volatile.Read(ref _reservedBytes);
+
+    /// <summary>Pages held (slab pages and large entries).</summary>
+    public int PageCount { get; private set; }
+
+    /// <summary>The bytes of one page of <paramref name="sizeClass"/>: what a class keeps at the least once it has held anything.</summary>
+    public static int PageBytes(int sizeClass) => Math.Max(SmallPageBytes, SizeClasses.BlockSize(sizeClass) * BlocksPerLargeClassPage);
+
+    public static long Handle(int pageIndex, int offset) => ((long)(pageIndex + 1) << 32) | (uint)offset;
+
+    public static int OffsetOf(long handle) => (int)(uint)handle;
+
+    /// <summary>The array holding the entry <paramref name="handle"/> names. Lock-free; the caller is protected (see <see cref="EpochGuard"/>).</summary>
+    public byte[] PageOf(long handle) => Volatile.Read(ref _memory)[(int)(handle >> 32) - 1]!;
+
+    /// <summary>A block of at least <paramref name="bytes"/>, uninitialised.</summary>
+    public long Allocate(int bytes)
+    {
+        if (bytes > SizeClasses.MaxSlabBlock)
+        {
+            byte[] memory = GC.AllocateUninitializedArray<byte>(bytes, pinned: true);
+            SlabPage large = AddPage(memory, SlabPage.LargeClass, bytes);
+            large.Used = 1;
+            return Handle(large.Index, 0);
+        }
+
+        int sizeClass = SizeClasses.ClassOf(bytes);
+        SlabPage page = _available[sizeClass] ?? NewSlabPage(sizeClass);
+        int offset;
+        if (page.FreeHead != SlabPage.NoBlock)
+        {
+            offset = page.FreeHead;
+            page.FreeHead = BinaryPrimitives.ReadInt32LittleEndian(page.Memory.AsSpan(offset));
+        }
+        else
+        {
+            offset = page.Bump;
+            page.Bump += page.BlockSize;
+        }
+
+        page.Used++;
+        if (page.IsFull)
+        {
+            Unlist(page);
+        }
+
+        return Handle(page.Index, offset);
+    }
+
+    /// <summary>Returns a block to its page. No reader may still see it.</summary>
+    public void Free(long handle)
+    {
+        SlabPage page = _pages[(int)(handle >> 32) - 1] ?? throw new InvalidOperationException($"Handle {handle:x} names no page: freed twice?");
+        if (page.SizeClass == SlabPage.LargeClass)
+        {
+            Release(page);
+            return;
+        }
+
+        int offset = OffsetOf(handle);
+        BinaryPrimitives.WriteInt32LittleEndian(page.Memory.AsSpan(offset), page.FreeHead);
+        page.FreeHead = offset;
+        page.Used--;
+        if (!page.IsListed)
+        {
+            List(page);
+        }
+
+        // Keep the class's last page with room, so that a set-remove-set cycle does not allocate a page each time.
+        if (page.Used == 0 && (page.Previous is not null || page.Next is not null))
+        {
+            Unlist(page);
+            Release(page);
+        }
+    }
+
+    /// <summary>
+    /// Takes every page out of use at once (the store was cleared) and returns their indexes; they stay readable
+    /// until <see cref="ReleasePages"/>, which the caller defers until no reader can still be in them.
+    /// </summary>
+    public List<int> DetachAll()
+    {
+        var detached = new List<int>(PageCount);
+        for (int i = 0; i < _pageCount; i++)
+        {
+            if (_pages[i] is { } page)
+            {
+                detached.Add(i);
+                page.IsListed = false;
+                page.Previous = page.Next = null;
+            }
+        }
+
+        Array.Clear(_available);
+        return detached;
+    }
+
+    /// <summary>Releases pages taken out of use by <see cref="DetachAll"/>.</summary>
+    public void ReleasePages(List<int> indexes)
+    {
+        foreach (int index in indexes)
+        {
+            Release(_pages[index]!);
+        }
+    }
+
+    private SlabPage NewSlabPage(int sizeClass)
+    {
+        SlabPage page = AddPage(GC.AllocateUninitializedArray<byte>(PageBytes(sizeClass), pinned: true), sizeClass, SizeClasses.BlockSize(sizeClass));
+        List(page);
+        return page;
+    }
+
+    private SlabPage AddPage(byte[] memory, int sizeClass, int blockSize)
+    {
+        int index;
+        if (!_freeIndexes.TryPop(out index))
+        {
+            index = _pageCount++;
+            if (index == _pages.Length)
+            {
+                Array.Resize(ref _pages, _pages.Length * 2);
+                byte[]?[] grown = new byte[]?[_pages.Length];
+                _memory.CopyTo(grown, 0);
+                Volatile.Write(ref _memory, grown); // readers switch to the grown table; the old one stays valid
+            }
+        }
+
+        var page = new SlabPage(index, memory, sizeClass, blockSize);
+        _pages[index] = page;
+        Volatile.Write(ref _memory[index], memory);
+        PageCount++;
+        Volatile.Write(ref _reservedBytes, _reservedBytes + memory.Length);
+        return page;
+    }
+
+    private void Release(SlabPage page)
+    {
+        _pages[page.Index] = null;
+        Volatile.Write(ref _memory[page.Index], null);
+        _freeIndexes.Push(page.Index);
+        PageCount--;
+        Volatile.Write(ref _reservedBytes, _reservedBytes - page.Memory.Length);
+    }
+
+    private void List(SlabPage page)
+    {
+        SlabPage? head = _available[page.SizeClass];
+        page.Previous = null;
+        page.Next = head;
+        if (head is not null)
+        {
+            head.Previous = page;
+        }
+
+        _available[page.SizeClass] = page;
+        page.IsListed = true;
+    }
+
+    private void Unlist(SlabPage page)
+    {
+        if (page.Previous is not null)
+        {
+            page.Previous.Next = page.Next;
+        }
+        else
+        {
+            _available[page.SizeClass] = page.Next;
+        }
+
+        if (page.Next is not null)
+        {
+            page.Next.Previous = page.Previous;
+        }
+
+        page.Previous = page.Next = null;
+        page.IsListed = false;
+    }
+}
