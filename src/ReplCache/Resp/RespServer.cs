@@ -121,6 +121,9 @@ internal sealed partial class RespServer
     /// </summary>
     public Func<CancellationToken, Task>? RewriteConfig { get; set; }
 
+    /// <summary>Serialises CONFIG SET, so that two of them never interleave their checks and changes.</summary>
+    public Lock ConfigLock { get; } = new();
+
     /// <summary>The live connections, for CLIENT KILL.</summary>
     public RespClientRegistry Clients { get; } = new();
 

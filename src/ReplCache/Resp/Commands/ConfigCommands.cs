@@ -1,6 +1,6 @@
 namespace ReplCache.Resp.Commands;
 
-/// <summary>CONFIG GET (the directive table, rendered from the node) and CONFIG REWRITE (the host's hook).</summary>
+/// <summary>CONFIG GET (the directive table, rendered from the node), CONFIG SET (its runtime directives) and CONFIG REWRITE (the host's hook).</summary>
 internal static class ConfigCommands
 {
     private static ValueTask<RespFlow> Done => new(RespFlow.Continue);
@@ -38,10 +38,14 @@ internal static class ConfigCommands
                 c.Writer.Bulk(value);
             }
         }
-        else if (c.Is(1, "SET"u8) || c.Is(1, "RESETSTAT"u8))
+        else if (c.Is(1, "SET"u8))
         {
-            // Options are fixed when the node starts; a silent OK would make an operator believe otherwise.
-            c.Writer.Error($"ERR CONFIG {c.Text(1).ToUpperInvariant()} is not supported: ReplCache options are set when the node starts");
+            Set(c);
+        }
+        else if (c.Is(1, "RESETSTAT"u8))
+        {
+            // A silent OK would make an operator believe the counters were reset.
+            c.Writer.Error("ERR CONFIG RESETSTAT is not supported: ReplCache's counters are the meter's, which only grow");
         }
         else
         {
@@ -49,6 +53,90 @@ internal static class ConfigCommands
         }
 
         return Done;
+    }
+
+    /// <summary>
+    /// <c>CONFIG SET name value [name value ...]</c>, as Redis 7: all or nothing, in Redis's errors. Only directives
+    /// marked <see cref="Directives.Directive.SetAtRuntime"/> change (their option is read at each use, so the change
+    /// takes effect at once); the others are refused as Redis refuses an immutable config, rather than accepted and
+    /// ignored. The result is checked as the options are at startup, and undone when the check fails.
+    /// </summary>
+    private static void Set(RespConnection c)
+    {
+        if (c.Request.Count < 4 || c.Request.Count % 2 != 0)
+        {
+            c.Writer.Error("ERR wrong number of arguments for 'config|set' command");
+            return;
+        }
+
+        var changes = new List<(Directives.Directive Directive, string Name, string Value)>();
+        for (int i = 2; i < c.Request.Count; i += 2)
+        {
+            string name = c.Text(i).ToLowerInvariant();
+            if (Directives.DirectiveTable.Find(name) is not { IsSettable: true } directive || directive.Arity != 2)
+            {
+                c.Writer.Error($"ERR Unknown option or number of arguments for CONFIG SET - '{name}'");
+                return;
+            }
+
+            if (changes.Any(change => ReferenceEquals(change.Directive, directive)))
+            {
+                c.Writer.Error($"ERR CONFIG SET failed (possibly related to argument '{name}') - duplicate parameter");
+                return;
+            }
+
+            if (!directive.SetAtRuntime)
+            {
+                c.Writer.Error($"ERR CONFIG SET failed (possibly related to argument '{name}') - can't set immutable config");
+                return;
+            }
+
+            changes.Add((directive, name, c.Text(i + 1)));
+        }
+
+        ReplicatedCacheOptions options = c.Server.Options;
+        lock (c.Server.ConfigLock)
+        {
+            Directives.ConfigSource source = ConfigParameters.SourceOf(c.Server);
+            var previous = changes.Select(change => change.Directive.Show!(source)).ToList();
+            string? failed = null, problem = null;
+            foreach ((Directives.Directive directive, string name, string value) in changes)
+            {
+                try
+                {
+                    directive.SetOption(new Directives.DirectiveArguments([value], p => new FormatException(p)), options);
+                }
+                catch (FormatException ex)
+                {
+                    (failed, problem) = (name, ex.Message);
+                    break;
+                }
+            }
+
+            if (failed is null && ValidationProblem(options) is { } invalid)
+            {
+                (failed, problem) = (changes[0].Name, invalid);
+            }
+
+            if (failed is not null)
+            {
+                for (int i = 0; i < changes.Count; i++)
+                {
+                    changes[i].Directive.SetOption(new Directives.DirectiveArguments([previous[i]], p => new InvalidOperationException(p)), options);
+                }
+
+                c.Writer.Error($"ERR CONFIG SET failed (possibly related to argument '{failed}') - {problem}");
+                return;
+            }
+        }
+
+        c.Writer.Ok();
+    }
+
+    private static string? ValidationProblem(ReplicatedCacheOptions options)
+    {
+        var result = new Hosting.ReplicatedCacheOptionsValidator().Validate(null, options);
+        return result.Failed ? result.FailureMessage : null;
     }
 
     /// <summary>

@@ -34,6 +34,12 @@ internal class Directive
     /// <summary>Whether a config file (or a command-line option) may set it.</summary>
     public bool IsSettable => Arity != 0;
 
+    /// <summary>
+    /// Whether <c>CONFIG SET</c> may change it on a running node: only where every part that uses the option reads
+    /// it at each use (min-replicas-*, replica-priority, replica-serve-stale-data), so the change takes effect at once.
+    /// </summary>
+    public bool SetAtRuntime { get; init; }
+
     /// <summary>Other names a config file may use for it: Redis's old <c>slave*</c> names.</summary>
     public string[] Aliases { get; init; } = [];
 
@@ -61,6 +67,10 @@ internal class Directive
     /// <summary>Reads one config line's arguments (the name excluded) into <paramref name="values"/>.</summary>
     internal virtual void Apply(DirectiveArguments args, DirectiveValues values) =>
         throw new InvalidOperationException($"'{Name}' is not set by a config file");
+
+    /// <summary>Reads <c>CONFIG SET</c>'s value (one word) and sets the option it maps onto; throws <see cref="DirectiveArguments.Error"/> for a bad one.</summary>
+    internal virtual void SetOption(DirectiveArguments args, ReplicatedCacheOptions options) =>
+        throw new InvalidOperationException($"'{Name}' cannot be set at runtime");
 
     /// <summary>Sets the node option this directive maps onto one to one, when a line gave it.</summary>
     internal virtual void ApplyToOptions(DirectiveValues values, ReplicatedCacheOptions options)

@@ -43,6 +43,16 @@ internal sealed class Directive<T> : Directive
         values.Set(this, Parse(args, earlier));
     }
 
+    internal override void SetOption(DirectiveArguments args, ReplicatedCacheOptions options)
+    {
+        if (ToOptions is null)
+        {
+            throw new InvalidOperationException($"'{Name}' sets no option of its own, so CONFIG SET cannot change it");
+        }
+
+        ToOptions(Parse(args, default), options);
+    }
+
     internal override void ApplyToOptions(DirectiveValues values, ReplicatedCacheOptions options)
     {
         if (ToOptions is not null && values.TryGet(this, out T? value))

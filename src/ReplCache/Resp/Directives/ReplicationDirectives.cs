@@ -83,6 +83,7 @@ internal static class ReplicationDirectives
 
     public static readonly Directive<bool> ServeStaleData = new(s_declared, "replica-serve-stale-data", arity: 2)
     {
+        SetAtRuntime = true,
         Aliases = ["slave-serve-stale-data"],
         Parse = (a, _) => a.YesNo(),
         ToOptions = (serve, o) => o.ServeStaleData = serve,
@@ -96,6 +97,7 @@ internal static class ReplicationDirectives
     /// <summary>INFO's <c>slave_priority</c>, which Sentinel reads to choose whom to promote.</summary>
     public static readonly Directive<int> ReplicaPriority = new(s_declared, "replica-priority", arity: 2)
     {
+        SetAtRuntime = true,
         Aliases = ["slave-priority"],
         Parse = (a, _) => a.Integer(0, int.MaxValue),
         ToOptions = (priority, o) => o.ReplicaPriority = priority,
@@ -109,6 +111,7 @@ internal static class ReplicationDirectives
 
     public static readonly Directive<int> MinReplicasToWrite = new(s_declared, "min-replicas-to-write", arity: 2)
     {
+        SetAtRuntime = true,
         Aliases = ["min-slaves-to-write"],
         Parse = (a, _) => a.Integer(0, int.MaxValue),
         ToOptions = (count, o) => o.MinReplicasToWrite = count,
@@ -122,6 +125,7 @@ internal static class ReplicationDirectives
     /// <summary>Seconds.</summary>
     public static readonly Directive<int> MinReplicasMaxLag = new(s_declared, "min-replicas-max-lag", arity: 2)
     {
+        SetAtRuntime = true,
         Aliases = ["min-slaves-max-lag"],
         Parse = (a, _) => a.Integer(0, int.MaxValue),
         ToOptions = (seconds, o) => o.MinReplicasMaxLag = TimeSpan.FromSeconds(seconds),
