@@ -47,8 +47,7 @@ internal sealed class EntryHeap
             Reclaim();
         }
 
-        long handle = _allocator.Allocate(bytes);
-        return new Entry(handle, _allocator.PageOf(handle));
+        return Resolve(_allocator.Allocate(bytes));
     }
 
     /// <summary>An entry unlinked from the table; its block is reused once no reader can see it. Writer only.</summary>

@@ -26,14 +26,14 @@ internal sealed class SlabAllocator
     private readonly Stack<int> _freeIndexes = new();
     private SlabPage?[] _pages = new SlabPage?[64];
     private byte[]?[] _memory = new byte[]?[64];
-    private int _pageCount;
+    private int _indexesIssued;
     private long _reservedBytes;
 
     /// <summary>Bytes of all pages held: what the cache's entries really cost in memory, free blocks included.</summary>
     public long ReservedBytes => Volatile.Read(ref _reservedBytes);
 
-    /// <summary>Pages held (slab pages and large entries).</summary>
-    public int PageCount { get; private set; }
+    /// <summary>Pages held (slab pages and large entries): every index issued but not given back.</summary>
+    public int PageCount => _indexesIssued - _freeIndexes.Count;
 
     /// <summary>The bytes of one page of <paramref name="sizeClass"/>: what a class keeps at the least once it has held anything.</summary>
     public static int PageBytes(int sizeClass) => Math.Max(SmallPageBytes, SizeClasses.BlockSize(sizeClass) * BlocksPerLargeClassPage);
@@ -113,7 +113,7 @@ internal sealed class SlabAllocator
     public List<int> DetachAll()
     {
         var detached = new List<int>(PageCount);
-        for (int i = 0; i < _pageCount; i++)
+        for (int i = 0; i < _indexesIssued; i++)
         {
             if (_pages[i] is { } page)
             {
@@ -148,7 +148,7 @@ internal sealed class SlabAllocator
         int index;
         if (!_freeIndexes.TryPop(out index))
         {
-            index = _pageCount++;
+            index = _indexesIssued++;
             if (index == _pages.Length)
             {
                 Array.Resize(ref _pages, _pages.Length * 2);
@@ -161,7 +161,6 @@ internal sealed class SlabAllocator
         var page = new SlabPage(index, memory, sizeClass, blockSize);
         _pages[index] = page;
         Volatile.Write(ref _memory[index], memory);
-        PageCount++;
         Volatile.Write(ref _reservedBytes, _reservedBytes + memory.Length);
         return page;
     }
@@ -171,7 +170,6 @@ internal sealed class SlabAllocator
         _pages[page.Index] = null;
         Volatile.Write(ref _memory[page.Index], null);
         _freeIndexes.Push(page.Index);
-        PageCount--;
         Volatile.Write(ref _reservedBytes, _reservedBytes - page.Memory.Length);
     }
 
