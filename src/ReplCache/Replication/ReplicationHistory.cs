@@ -17,6 +17,26 @@ internal sealed record ReplicationHistory(string Id, string Id2, long SecondOffs
         id == Id || (id == Id2 && Id2 != ReplicationInfo.NoReplicationId && offset + 1 <= SecondOffset);
 
     /// <summary>
+    /// How many bytes of history <paramref name="id"/> (held up to <paramref name="offset"/>) this history shares:
+    /// all of it where <see cref="Continues"/> holds, up to the fork where the previous id ran further, none of an
+    /// unrelated id. A secondary that is sent a full resync discards the rest: writes its new primary never saw.
+    /// </summary>
+    public long SharedPrefix(string id, long offset)
+    {
+        if (offset <= 0)
+        {
+            return 0;
+        }
+
+        if (id == Id)
+        {
+            return offset;
+        }
+
+        return id == Id2 && Id2 != ReplicationInfo.NoReplicationId ? Math.Min(offset, SecondOffset - 1) : 0;
+    }
+
+    /// <summary>
     /// Redis's <c>shiftReplicationId</c>: a new history starts at <paramref name="offset"/>; the old id stays valid
     /// up to there, so nodes that followed the old history can continue with a partial resync.
     /// </summary>

@@ -45,7 +45,7 @@ internal sealed partial class SecondarySession(
         Uri? announced = Uri.TryCreate(hello.AnnounceAddress, UriKind.Absolute, out Uri? a) ? a : null;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, stopping);
         var replica = new ConnectedReplica(hello.NodeId, announced, hello.RespPort, context.Peer, stop);
-        (LogCursor cursor, bool full, string replicationId) = Decide(hello);
+        (LogCursor cursor, bool full, string replicationId, long sharedOffset) = Decide(hello);
         using (cursor)
         using (CancellationTokenRegistration detached = cursor.Detached.Register(static s => ((CancellationTokenSource)s!).Cancel(), stop))
         {
@@ -55,7 +55,7 @@ internal sealed partial class SecondarySession(
             Task watchdog = WatchAsync(replica, stop);
             try
             {
-                await StreamAsync(replica, cursor, full, replicationId, stop.Token).ConfigureAwait(false);
+                await StreamAsync(replica, cursor, full, replicationId, sharedOffset, stop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -108,7 +108,9 @@ internal sealed partial class SecondarySession(
     }
 
     /// <summary>PSYNC: continue from the backlog when the history and offset allow it, else a full resync.</summary>
-    private (LogCursor Cursor, bool Full, string ReplicationId) Decide(Hello hello)
+    /// <returns>The cursor to stream from; whether it is a full sync; this node's replication id; and, for a full sync,
+    /// how much of the history the secondary asked to continue this node shares (it discards the rest).</returns>
+    private (LogCursor Cursor, bool Full, string ReplicationId, long SharedOffset) Decide(Hello hello)
     {
         bool askedForPartial = hello.NextOffset >= 0;
         lock (store.WriteLock)
@@ -118,21 +120,22 @@ internal sealed partial class SecondarySession(
             {
                 replicas.CountSync(full: false, askedForPartial);
                 Log.PartialSyncAccepted(_logger, state.NodeId, state.Role, history.Id, log.EndOffset, hello.NodeId, hello.ReplicationId, hello.NextOffset, log.EndOffset - hello.NextOffset);
-                return (cursor, false, history.Id);
+                return (cursor, false, history.Id, hello.NextOffset);
             }
 
             // The cursor opens under the write lock, so its offset is exactly the store content the snapshot walks.
             LogCursor start = log.OpenCursorAtEnd();
             replicas.CountSync(full: true, askedForPartial);
             Log.FullSyncStarted(_logger, state.NodeId, state.Role, history.Id, start.Position, hello.NodeId, hello.ReplicationId, hello.NextOffset, store.PhysicalCount, store.SizeBytes);
-            return (start, true, history.Id);
+            long shared = askedForPartial ? Math.Min(history.SharedPrefix(hello.ReplicationId, hello.NextOffset), start.Position) : 0;
+            return (start, true, history.Id, shared);
         }
     }
 
-    private async Task StreamAsync(ConnectedReplica replica, LogCursor cursor, bool full, string replicationId, CancellationToken cancellationToken)
+    private async Task StreamAsync(ConnectedReplica replica, LogCursor cursor, bool full, string replicationId, long sharedOffset, CancellationToken cancellationToken)
     {
         var first = full
-            ? new PrimaryMessage { FullResync = new FullResync { ReplicationId = replicationId, Offset = cursor.Position, EntryCountEstimate = store.PhysicalCount, PrimaryUptimeMs = (long)state.Uptime.TotalMilliseconds, AcceptsForwardedWrites = true } }
+            ? new PrimaryMessage { FullResync = new FullResync { ReplicationId = replicationId, Offset = cursor.Position, EntryCountEstimate = store.PhysicalCount, PrimaryUptimeMs = (long)state.Uptime.TotalMilliseconds, AcceptsForwardedWrites = true, SharedOffset = sharedOffset } }
             : new PrimaryMessage { Continue = new Continue { ReplicationId = replicationId, Offset = cursor.Position, AcceptsForwardedWrites = true } };
         await responses.WriteAsync(first, cancellationToken).ConfigureAwait(false);
         string[] upstreamSent = await SendTopologyAsync(null, cancellationToken).ConfigureAwait(false);

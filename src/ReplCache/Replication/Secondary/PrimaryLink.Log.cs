@@ -21,5 +21,8 @@ internal sealed partial class PrimaryLink
 
         [LoggerMessage(43, LogLevel.Warning, "Node {NodeId} ({Role}, replication id {ReplicationId}, offset {Offset}): link to {Primary} down, {Next}: {Reason}")]
         public static partial void LinkDown(ILogger logger, string nodeId, ReplicationRole role, string replicationId, long offset, Uri primary, string reason, string next);
+
+        [LoggerMessage(44, LogLevel.Warning, "Node {NodeId} ({Role}, replication id {ReplicationId}, offset {Offset}): full resync from {Primary} discards {DroppedBytes} bytes of this node's history, the writes after offset {SharedOffset} that the primary never received (as Redis, a primary that returns as a secondary drops what nobody replicated).")]
+        public static partial void HistoryDiscarded(ILogger logger, string nodeId, ReplicationRole role, string replicationId, long offset, Uri primary, long droppedBytes, long sharedOffset);
     }
 }

@@ -210,6 +210,13 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
                 CheckFullResync(first.FullResync);
                 RefuseEmptyPrimary(first.FullResync, id);
                 _primaryAcceptsForwarding = first.FullResync.AcceptsForwardedWrites;
+                if (first.FullResync.HasSharedOffset && offset > first.FullResync.SharedOffset)
+                {
+                    // A returning old primary (or a secondary that followed one past the fork): what it holds beyond
+                    // the shared prefix are writes its new primary never saw, and the full resync drops them.
+                    Log.HistoryDiscarded(_logger, _state.NodeId, _state.Role, id, offset, Primary, offset - first.FullResync.SharedOffset, first.FullResync.SharedOffset);
+                }
+
                 long fullSyncStart = first.FullResync.Offset;
                 _state.AdoptFullResync(first.FullResync.ReplicationId, () => _applier.BeginFullSync(fullSyncStart));
                 _store.Reserve(Math.Clamp(first.FullResync.EntryCountEstimate, 0, MaxReservedEntries));
