@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
+using ReplCache.Resp;
 using ReplCache.Resp.Directives;
 using ReplCache.Server.Config;
 using ReplCache.Server.Logging;
@@ -104,6 +105,15 @@ internal sealed partial class ServerHost
 
         provider.Role = () => node.Core.State.Role == ReplicationRole.Primary ? 'M' : 'S';
         RecordHostSettings(_config, node.Address.Port, node.Core.HostSettings);
+        if (_config.File is { } configFile && node.Core.Resp is { } resp)
+        {
+            // What the node runs with now, written back so a restart resumes it: a server Sentinel promoted restarts
+            // as a primary, one it converted restarts as a secondary.
+            IReadOnlyDictionary<string, string?> atStart = ConfigRewriter.CurrentValues(ConfigParameters.SourceOf(resp));
+            resp.RewriteConfig = cancellationToken =>
+                ConfigRewriter.RewriteFileAsync(configFile, ConfigRewriter.CurrentValues(ConfigParameters.SourceOf(resp)), atStart, cancellationToken);
+        }
+
         Log.Persistence(_logger, _options.SnapshotPath!, _config.SaveText.Length == 0 ? "none" : _config.SaveText, _options.PrimaryAddress?.ToString() ?? "none (primary)");
         Log.Running(_logger, node.Address.Port);
         Log.Ready(_logger, _config.Tls ? "tls" : "tcp"); // as Redis words it for a TLS-only server

@@ -7,12 +7,16 @@ internal static class Poll
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(20);
 
-    public static async Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
+    public static Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null) =>
+        UntilAsync(() => Task.FromResult(condition()), what, timeout);
+
+    /// <summary>The same, for a condition that must ask over the network (a RESP call, a Sentinel).</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
     {
         var clock = Stopwatch.StartNew();
         TimeSpan limit = timeout ?? DefaultTimeout;
         int delayMs = 1;
-        while (!condition())
+        while (!await condition())
         {
             if (clock.Elapsed > limit)
             {
