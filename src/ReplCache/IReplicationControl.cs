@@ -17,4 +17,20 @@ public interface IReplicationControl
     /// or <paramref name="timeout"/> passes, and returns how many have (Redis's <c>WAIT</c>).
     /// </summary>
     Task<int> WaitForReplicasAsync(int replicas, TimeSpan timeout, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Redis's <c>FAILOVER [TO host port] [TIMEOUT ms] [FORCE]</c>: pauses writes on this primary (they wait, they are
+    /// not refused), waits until <paramref name="target"/> — or, when null, any connected secondary — has acknowledged
+    /// every write, then hands that secondary the primary role and becomes its secondary, with a partial resync on
+    /// both sides. Without <paramref name="force"/> it loses no acknowledged write; past <paramref name="timeout"/> it
+    /// rolls back (the writes resume here) — or, with <paramref name="force"/>, hands over anyway.
+    /// </summary>
+    /// <param name="target">A connected secondary, by its replication address or by the IP and RESP port INFO lists it at.</param>
+    /// <param name="timeout">How long to wait for the secondary to catch up; null: as long as it takes.</param>
+    /// <param name="force">Hand over at the timeout even if the target has not caught up (requires both others).</param>
+    /// <param name="cancellationToken">Cancels the failover, which rolls back as an abort does.</param>
+    /// <exception cref="InvalidOperationException">Not a primary, no connected secondary, an unknown target, a failover in progress, or a target that refused (rolled back).</exception>
+    /// <exception cref="TimeoutException">The secondary did not catch up in time, without <paramref name="force"/> (rolled back).</exception>
+    /// <exception cref="OperationCanceledException">Cancelled or aborted (rolled back).</exception>
+    Task FailoverAsync(Uri? target = null, TimeSpan? timeout = null, bool force = false, CancellationToken cancellationToken = default);
 }

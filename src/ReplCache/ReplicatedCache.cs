@@ -127,16 +127,12 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(options);
         token.ThrowIfCancellationRequested();
-        switch (_route.DecideSet(key, value.Length))
+        return _route.DecideSet(key, value.Length) switch
         {
-            case WriteDestination.Local:
-                _route.SetLocally(key, value, options);
-                break;
-            case WriteDestination.Forwarded:
-                return new ValueTask(_route.ForwardAsync(ForwardedWriteCodec.Set(key, value, options), token));
-        }
-
-        return ValueTask.CompletedTask;
+            WriteDestination.Local => _route.SetLocallyAsync(key, value, options, token),
+            WriteDestination.Forwarded => new ValueTask(_route.ForwardAsync(ForwardedWriteCodec.Set(key, value, options), token)),
+            _ => ValueTask.CompletedTask,
+        };
     }
 
     /// <inheritdoc />
@@ -184,8 +180,7 @@ public sealed class ReplicatedCache : IDistributedCache, IBufferDistributedCache
             return _route.ForwardAsync(ForwardedWriteCodec.Remove(key), token);
         }
 
-        _route.RemoveLocally(key);
-        return Task.CompletedTask;
+        return _route.RemoveLocallyAsync(key, token).AsTask();
     }
 
     /// <summary>A read: finds the live entry and renews its sliding deadline, as RedisCache's Get and Refresh do.</summary>

@@ -72,6 +72,9 @@ public sealed record ReplicationInfo
     /// </summary>
     public bool ReplicaReadOnly { get; init; } = true;
 
+    /// <summary><c>master_failover_state</c>: where a coordinated FAILOVER started on this node is.</summary>
+    public FailoverState FailoverState { get; init; }
+
     /// <summary><c>slave_priority</c>: <see cref="ReplicatedCacheOptions.ReplicaPriority"/> (Sentinel never promotes 0).</summary>
     public int ReplicaPriority { get; init; } = 100;
 
@@ -114,7 +117,12 @@ public sealed record ReplicationInfo
             Line(text, Invariant($"slave{i}:ip={replica.ShownIp},port={replica.ShownPort},state={replica.State},offset={replica.AckedOffset},lag={Seconds(replica.Lag)}"));
         }
 
-        Line(text, "master_failover_state:no-failover");
+        Line(text, "master_failover_state:" + FailoverState switch
+        {
+            FailoverState.WaitingForSync => "waiting-for-sync",
+            FailoverState.InProgress => "failover-in-progress",
+            _ => "no-failover",
+        });
         Line(text, Invariant($"master_replid:{ReplicationId}"));
         Line(text, Invariant($"master_replid2:{ReplicationId2}"));
         Line(text, Invariant($"master_repl_offset:{Offset}"));

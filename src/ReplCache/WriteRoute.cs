@@ -25,6 +25,9 @@ internal sealed class WriteRoute(CacheStore store, AccessGate gate, IUpstreamLin
     /// <inheritdoc cref="AccessGate.ForwardsWrites"/>
     public bool ForwardsWrites => gate.ForwardsWrites;
 
+    /// <inheritdoc cref="AccessGate.WritesPaused"/>
+    public bool WritesPaused => gate.WritesPaused;
+
     /// <summary>Where a set of <paramref name="key"/> with a value of <paramref name="valueLength"/> bytes goes.</summary>
     /// <exception cref="ArgumentException">The key or value is past MaxKeyBytes or MaxValueBytes: refused here, before any round trip.</exception>
     public WriteDestination DecideSet(string key, long valueLength)
@@ -56,6 +59,7 @@ internal sealed class WriteRoute(CacheStore store, AccessGate gate, IUpstreamLin
     /// </summary>
     public void SetLocally(string key, ReadOnlySpan<byte> value, DistributedCacheEntryOptions options)
     {
+        gate.WaitForWritesResumed();
         gate.EnsureWritable();
         DateTimeOffset now = store.Clock.UtcNow();
         (long absolute, long sliding) = ExpiryPolicy.Compute(options, now);
@@ -71,6 +75,7 @@ internal sealed class WriteRoute(CacheStore store, AccessGate gate, IUpstreamLin
             return;
         }
 
+        gate.WaitForWritesResumed();
         gate.EnsureWritable();
         DateTimeOffset now = store.Clock.UtcNow();
         (long absolute, long sliding) = ExpiryPolicy.Compute(options, now);
@@ -80,8 +85,57 @@ internal sealed class WriteRoute(CacheStore store, AccessGate gate, IUpstreamLin
     /// <inheritdoc cref="SetLocally(string, ReadOnlySpan{byte}, DistributedCacheEntryOptions)"/>
     public void RemoveLocally(string key)
     {
+        gate.WaitForWritesResumed();
         gate.EnsureWritable();
         store.Remove(key);
+    }
+
+    /// <summary>
+    /// <see cref="SetLocally(string, in ReadOnlySequence{byte}, DistributedCacheEntryOptions)"/> for the async paths:
+    /// while FAILOVER pauses writes it waits without holding a thread, then applies (or meets READONLY).
+    /// </summary>
+    public ValueTask SetLocallyAsync(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options, CancellationToken cancellationToken)
+    {
+        if (!gate.WritesPaused)
+        {
+            SetLocally(key, value, options);
+            return ValueTask.CompletedTask;
+        }
+
+        return AfterPause(this, key, value, options, cancellationToken);
+
+        static async ValueTask AfterPause(WriteRoute route, string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options, CancellationToken cancellationToken)
+        {
+            await route.WritesResumedAsync(cancellationToken).ConfigureAwait(false);
+            route.SetLocally(key, value, options);
+        }
+    }
+
+    /// <inheritdoc cref="SetLocallyAsync"/>
+    public ValueTask RemoveLocallyAsync(string key, CancellationToken cancellationToken)
+    {
+        if (!gate.WritesPaused)
+        {
+            RemoveLocally(key);
+            return ValueTask.CompletedTask;
+        }
+
+        return AfterPause(this, key, cancellationToken);
+
+        static async ValueTask AfterPause(WriteRoute route, string key, CancellationToken cancellationToken)
+        {
+            await route.WritesResumedAsync(cancellationToken).ConfigureAwait(false);
+            route.RemoveLocally(key);
+        }
+    }
+
+    /// <summary>Waits out a pause; a new pause begun meanwhile is waited out too.</summary>
+    private async Task WritesResumedAsync(CancellationToken cancellationToken)
+    {
+        while (gate.WritesPaused)
+        {
+            await gate.WritesResumedAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <inheritdoc cref="IUpstreamLink.Forward"/>

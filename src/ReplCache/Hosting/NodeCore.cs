@@ -27,6 +27,7 @@ namespace ReplCache.Hosting;
 ///   ReplicaRegistry  (connected secondaries, WAIT, drain)  ◀── SyncServer ◀── ReplicationGrpcService
 ///   LinkSupervisor   (REPLICAOF, PrimaryLink, forwarding)  = IUpstreamLink for the rest
 ///   AccessGate, WriteRoute, ForwardedWriteApplier          (the write path: ReplicatedCache and forwarded writes)
+///   FailoverCoordinator (FAILOVER: pause, catch up, hand over; both sides, so composed here)
 ///   SnapshotPersistence, SnapshotSchedule                  (the snapshot file)
 ///   RespServer                                             (the Redis-protocol door)
 /// </code>
@@ -69,10 +70,12 @@ internal sealed partial class NodeCore : IAsyncDisposable, IDisposable
         Metrics = new ReplCacheMetrics(nodeId, new NodeFigures(Store, ReplicationLog, Replicas, () => Links!.Status), meterFactory);
         Links = new LinkSupervisor(State, Store, ReplicationLog, AppliedKeys, options, Tls, Metrics, _loggerFactory);
 
-        var gate = new AccessGate(State, options, Replicas, Links);
+        var writePause = new WritePause();
+        var gate = new AccessGate(State, options, Replicas, Links, writePause);
         Route = new WriteRoute(Store, gate, Links);
         Cache = new ReplicatedCache(Store, Route, gate, Metrics);
-        Control = new ReplicationControl(State, Store, ReplicationLog, Replicas, Links, options);
+        var failover = new FailoverCoordinator(State, ReplicationLog, Replicas, Links, writePause, options, _logger);
+        Control = new ReplicationControl(State, Store, ReplicationLog, Replicas, Links, failover, options);
 
         var forwardedWrites = new ForwardedWriteApplier(Route, Store.Limits, Links, ReplicationLog, _stopping.Token);
         var syncs = new SyncServer(State, Store, ReplicationLog, Replicas, Links, forwardedWrites, options, _loggerFactory, _stopping.Token);
@@ -83,7 +86,10 @@ internal sealed partial class NodeCore : IAsyncDisposable, IDisposable
         _schedule = new SnapshotSchedule(Snapshots, Store, options, _logger, nodeId);
         Resp = options.RespListen is null
             ? null
-            : new RespServer(Store, Control, State, gate, Snapshots, options, Metrics, HostSettings, _loggerFactory, _stopping.Token);
+            : new RespServer(Store, Control, State, gate, Snapshots, options, Metrics, HostSettings, _loggerFactory, _stopping.Token)
+            {
+                AbortFailover = failover.Abort,
+            };
     }
 
     public ReplicatedCacheOptions Options { get; }

@@ -16,6 +16,7 @@ internal sealed class ReplicationControl(
     ReplicationLog log,
     ReplicaRegistry registry,
     LinkSupervisor links,
+    FailoverCoordinator failover,
     ReplicatedCacheOptions options) : IReplicationControl
 {
     /// <inheritdoc />
@@ -54,14 +55,39 @@ internal sealed class ReplicationControl(
             LinkDownReason = link?.DownReason,
             ReplicaReadOnly = options.ReplicaWrites == ReplicaWriteMode.Reject,
             ReplicaPriority = options.ReplicaPriority,
+            FailoverState = failover.State,
         };
     }
 
     /// <inheritdoc />
-    public Task ReplicaOfAsync(Uri primary, CancellationToken cancellationToken = default) => links.ReplicaOfAsync(primary, cancellationToken);
+    public Task ReplicaOfAsync(Uri primary, CancellationToken cancellationToken = default)
+    {
+        RefuseDuringFailover();
+        return links.ReplicaOfAsync(primary, cancellationToken);
+    }
 
     /// <inheritdoc />
-    public Task PromoteToPrimaryAsync(CancellationToken cancellationToken = default) => links.PromoteAsync(cancellationToken);
+    public Task PromoteToPrimaryAsync(CancellationToken cancellationToken = default)
+    {
+        RefuseDuringFailover();
+        return links.PromoteAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task FailoverAsync(Uri? target = null, TimeSpan? timeout = null, bool force = false, CancellationToken cancellationToken = default) =>
+        failover.FailoverAsync(target, timeout, force, cancellationToken);
+
+    /// <summary>FAILOVER ABORT: false when no failover is in progress.</summary>
+    internal bool AbortFailover() => failover.Abort();
+
+    /// <summary>As Redis: the topology must not be changed under a failover in progress.</summary>
+    private void RefuseDuringFailover()
+    {
+        if (failover.State != FailoverState.None)
+        {
+            throw new InvalidOperationException("REPLICAOF not allowed while failing over.");
+        }
+    }
 
     /// <inheritdoc />
     public Task<int> WaitForReplicasAsync(int replicas, TimeSpan timeout, CancellationToken cancellationToken = default) =>

@@ -4,8 +4,17 @@ namespace ReplCache.Replication;
 /// Whether this node may serve a read or apply a write right now, as Redis decides it for a command: READONLY on a
 /// secondary, NOREPLICAS under min-replicas-to-write, MASTERDOWN with replica-serve-stale-data off.
 /// </summary>
-internal sealed class AccessGate(ReplicationState state, ReplicatedCacheOptions options, IGoodReplicaCount replicas, IUpstreamLink upstream)
+internal sealed class AccessGate(ReplicationState state, ReplicatedCacheOptions options, IGoodReplicaCount replicas, IUpstreamLink upstream, WritePause pause)
 {
+    /// <summary>Whether writes must wait (FAILOVER's pause) before they are checked and applied.</summary>
+    public bool WritesPaused => pause.IsPaused;
+
+    /// <summary>Completes when writes may proceed to <see cref="EnsureWritable"/>.</summary>
+    public Task WritesResumedAsync(CancellationToken cancellationToken) => pause.WaitAsync(cancellationToken);
+
+    /// <summary>Blocks while writes are paused: for the synchronous cache API only.</summary>
+    public void WaitForWritesResumed() => pause.Wait();
+
     /// <summary>
     /// True on a secondary with <see cref="ReplicaWriteMode.ForwardToPrimary"/>: the cache's writes go to the primary.
     /// Only the <c>IDistributedCache</c> API forwards; RESP writes on a secondary stay <c>READONLY</c>, as in Redis.

@@ -20,4 +20,11 @@ internal interface IUpstreamLink
 
     /// <summary>Forwards a write to the primary; completes once this node has applied it.</summary>
     Task<long> ForwardAsync(ForwardedWrite write, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// FAILOVER's handover (Redis's <c>PSYNC ... FAILOVER</c>): the primary <paramref name="fromNodeId"/> stepped down
+    /// for this node, which promotes itself if it is that node's secondary following <paramref name="replicationId"/>.
+    /// </summary>
+    /// <returns>Null once promoted; otherwise why this node refuses.</returns>
+    Task<string?> TakeOverAsync(string fromNodeId, string replicationId, CancellationToken cancellationToken);
 }

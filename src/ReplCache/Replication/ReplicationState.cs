@@ -79,6 +79,25 @@ internal sealed class ReplicationState(string nodeId, IStoreAuthority store, Rep
     }
 
     /// <summary>
+    /// FAILOVER's step down: <see cref="BecomeSecondary"/> only if <paramref name="mayStepDown"/> holds, checked under
+    /// the write lock — so no write can land between the check (the target has acknowledged the whole log) and the
+    /// moment this node stops accepting writes.
+    /// </summary>
+    public bool BecomeSecondaryIf(Func<bool> mayStepDown, string reason)
+    {
+        lock (store.WriteLock)
+        {
+            if (_role != ReplicationRole.Primary || !mayStepDown())
+            {
+                return false;
+            }
+
+            BecomeSecondary(reason);
+            return true;
+        }
+    }
+
+    /// <summary>
     /// REPLICAOF NO ONE on a secondary. PSYNC2: a new history starts here; the old id stays valid up to this offset,
     /// so former siblings and this node's own secondaries continue with partial resyncs.
     /// </summary>

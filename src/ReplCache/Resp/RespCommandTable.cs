@@ -61,6 +61,7 @@ internal static class RespCommandTable
         new("role", 1, F.Fast, ReplicationCommands.Role, "server", "Returns the replication role."),
         new("replicaof", 3, F.Admin, ReplicationCommands.ReplicaOf, "server", "Configures a server as replica of another, or promotes it to a master."),
         new("slaveof", 3, F.Admin, ReplicationCommands.ReplicaOf, "server", "Sets a Redis server as a replica of another, or promotes it to being a master."),
+        new("failover", -1, F.Admin, ReplicationCommands.Failover, "server", "Starts a coordinated failover from this server to one of its replicas."),
         new("wait", 3, F.None, ReplicationCommands.Wait, "generic", "Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed."),
     ];
 

@@ -34,6 +34,28 @@ internal sealed partial class RespConnection
 
         // EXEC is checked for the commands it is about to run, as Redis checks it for the flags of its queue.
         RespCommandFlags flags = Transaction is { } queued && IsExec(command) ? command.Flags | queued.Flags : command.Flags;
+        if ((flags & RespCommandFlags.Write) != 0 && Server.Gate.WritesPaused && (Transaction is null || IsExec(command)))
+        {
+            // FAILOVER pauses writes: this one waits, as a paused Redis client does, then meets the node as it is then.
+            return AfterWritePauseAsync(command, flags);
+        }
+
+        return ExecuteUnpaused(command, flags);
+    }
+
+    private async ValueTask<RespFlow> AfterWritePauseAsync(RespCommand command, RespCommandFlags flags)
+    {
+        while (Server.Gate.WritesPaused)
+        {
+            await Server.Gate.WritesResumedAsync(Server.Stopping).ConfigureAwait(false);
+        }
+
+        return await ExecuteUnpaused(command, flags).ConfigureAwait(false);
+    }
+
+    /// <summary>The rest of <see cref="ExecuteAsync"/>, once no pause holds the command back.</summary>
+    private ValueTask<RespFlow> ExecuteUnpaused(RespCommand command, RespCommandFlags flags)
+    {
         if (!TryPassGate(flags, out string? refused))
         {
             return Reject(command, refused);

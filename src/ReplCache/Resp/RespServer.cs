@@ -57,6 +57,9 @@ internal sealed partial class RespServer
 
     public CacheStore Store { get; }
 
+    /// <summary>FAILOVER ABORT: stops the failover in progress on this node (false when none is).</summary>
+    public Func<bool> AbortFailover { get; init; } = static () => false;
+
     /// <summary>INFO replication, REPLICAOF, WAIT: what the public control does.</summary>
     public IReplicationControl Replication { get; }
 

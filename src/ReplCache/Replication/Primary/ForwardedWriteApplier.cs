@@ -13,36 +13,33 @@ namespace ReplCache.Replication.Primary;
 /// </summary>
 internal sealed class ForwardedWriteApplier(WriteRoute route, EntryLimits limits, IUpstreamLink upstream, ReplicationLog log, CancellationToken stopping)
 {
+    /// <summary>Whether FAILOVER pauses writes: a write applied now would wait.</summary>
+    public bool WritesPaused => route.WritesPaused;
+
     /// <returns>The replication offset that holds the write: this node's log end right after applying it.</returns>
-    public ValueTask<long> ApplyAsync(ForwardedWrite write)
+    public async ValueTask<long> ApplyAsync(ForwardedWrite write)
     {
-        try
+        if (route.ForwardsWrites)
         {
-            if (route.ForwardsWrites)
-            {
-                // A copy: the forwarder numbers it for its own stream, and the caller still needs the original id.
-                return new ValueTask<long>(upstream.ForwardAsync(write.Clone(), stopping));
-            }
-
-            switch (write.OperationCase)
-            {
-                case ForwardedWrite.OperationOneofCase.Set:
-                    ForwardedSet set = write.Set;
-                    limits.ThrowIfTooLarge(set.Key, set.Value.Length); // a peer's write meets this node's limits, not its own
-                    route.SetLocally(set.Key, set.Value.Span, ForwardedWriteCodec.ToOptions(set));
-                    break;
-                case ForwardedWrite.OperationOneofCase.Remove:
-                    route.RemoveLocally(write.Remove.Key);
-                    break;
-                default:
-                    throw new ArgumentException("The forwarded write names no operation (neither set nor remove).", nameof(write));
-            }
-
-            return new ValueTask<long>(log.EndOffset);
+            // A copy: the forwarder numbers it for its own stream, and the caller still needs the original id.
+            return await upstream.ForwardAsync(write.Clone(), stopping).ConfigureAwait(false);
         }
-        catch (Exception ex)
+
+        switch (write.OperationCase)
         {
-            return ValueTask.FromException<long>(ex);
+            case ForwardedWrite.OperationOneofCase.Set:
+                ForwardedSet set = write.Set;
+                limits.ThrowIfTooLarge(set.Key, set.Value.Length); // a peer's write meets this node's limits, not its own
+                // Under FAILOVER's pause it waits here, off the session's thread, like a write made on this node.
+                await route.SetLocallyAsync(set.Key, new System.Buffers.ReadOnlySequence<byte>(set.Value.Memory), ForwardedWriteCodec.ToOptions(set), stopping).ConfigureAwait(false);
+                break;
+            case ForwardedWrite.OperationOneofCase.Remove:
+                await route.RemoveLocallyAsync(write.Remove.Key, stopping).ConfigureAwait(false);
+                break;
+            default:
+                throw new ArgumentException("The forwarded write names no operation (neither set nor remove).", nameof(write));
         }
+
+        return log.EndOffset;
     }
 }

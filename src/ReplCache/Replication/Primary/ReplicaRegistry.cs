@@ -77,6 +77,9 @@ internal sealed partial class ReplicaRegistry(ReplicatedCacheOptions options, Re
     /// <summary>A secondary acknowledged an offset: wakes whoever waits for acknowledgements.</summary>
     public void Acknowledged() => _acknowledged.Set();
 
+    /// <summary>Completes at the next acknowledgement or departure; re-check the condition after taking it.</summary>
+    public Task NextAcknowledgementAsync() => _acknowledged.WaitAsync();
+
     public void CountSync(bool full, bool askedForPartial)
     {
         if (full)

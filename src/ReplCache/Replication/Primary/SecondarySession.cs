@@ -37,9 +37,17 @@ internal sealed partial class SecondarySession(
     private readonly byte[] _batch = new byte[BatchBytes];
     private readonly ForwardedWriteAnswers _answers = new(log.WakeReaders);
 
+    /// <summary>The last forwarded write that had to wait (FAILOVER's pause); later ones wait behind it, in order.</summary>
+    private Task<long> _behindPause = Task.FromResult(0L);
+
     public async Task RunAsync()
     {
         Hello hello = await ReadHelloAsync().ConfigureAwait(false);
+        if (hello.Failover && await upstream.TakeOverAsync(hello.NodeId, hello.ReplicationId, context.CancellationToken).ConfigureAwait(false) is { } refusal)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, "Failover target rejected the handover: " + refusal));
+        }
+
         RefuseIfUnfit(hello);
 
         Uri? announced = Uri.TryCreate(hello.AnnounceAddress, UriKind.Absolute, out Uri? a) ? a : null;
@@ -72,6 +80,28 @@ internal sealed partial class SecondarySession(
                 await Task.WhenAll(reader, watchdog).ConfigureAwait(false);
                 Log.Disconnected(_logger, state, log, stopping, replica, cursor, replicationId, reason);
             }
+        }
+    }
+
+    /// <summary>
+    /// Applies a forwarded write now, or — while writes are paused, or earlier ones still wait — after the writes
+    /// before it, so one secondary's writes land in the order it sent them. The reader never waits: it must keep
+    /// reading acknowledgements, which a failover to this very secondary waits for.
+    /// </summary>
+    private ValueTask<long> ApplyInOrder(ForwardedWrite write)
+    {
+        if (_behindPause.IsCompleted && !forwardedWrites.WritesPaused)
+        {
+            return forwardedWrites.ApplyAsync(write);
+        }
+
+        _behindPause = AfterAsync(_behindPause, write);
+        return new ValueTask<long>(_behindPause);
+
+        async Task<long> AfterAsync(Task<long> previous, ForwardedWrite next)
+        {
+            await ((Task)previous).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            return await forwardedWrites.ApplyAsync(next).ConfigureAwait(false);
         }
     }
 
@@ -294,7 +324,7 @@ internal sealed partial class SecondarySession(
                         foreach (ForwardedWrite write in message.ForwardedWrites.Writes)
                         {
                             _answers.Received();
-                            _answers.Answer(write.RequestId, forwardedWrites.ApplyAsync(write));
+                            _answers.Answer(write.RequestId, ApplyInOrder(write));
                         }
 
                         break;

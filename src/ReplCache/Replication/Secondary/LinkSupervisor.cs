@@ -104,6 +104,66 @@ internal sealed partial class LinkSupervisor(
         }
     }
 
+    /// <summary>
+    /// FAILOVER, on the primary: steps down — only if <paramref name="mayStepDown"/> holds under the write lock — and
+    /// links to <paramref name="target"/> with a Hello that hands it the primary role. No loop check: the target is
+    /// this node's own secondary, which is exactly the loop a handover undoes. <paramref name="handover"/> completes
+    /// with null when the target answers as the new primary, or with why it refused or could not be reached.
+    /// </summary>
+    /// <returns>False (nothing changed) when <paramref name="mayStepDown"/> did not hold.</returns>
+    public async Task<bool> StepDownForFailoverAsync(Uri target, Func<bool> mayStepDown, TaskCompletionSource<string?> handover, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        await _topologyChange.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!state.BecomeSecondaryIf(mayStepDown, "this node stepped down for FAILOVER to " + target))
+            {
+                return false;
+            }
+
+            await EndLinkAsync().ConfigureAwait(false);
+            var link = new PrimaryLink(target, state, store, log, appliedKeys, options, tls, metrics, loggerFactory, handover);
+            store.SlidingRenewed = link.Renewals.Add;
+            Volatile.Write(ref _link, link);
+            Log.SteppedDown(_logger, state.NodeId, state.Role, state.History.Id, log.EndOffset, target);
+            link.Start();
+            return true;
+        }
+        finally
+        {
+            _topologyChange.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<string?> TakeOverAsync(string fromNodeId, string replicationId, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        await _topologyChange.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            string? refusal = state.Role != ReplicationRole.Secondary ? "this node is not a secondary"
+                : state.Upstream.FirstOrDefault() != fromNodeId ? $"this node does not replicate from {fromNodeId}"
+                : state.History.Id != replicationId ? $"this node follows replication id {state.History.Id}, not {replicationId}"
+                : null;
+            if (refusal is not null)
+            {
+                Log.TakeOverRefused(_logger, state.NodeId, state.Role, state.History.Id, log.EndOffset, fromNodeId, refusal);
+                return refusal;
+            }
+
+            await EndLinkAsync().ConfigureAwait(false);
+            state.BecomePrimary();
+            Log.TookOver(_logger, state.NodeId, state.Role, state.History.Id, log.EndOffset, fromNodeId, state.History.Id2);
+            return null;
+        }
+        finally
+        {
+            _topologyChange.Release();
+        }
+    }
+
     /// <summary>Asks the link to stop without waiting for it (synchronous disposal of the node).</summary>
     public void Stop()
     {

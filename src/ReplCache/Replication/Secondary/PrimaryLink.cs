@@ -38,6 +38,12 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
     private long _downSinceTimestamp;
     private volatile PrimaryLinkStatus _status = PrimaryLinkStatus.Connecting;
 
+    /// <summary>
+    /// FAILOVER: the first handshake hands this node's former role to the primary it links to; completed with null
+    /// when that node answers as a primary, or with why not. Null on an ordinary link.
+    /// </summary>
+    private readonly TaskCompletionSource<string?>? _handover;
+
     /// <summary>Set when the link comes up, so the acknowledgement writer does not sleep through a completed full sync.</summary>
     private readonly AsyncSignal _wentUp = new();
 
@@ -50,9 +56,11 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         ReplicatedCacheOptions options,
         TlsContext tls,
         ReplCacheMetrics metrics,
-        ILoggerFactory loggerFactory)
+        ILoggerFactory loggerFactory,
+        TaskCompletionSource<string?>? handover = null)
     {
         Primary = primary;
+        _handover = handover;
         _state = state;
         _store = store;
         _log = log;
@@ -148,6 +156,8 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
                 reason += " (this node has no TLS certificate to present: if the primary requires client certificates, it closes the connection so; set Tls.CertificatePath)";
             }
 
+            // A handover refused or unanswered is FAILOVER's to roll back; the link keeps retrying until it does.
+            _handover?.TrySetResult(reason);
             Forwarder.Close(reason);
             MarkDown(reason, logIt: true);
             failures = reachedUp ? 1 : failures + 1;
@@ -161,6 +171,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
             }
         }
 
+        _handover?.TrySetResult("replication from this primary was stopped");
         Forwarder.Close("replication from this primary was stopped");
         MarkDown("replication from this primary was stopped", logIt: false);
     }
@@ -192,6 +203,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
             NextOffset = offset,
             ProtocolVersion = 1,
             RespPort = _state.RespPort,
+            Failover = _handover is { Task.IsCompleted: false },
         };
         var requests = new RequestStreamWriter(call.RequestStream);
         await requests.WriteAsync(new SecondaryMessage { Hello = hello }, link.Token).ConfigureAwait(false);
@@ -204,6 +216,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
 
         Heard();
         PrimaryMessage first = stream.Current;
+        _handover?.TrySetResult(null); // answered as a primary: the handover happened, whatever kind of sync follows
         switch (first.KindCase)
         {
             case PrimaryMessage.KindOneofCase.FullResync:

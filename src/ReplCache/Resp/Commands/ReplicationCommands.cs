@@ -3,7 +3,7 @@ using System.Net.Sockets;
 
 namespace ReplCache.Resp.Commands;
 
-/// <summary>ROLE, REPLICAOF (and its old name SLAVEOF) and WAIT.</summary>
+/// <summary>ROLE, REPLICAOF (and its old name SLAVEOF), WAIT and FAILOVER.</summary>
 internal static class ReplicationCommands
 {
     private static ValueTask<RespFlow> Done => new(RespFlow.Continue);
@@ -60,7 +60,16 @@ internal static class ReplicationCommands
     {
         if (c.Is(1, "NO"u8) && c.Is(2, "ONE"u8))
         {
-            await c.Server.Replication.PromoteToPrimaryAsync(c.Server.Stopping).ConfigureAwait(false);
+            try
+            {
+                await c.Server.Replication.PromoteToPrimaryAsync(c.Server.Stopping).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException ex)
+            {
+                c.Writer.Error("ERR " + ex.Message);
+                return RespFlow.Continue;
+            }
+
             c.Writer.Ok();
             return RespFlow.Continue;
         }
@@ -157,5 +166,103 @@ internal static class ReplicationCommands
         {
             c.Server.Blocked(-1);
         }
+    }
+
+    /// <summary>
+    /// <c>FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms]</c>, as Redis 6.2: the arguments and preconditions are
+    /// checked at once and answered with Redis's errors; then <c>+OK</c>, and the failover runs on, its progress in
+    /// INFO's <c>master_failover_state</c>. <c>FAILOVER ABORT</c> stops one in progress, which rolls back.
+    /// </summary>
+    public static ValueTask<RespFlow> Failover(RespConnection c)
+    {
+        string? host = null;
+        long port = 0, timeoutMs = 0;
+        bool force = false, abort = false, timed = false;
+        for (int i = 1; i < c.Request.Count; i++)
+        {
+            if (c.Is(i, "TO"u8) && i + 2 < c.Request.Count)
+            {
+                host = c.Text(i + 1);
+                if (!RespNumber.TryParse(c.Request[i + 2], out port) || port is < 0 or > 65535)
+                {
+                    c.Writer.Error("ERR value is not an integer or out of range");
+                    return Done;
+                }
+
+                i += 2;
+            }
+            else if (c.Is(i, "TIMEOUT"u8) && i + 1 < c.Request.Count)
+            {
+                if (!RespNumber.TryParse(c.Request[i + 1], out timeoutMs))
+                {
+                    c.Writer.Error("ERR value is not an integer or out of range");
+                    return Done;
+                }
+
+                if (timeoutMs <= 0)
+                {
+                    c.Writer.Error("ERR FAILOVER timeout must be greater than 0");
+                    return Done;
+                }
+
+                timed = true;
+                i++;
+            }
+            else if (c.Is(i, "FORCE"u8))
+            {
+                force = true;
+            }
+            else if (c.Is(i, "ABORT"u8))
+            {
+                abort = true;
+            }
+            else
+            {
+                c.Writer.Error("ERR syntax error");
+                return Done;
+            }
+        }
+
+        if (abort)
+        {
+            if (force || host is not null || timed)
+            {
+                c.Writer.Error("ERR FAILOVER ABORT can only be used by itself");
+            }
+            else if (!c.Server.AbortFailover())
+            {
+                c.Writer.Error("ERR No failover in progress.");
+            }
+            else
+            {
+                c.Writer.Ok();
+            }
+
+            return Done;
+        }
+
+        Uri? target = null;
+        if (host is not null)
+        {
+            string authority = host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]" : host;
+            if (!Uri.TryCreate($"http://{authority}:{port.ToString(CultureInfo.InvariantCulture)}", UriKind.Absolute, out target))
+            {
+                c.Writer.Error("ERR FAILOVER target HOST and PORT is not a replica.");
+                return Done;
+            }
+        }
+
+        // Every argument and precondition error is thrown before the failover's first wait, so the task is already
+        // faulted with it; otherwise the failover runs on after +OK, as in Redis, and logs how it ends.
+        Task failover = c.Server.Replication.FailoverAsync(target, timed ? TimeSpan.FromMilliseconds(timeoutMs) : null, force, c.Server.Stopping);
+        if (failover.IsFaulted && failover.Exception!.InnerException is ArgumentException or InvalidOperationException)
+        {
+            c.Writer.Error("ERR " + failover.Exception.InnerException.Message);
+            return Done;
+        }
+
+        _ = failover.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        c.Writer.Ok();
+        return Done;
     }
 }
