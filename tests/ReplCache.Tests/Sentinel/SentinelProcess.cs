@@ -36,8 +36,12 @@ internal sealed class SentinelProcess : IAsyncDisposable
     /// <summary>Its log so far, for the message of a failed assertion.</summary>
     public string Log => File.Exists(LogPath(_dir)) ? File.ReadAllText(LogPath(_dir)) : "(no log)";
 
-    /// <summary>Starts a Sentinel monitoring <paramref name="masterName"/> at 127.0.0.1:<paramref name="masterPort"/> with quorum 1.</summary>
-    public static async Task<SentinelProcess> StartAsync(int masterPort, string masterName = "mymaster", int downAfterMilliseconds = 2000)
+    /// <summary>
+    /// Starts a Sentinel monitoring <paramref name="masterName"/> at 127.0.0.1:<paramref name="masterPort"/>. The
+    /// default failover timeout of ten minutes means no failover starts while a discovery test looks at the group.
+    /// </summary>
+    public static async Task<SentinelProcess> StartAsync(
+        int masterPort, string masterName = "mymaster", int downAfterMilliseconds = 2000, int quorum = 1, int failoverTimeoutMilliseconds = 600_000)
     {
         string dir = Directory.CreateTempSubdirectory("replcache-sentinel-").FullName;
         int port = FreePort();
@@ -50,10 +54,9 @@ internal sealed class SentinelProcess : IAsyncDisposable
             "daemonize no",
             $"dir {dir}",
             $"logfile {LogPath(dir)}",
-            $"sentinel monitor {masterName} 127.0.0.1 {masterPort.ToString(CultureInfo.InvariantCulture)} 1",
+            $"sentinel monitor {masterName} 127.0.0.1 {masterPort.ToString(CultureInfo.InvariantCulture)} {quorum.ToString(CultureInfo.InvariantCulture)}",
             $"sentinel down-after-milliseconds {masterName} {downAfterMilliseconds.ToString(CultureInfo.InvariantCulture)}",
-            // Discovery only: no failover may start while a test looks at the group.
-            $"sentinel failover-timeout {masterName} 600000",
+            $"sentinel failover-timeout {masterName} {failoverTimeoutMilliseconds.ToString(CultureInfo.InvariantCulture)}",
         ]);
 
         var start = new ProcessStartInfo(RedisTools.Require("redis-server"), [config, "--sentinel"])

@@ -74,11 +74,22 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Sends SIGTERM, as a service manager stopping the server does.</summary>
-    public void Terminate()
+    public void Terminate() => Signal(Sigterm);
+
+    /// <summary>kill -9: the process dies at once, saving nothing, its sockets reset by the kernel.</summary>
+    public void KillHard() => Signal(Sigkill);
+
+    /// <summary>SIGSTOP: the process freezes, its sockets open and silent, as a node stuck in a long pause.</summary>
+    public void Freeze() => Signal(Sigstop);
+
+    /// <summary>SIGCONT after <see cref="Freeze"/>.</summary>
+    public void Thaw() => Signal(Sigcont);
+
+    private void Signal(int signal)
     {
-        if (Kill(_process.Id, Sigterm) != 0)
+        if (Kill(_process.Id, signal) != 0)
         {
-            throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
+            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
         }
     }
 
@@ -95,6 +106,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     {
         if (!_process.HasExited)
         {
+            Kill(_process.Id, Sigcont); // a frozen process must run to die
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();
         }
@@ -111,6 +123,9 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     }
 
     private const int Sigterm = 15;
+    private const int Sigkill = 9;
+    private const int Sigstop = 19;
+    private const int Sigcont = 18;
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
