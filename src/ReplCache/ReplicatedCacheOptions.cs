@@ -82,6 +82,13 @@ public sealed class ReplicatedCacheOptions
     /// </summary>
     public int ReplicaPriority { get; set; } = 100;
 
+    /// <summary>
+    /// The Redis Sentinels that decide this group's primary (see <see cref="ReplicatedCacheSentinelOptions"/>); never
+    /// null. With endpoints set, <see cref="PrimaryAddress"/> stays null and <see cref="RespListen"/> must share
+    /// <see cref="Listen"/>'s port (or <see cref="AnnounceAddress"/> say where), since Sentinel reaches nodes there.
+    /// </summary>
+    public ReplicatedCacheSentinelOptions Sentinel { get; set; } = new();
+
     /// <summary>A primary refuses writes with fewer good secondaries than this (Redis's <c>min-replicas-to-write</c>). Default 0: never.</summary>
     public int MinReplicasToWrite { get; set; }
 

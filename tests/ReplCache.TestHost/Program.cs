@@ -1,12 +1,21 @@
 // Modes (each runs until killed or stdin closes):
 //   save-loop <snapshot path> <keys>   fill a node, then change keys and save again and again, printing "saved <n> <digest>"
+//   sentinel-app <node port> <app port> <sentinel host:port,...> <service>
+//                                      an ASP.NET app with an embedded node that asks the Sentinels whom to follow and
+//                                      forwards its writes; HTTP on the app port: PUT/GET /kv/{key}, GET /role
 using System.Globalization;
 using Microsoft.Extensions.Caching.Distributed;
 using ReplCache;
+using ReplCache.TestHost;
+
+if (args.Length == 5 && args[0] == "sentinel-app")
+{
+    return await SentinelApp.RunAsync(int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture), args[3].Split(','), args[4]);
+}
 
 if (args.Length < 3 || args[0] != "save-loop")
 {
-    Console.Error.WriteLine("usage: ReplCache.TestHost save-loop <snapshot path> <keys>");
+    Console.Error.WriteLine("usage: ReplCache.TestHost save-loop <snapshot path> <keys> | sentinel-app <node port> <app port> <sentinels> <service>");
     return 2;
 }
 

@@ -8,7 +8,7 @@ internal sealed partial class NodeCore
     /// Starts the node: loads its snapshot, opens its listeners — its own Kestrel listener with
     /// <see cref="ReplicatedCacheOptions.Listen"/> (the Redis-protocol endpoint on it or beside it), or only the
     /// Redis-protocol one when an app serves replication (<c>MapReplicatedCache</c>) — starts the save schedule and,
-    /// with <see cref="ReplicatedCacheOptions.PrimaryAddress"/>, the link to its primary.
+    /// with <see cref="ReplicatedCacheOptions.PrimaryAddress"/> or the primary the Sentinels name, the link to it.
     /// </summary>
     /// <param name="shutdown">
     /// What an operator's <c>SHUTDOWN</c> does; null where the application owns the node's lifetime (hosted with
@@ -23,7 +23,12 @@ internal sealed partial class NodeCore
             throw new InvalidOperationException("The node was started already.");
         }
 
-        await Snapshots.LoadAsync(cancellationToken).ConfigureAwait(false);
+        // With Sentinels, they say whom to follow — asked before the snapshot loads, which keeps its history as a
+        // secondary's and takes a new one as a primary's.
+        Uri? primary = Options.Sentinel.Endpoints.Count > 0
+            ? await SentinelDiscovery.FindPrimaryAsync(Options, _logger, cancellationToken).ConfigureAwait(false)
+            : Options.PrimaryAddress;
+        await Snapshots.LoadAsync(asPrimary: primary is null, cancellationToken).ConfigureAwait(false);
         if (Resp is not null)
         {
             Resp.Shutdown = shutdown;
@@ -45,7 +50,7 @@ internal sealed partial class NodeCore
 
         ProtectedMode.WarnIfExposed(Options, _logger);
         _schedule.Start();
-        if (Options.PrimaryAddress is { } primary)
+        if (primary is not null)
         {
             await Links.ReplicaOfAsync(primary, cancellationToken).ConfigureAwait(false);
         }

@@ -161,6 +161,7 @@ internal sealed class ReplicatedCacheOptionsValidator : IValidateOptions<Replica
         }
 
         ReplCache.Tls.TlsOptionsValidation.Check(o, Fail);
+        CheckSentinel(o, Fail);
 
         if (o.TimeProvider is null)
         {
@@ -168,6 +169,59 @@ internal sealed class ReplicatedCacheOptionsValidator : IValidateOptions<Replica
         }
 
         return failures;
+    }
+
+    private static void CheckSentinel(ReplicatedCacheOptions o, Action<string, object?, string> fail)
+    {
+        if (o.Sentinel is not { } sentinel)
+        {
+            fail(nameof(o.Sentinel), null, "must not be null (leave Sentinel.Endpoints empty for a group without Sentinel)");
+            return;
+        }
+
+        if (sentinel.Endpoints is null)
+        {
+            fail("Sentinel.Endpoints", null, "must not be null");
+            return;
+        }
+
+        foreach (string endpoint in sentinel.Endpoints)
+        {
+            if (endpoint is null || !IsHostAndPort(endpoint) || endpoint.EndsWith(":0", StringComparison.Ordinal))
+            {
+                fail("Sentinel.Endpoints", endpoint, "must each be host:port with a non-zero port, e.g. 127.0.0.1:26379");
+            }
+        }
+
+        if (sentinel.Endpoints.Count == 0)
+        {
+            if (sentinel.ServiceName is not null)
+            {
+                fail("Sentinel.ServiceName", sentinel.ServiceName, "is set but Sentinel.Endpoints is empty: name the Sentinels that monitor it");
+            }
+
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(sentinel.ServiceName) || sentinel.ServiceName.Any(char.IsWhiteSpace))
+        {
+            fail("Sentinel.ServiceName", sentinel.ServiceName, "must be the master name the Sentinels monitor (no spaces) when Sentinel.Endpoints is set");
+        }
+
+        if (o.PrimaryAddress is not null)
+        {
+            fail(nameof(o.PrimaryAddress), o.PrimaryAddress, "must be null when Sentinel.Endpoints is set: the Sentinels say which node is the primary");
+        }
+
+        if (o.RespListen is null)
+        {
+            fail(nameof(o.RespListen), null, "must be set when Sentinel.Endpoints is set: Sentinel drives nodes through the Redis protocol, on the replication port");
+        }
+        else if (SentinelDiscovery.OwnEndPoint(o) is null)
+        {
+            fail(nameof(o.AnnounceAddress), o.AnnounceAddress,
+                "must name this node's address (or RespListen a specific host and a non-zero port) when Sentinel.Endpoints is set: the node must recognise itself in the Sentinels' answer");
+        }
     }
 
     private static bool IsHttpAddress(string text, bool allowPortZero) =>

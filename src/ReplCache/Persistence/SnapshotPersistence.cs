@@ -55,20 +55,21 @@ internal sealed partial class SnapshotPersistence(CacheStore store, ReplicationL
     /// Loads <see cref="ReplicatedCacheOptions.SnapshotPath"/>, if the file exists, before the node serves anything; the
     /// node's history is taken from it (<see cref="ReplicationState.AdoptSnapshot"/>).
     /// </summary>
-    public async Task LoadAsync(CancellationToken cancellationToken)
+    /// <param name="asPrimary">Whether the node starts as a primary (a new history id) or follows a primary (the saved one).</param>
+    /// <param name="cancellationToken">Abandons the load.</param>
+    public async Task LoadAsync(bool asPrimary, CancellationToken cancellationToken)
     {
         if (options.SnapshotPath is not { } path || !File.Exists(path))
         {
             return;
         }
 
-        await Task.Run(() => Load(path), cancellationToken).ConfigureAwait(false);
+        await Task.Run(() => Load(path, asPrimary), cancellationToken).ConfigureAwait(false);
     }
 
-    private void Load(string path)
+    private void Load(string path, bool asPrimary)
     {
         SnapshotIdentity identity;
-        bool asPrimary = options.PrimaryAddress is null;
         lock (store.WriteLock)
         {
             try
