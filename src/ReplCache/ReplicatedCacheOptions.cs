@@ -83,6 +83,13 @@ public sealed class ReplicatedCacheOptions
     public int ReplicaPriority { get; set; } = 100;
 
     /// <summary>
+    /// Redis's <c>replica-announced</c>, INFO's <c>replica_announced</c>: false keeps this secondary out of Sentinel's
+    /// <c>SENTINEL replicas</c> answer (clients that discover replicas through Sentinel do not see it), while Sentinel
+    /// still monitors and may reconfigure it. Default true.
+    /// </summary>
+    public bool ReplicaAnnounced { get; set; } = true;
+
+    /// <summary>
     /// The Redis Sentinels that decide this group's primary (see <see cref="ReplicatedCacheSentinelOptions"/>); never
     /// null. With endpoints set, <see cref="PrimaryAddress"/> stays null and <see cref="RespListen"/> must share
     /// <see cref="Listen"/>'s port (or <see cref="AnnounceAddress"/> say where), since Sentinel reaches nodes there.

@@ -72,6 +72,9 @@ public sealed record ReplicationInfo
     /// </summary>
     public bool ReplicaReadOnly { get; init; } = true;
 
+    /// <summary><c>replica_announced</c>: <see cref="ReplicatedCacheOptions.ReplicaAnnounced"/> (Sentinel hides a secondary that says 0).</summary>
+    public bool ReplicaAnnounced { get; init; } = true;
+
     /// <summary><c>master_failover_state</c>: where a coordinated FAILOVER started on this node is.</summary>
     public FailoverState FailoverState { get; init; }
 
@@ -105,7 +108,7 @@ public sealed record ReplicationInfo
 
             Line(text, Invariant($"slave_priority:{ReplicaPriority}"));
             Line(text, "slave_read_only:1"); // to Redis clients, always: ForwardToPrimary forwards only the cache API's writes
-            Line(text, "replica_announced:1");
+            Line(text, ReplicaAnnounced ? "replica_announced:1" : "replica_announced:0");
         }
 
         Line(text, Invariant($"connected_slaves:{Replicas.Count}"));

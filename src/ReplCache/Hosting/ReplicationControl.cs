@@ -55,6 +55,7 @@ internal sealed class ReplicationControl(
             LinkDownReason = link?.DownReason,
             ReplicaReadOnly = options.ReplicaWrites == ReplicaWriteMode.Reject,
             ReplicaPriority = options.ReplicaPriority,
+            ReplicaAnnounced = options.ReplicaAnnounced,
             FailoverState = failover.State,
         };
     }

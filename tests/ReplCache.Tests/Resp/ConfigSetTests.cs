@@ -67,5 +67,53 @@ public class ConfigSetTests
         Assert.Equal(100, node.Replication.GetInfo().ReplicaPriority);
     }
 
+    [Fact]
+    public async Task Requirepass_ChangesTheGroupSecret_NewClientsAndPeersNeedIt_ConnectedOnesStay()
+    {
+        await using ReplicatedCacheNode primary = await RespNodes.StartPrimaryAsync();
+        await using ReplicatedCacheNode secondary = await RespNodes.StartSecondaryAsync(primary.Address);
+        await Infrastructure.Nodes.WaitInSyncAsync(primary, secondary);
+        await using RespTestClient admin = await RespTestClient.ConnectAsync(primary);
+
+        Assert.Equal("OK", await admin.CallAsync("CONFIG", "SET", "requirepass", "s3cret"));
+        Assert.Equal("s3cret", primary.Core.Options.AuthToken);
+        Assert.Equal("PONG", await admin.CallAsync("PING")); // authenticated before the change: stays so, as in Redis
+
+        await using (RespTestClient newcomer = await RespTestClient.ConnectAsync(primary))
+        {
+            Assert.Equal(new RespError("NOAUTH Authentication required."), await newcomer.CallAsync("GET", "k"));
+            Assert.Equal("OK", await newcomer.CallAsync("AUTH", "s3cret"));
+        }
+
+        // A secondary still presenting no secret is refused on its next connection (made here by pointing it away and
+        // back); given the secret, it comes back.
+        await secondary.Replication.ReplicaOfAsync(new Uri("http://127.0.0.1:1"));
+        await secondary.Replication.ReplicaOfAsync(primary.Address);
+        await Infrastructure.Poll.UntilAsync(() => secondary.Replication.GetInfo().LinkDownReason?.Contains("Unauthenticated", StringComparison.Ordinal) == true,
+            "the secondary without the new secret to be refused");
+        await using (RespTestClient toSecondary = await RespTestClient.ConnectAsync(secondary))
+        {
+            Assert.Equal("OK", await toSecondary.CallAsync("CONFIG", "SET", "masterauth", "s3cret"));
+        }
+
+        await Infrastructure.Poll.UntilAsync(() => secondary.Replication.GetInfo().LinkStatus == PrimaryLinkStatus.Up, "the secondary to reconnect with the secret");
+
+        Assert.Equal("OK", await admin.CallAsync("CONFIG", "SET", "requirepass", ""));
+        Assert.Null(primary.Core.Options.AuthToken);
+    }
+
+    [Fact]
+    public async Task ReplicaAnnounced_IsInInfo_AndOnlyYesOrNo()
+    {
+        await using ReplicatedCacheNode primary = await RespNodes.StartPrimaryAsync();
+        await using ReplicatedCacheNode node = await RespNodes.StartSecondaryAsync(primary.Address);
+        await using RespTestClient client = await RespTestClient.ConnectAsync(node);
+        Assert.Contains("replica_announced:1\r\n", (string)(await client.CallAsync("INFO", "replication"))!);
+        Assert.Equal("OK", await client.CallAsync("CONFIG", "SET", "replica-announced", "no"));
+        Assert.Contains("replica_announced:0\r\n", (string)(await client.CallAsync("INFO", "replication"))!);
+        Assert.StartsWith("ERR CONFIG SET failed (possibly related to argument 'replica-announced')", Error(await client.CallAsync("CONFIG", "SET", "replica-announced", "maybe")));
+        Assert.False(node.Core.Options.ReplicaAnnounced);
+    }
+
     private static string Error(object? reply) => Assert.IsType<RespError>(reply).Message;
 }

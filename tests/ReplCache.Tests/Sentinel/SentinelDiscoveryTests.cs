@@ -77,4 +77,23 @@ public sealed class SentinelDiscoveryTests
         Assert.DoesNotContain("+sdown", sentinel.Log);
         Assert.DoesNotContain("+reboot", sentinel.Log);
     }
+
+    [RequiresRedisToolsFact("redis-server")]
+    public async Task ASecondaryThatStopsAnnouncingItself_LeavesSentinelsReplicaList_AndComesBack()
+    {
+        await using ReplicatedCacheNode primary = await RespNodes.StartPrimaryAsync();
+        await using ReplicatedCacheNode shown = await RespNodes.StartSecondaryAsync(primary.Address);
+        await using ReplicatedCacheNode hidden = await RespNodes.StartSecondaryAsync(primary.Address);
+        await Nodes.WaitInSyncAsync(primary, shown, hidden);
+        await using SentinelProcess sentinel = await SentinelProcess.StartAsync(primary.RespEndPoint!.Port);
+        async Task<int> Listed() => Assert.IsType<object?[]>(await sentinel.Client.CallAsync("SENTINEL", "replicas", "mymaster")).Length;
+        await sentinel.WaitUntilAsync(async () => await Listed() == 2, "Sentinel to list both secondaries", DiscoveryTimeout);
+
+        // As Redis's 10-replica-priority.tcl: replica-announced no hides it from SENTINEL replicas, yes brings it back.
+        await using RespTestClient toHidden = await RespTestClient.ConnectAsync(hidden);
+        Assert.Equal("OK", await toHidden.CallAsync("CONFIG", "SET", "replica-announced", "no"));
+        await sentinel.WaitUntilAsync(async () => await Listed() == 1, "Sentinel to stop listing the hidden secondary", DiscoveryTimeout);
+        Assert.Equal("OK", await toHidden.CallAsync("CONFIG", "SET", "replica-announced", "yes"));
+        await sentinel.WaitUntilAsync(async () => await Listed() == 2, "Sentinel to list it again", DiscoveryTimeout);
+    }
 }

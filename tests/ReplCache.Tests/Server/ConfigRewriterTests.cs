@@ -52,7 +52,7 @@ public sealed class ConfigRewriterTests
     public void RewrittenDirectives_AreReplicaofAndEveryRuntimeOne()
     {
         Assert.Equal(
-            ["replicaof", "replica-serve-stale-data", "replica-priority", "min-replicas-to-write", "min-replicas-max-lag"],
+            ["replicaof", "requirepass", "masterauth", "replica-serve-stale-data", "replica-priority", "min-replicas-to-write", "replica-announced", "min-replicas-max-lag"],
             ConfigRewriter.Rewritten.Select(d => d.Name));
     }
 }

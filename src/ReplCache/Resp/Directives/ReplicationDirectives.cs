@@ -24,9 +24,16 @@ internal static class ReplicationDirectives
             """,
     };
 
+    /// <remarks>
+    /// At runtime (CONFIG SET, as Sentinel's runtime-reconfiguration tests use it) it changes the one secret: new
+    /// clients and peers must present it, and this node presents it to its primary from its next connection; "" turns
+    /// authentication off. Connections already authenticated stay so, as in Redis.
+    /// </remarks>
     public static readonly Directive<string?> RequirePass = new(s_declared, "requirepass", arity: 2)
     {
+        SetAtRuntime = true,
         Parse = (a, _) => a.TextOrNull(),
+        ToOptions = (token, o) => o.AuthToken = token,
         // Redis shows it to a client that passed AUTH; every client here did, when one is set.
         Show = s => s.Options.AuthToken ?? "",
         Sets = [nameof(ReplicatedCacheOptions.AuthToken)],
@@ -37,9 +44,12 @@ internal static class ReplicationDirectives
             """,
     };
 
+    /// <remarks>The same secret as <see cref="RequirePass"/>: setting one sets both.</remarks>
     public static readonly Directive<string?> MasterAuth = new(s_declared, "masterauth", arity: 2)
     {
+        SetAtRuntime = true,
         Parse = (a, _) => a.TextOrNull(),
+        ToOptions = (token, o) => o.AuthToken = token,
         Show = s => s.Options.AuthToken ?? "",
         Sets = [nameof(ReplicatedCacheOptions.AuthToken)],
         // Help: with requirepass.
@@ -119,6 +129,20 @@ internal static class ReplicationDirectives
         Sets = [nameof(ReplicatedCacheOptions.MinReplicasToWrite)],
         Help = """
             min-replicas-to-write <n>     MinReplicasToWrite. Default 0.
+            """,
+    };
+
+    /// <summary>INFO's <c>replica_announced</c>, which Sentinel reads to leave a secondary out of SENTINEL replicas.</summary>
+    public static readonly Directive<bool> ReplicaAnnounced = new(s_declared, "replica-announced", arity: 2)
+    {
+        SetAtRuntime = true,
+        Parse = (a, _) => a.YesNo(),
+        ToOptions = (announced, o) => o.ReplicaAnnounced = announced,
+        Show = s => RedisUnits.YesNo(s.Options.ReplicaAnnounced),
+        Sets = [nameof(ReplicatedCacheOptions.ReplicaAnnounced)],
+        Help = """
+            replica-announced yes|no      ReplicaAnnounced: "no" hides this secondary from SENTINEL replicas.
+                                          Default yes.
             """,
     };
 
