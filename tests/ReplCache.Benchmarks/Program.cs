@@ -15,6 +15,7 @@ using ReplCache.Benchmarks;
 //   starved                        lag with a free thread pool, then with 32 pool threads blocked (sync-over-async)
 //   resp [requests]                redis-benchmark -t set,get -P 16 against replcache-server and redis-server (2 replicas each)
 //   forward [writes] [tasks]       writes forwarded by a secondary (ReplicaWrites = ForwardToPrimary): throughput, latency
+//   failover [rounds]              kill -9 of a Sentinel-managed primary -> first write on the new primary, beside Redis
 // Hidden: child-gcpause and child-rss <kind> <entries>, the cases gcpause and rss run in processes of their own.
 string mode = args.Length > 0 ? args[0] : "help";
 int Arg(int index, int otherwise) => args.Length > index ? int.Parse(args[index], System.Globalization.CultureInfo.InvariantCulture) : otherwise;
@@ -35,6 +36,8 @@ switch (mode)
         return ResidentMemoryBench.Run(Arg(1, 1_000_000));
     case ResidentMemoryBench.ChildMode:
         return ResidentMemoryBench.RunChild(args[1], Arg(2, 0));
+    case "failover":
+        return FailoverBench.Run(Arg(1, 3));
     case "starved":
         return StarvedPoolBench.Run(writesPerSecond: 10_000, samples: 20_000);
     case "fresh":
