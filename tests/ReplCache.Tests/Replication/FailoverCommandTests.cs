@@ -92,37 +92,25 @@ public sealed class FailoverCommandTests
     [Fact]
     public async Task FailoverCommand_ToAnyReplica_PicksTheCaughtUpOne()
     {
-        // The first secondary's link is held by a stalled proxy, so only the second one can catch up.
-        await using ReplicatedCacheNode primary = await RespNodes.StartPrimaryAsync();
-        await using var proxy = new TcpFaultProxy(primary.Address);
-        await using ReplicatedCacheNode lagging = await RespNodes.StartSecondaryAsync(proxy.Address);
-        await using ReplicatedCacheNode caughtUp = await RespNodes.StartSecondaryAsync(primary.Address);
-        await Nodes.WaitInSyncAsync(primary, lagging, caughtUp);
-        proxy.Stall();
-        await primary.Cache.SetAsync("after-stall", [1], new());
+        // The target's link is held by a stalled proxy, so only the other secondary can catch up.
+        await using StalledTarget group = await StalledTarget.StartAsync(others: 1);
+        ReplicatedCacheNode caughtUp = group.Others[0];
 
-        await primary.Replication.FailoverAsync();
+        await group.Primary.Replication.FailoverAsync();
 
         Assert.Equal(ReplicationRole.Primary, caughtUp.Replication.GetInfo().Role);
-        Assert.Equal(ReplicationRole.Secondary, primary.Replication.GetInfo().Role);
-        Assert.Equal(ReplicationRole.Secondary, lagging.Replication.GetInfo().Role);
-        await Nodes.WaitInSyncAsync(caughtUp, primary);
+        Assert.Equal(ReplicationRole.Secondary, group.Primary.Replication.GetInfo().Role);
+        Assert.Equal(ReplicationRole.Secondary, group.Target.Replication.GetInfo().Role);
+        await Nodes.WaitInSyncAsync(caughtUp, group.Primary);
         Assert.Equal(0, caughtUp.Replication.GetInfo().FullSyncs);
-        Assert.Equal([1], await caughtUp.Cache.GetAsync("after-stall"));
-        proxy.Resume();
+        Assert.Equal([2], await caughtUp.Cache.GetAsync("unacknowledged"));
     }
 
     [Fact]
     public async Task FailoverToAReplica_WithForce_HandsOverAtTheTimeout_AndNeverTwoPrimaries()
     {
-        await using ReplicatedCacheNode primary = await RespNodes.StartPrimaryAsync();
-        await using var proxy = new TcpFaultProxy(primary.Address);
-        await using ReplicatedCacheNode target = await RespNodes.StartSecondaryAsync(proxy.Address);
-        await using ReplicatedCacheNode other = await RespNodes.StartSecondaryAsync(primary.Address);
-        await primary.Cache.SetAsync("before", [1], new());
-        await Nodes.WaitInSyncAsync(primary, target, other);
-        proxy.Stall();
-        await primary.Cache.SetAsync("never-acknowledged", [2], new()); // the tail FORCE gives up
+        await using StalledTarget group = await StalledTarget.StartAsync(others: 1); // "unacknowledged": the tail FORCE gives up
+        (ReplicatedCacheNode primary, ReplicatedCacheNode target, ReplicatedCacheNode other) = (group.Primary, group.Target, group.Others[0]);
 
         using var watching = new CancellationTokenSource();
         int mostPrimaries = 0;
@@ -151,19 +139,14 @@ public sealed class FailoverCommandTests
         Assert.Equal(ReplicationRole.Primary, target.Replication.GetInfo().Role);
         await Nodes.WaitInSyncAsync(target, primary);
         Assert.Equal([1], await primary.Cache.GetAsync("before"));
-        Assert.Null(await primary.Cache.GetAsync("never-acknowledged")); // FORCE: the old primary's unacknowledged tail is dropped
-        proxy.Resume();
+        Assert.Null(await primary.Cache.GetAsync("unacknowledged")); // FORCE: the old primary's unacknowledged tail is dropped
     }
 
     [Fact]
     public async Task FailoverWithTimeout_AbortsIfTheReplicaNeverCatchesUp()
     {
-        await using ReplicatedCacheNode primary = await RespNodes.StartPrimaryAsync();
-        await using var proxy = new TcpFaultProxy(primary.Address);
-        await using ReplicatedCacheNode target = await RespNodes.StartSecondaryAsync(proxy.Address);
-        await Nodes.WaitInSyncAsync(primary, target);
-        proxy.Stall();
-        await primary.Cache.SetAsync("unacknowledged", [1], new());
+        await using StalledTarget group = await StalledTarget.StartAsync();
+        (ReplicatedCacheNode primary, ReplicatedCacheNode target) = (group.Primary, group.Target);
         long fullSyncs = primary.Replication.GetInfo().FullSyncs;
 
         await Assert.ThrowsAsync<TimeoutException>(() => primary.Replication.FailoverAsync(target.Address, TimeSpan.FromMilliseconds(500)));
@@ -173,27 +156,22 @@ public sealed class FailoverCommandTests
         Assert.Equal(FailoverState.None, info.FailoverState);
         Assert.Equal(fullSyncs, info.FullSyncs);
         Assert.Equal(ReplicationRole.Secondary, target.Replication.GetInfo().Role);
-        await primary.Cache.SetAsync("writes-resumed", [2], new()); // not paused any more
-        proxy.Resume();
+        await primary.Cache.SetAsync("writes-resumed", [3], new()); // not paused any more
+        group.Proxy.Resume();
         await Nodes.WaitInSyncAsync(primary, target);
     }
 
     [Fact]
     public async Task Failovers_CanBeAborted_AndReadsAreServedWhileWaiting()
     {
-        await using ReplicatedCacheNode primary = await RespNodes.StartPrimaryAsync();
-        await using var proxy = new TcpFaultProxy(primary.Address);
-        await using ReplicatedCacheNode target = await RespNodes.StartSecondaryAsync(proxy.Address);
-        await primary.Cache.SetAsync("k", [7], new());
-        await Nodes.WaitInSyncAsync(primary, target);
-        proxy.Stall();
-        await primary.Cache.SetAsync("unacknowledged", [1], new());
+        await using StalledTarget group = await StalledTarget.StartAsync();
+        (ReplicatedCacheNode primary, ReplicatedCacheNode target) = (group.Primary, group.Target);
 
         await using RespTestClient client = await RespTestClient.ConnectAsync(primary);
         string port = target.RespEndPoint!.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal("OK", await client.CallAsync("FAILOVER", "TO", "127.0.0.1", port, "TIMEOUT", "60000"));
         Assert.Contains("master_failover_state:waiting-for-sync\r\n", Assert.IsType<string>(await client.CallAsync("INFO", "replication")));
-        Assert.Equal([7], await primary.Cache.GetAsync("k")); // reads go on during the pause
+        Assert.Equal([1], await primary.Cache.GetAsync("before")); // reads go on during the pause
 
         // A write made now waits, not refused; the abort lets it through on this node, still the primary.
         Task paused = primary.Cache.SetAsync("during-pause", [3], new());
@@ -204,7 +182,6 @@ public sealed class FailoverCommandTests
         Assert.Equal([3], await primary.Cache.GetAsync("during-pause"));
         Assert.Contains("master_failover_state:no-failover\r\n", Assert.IsType<string>(await client.CallAsync("INFO", "replication")));
         Assert.Equal("master", await Role(client));
-        proxy.Resume();
     }
 
     [Fact]
@@ -230,6 +207,61 @@ public sealed class FailoverCommandTests
 
     private static async Task<string?> Role(RespTestClient client) =>
         Assert.IsType<object?[]>(await client.CallAsync("ROLE"))[0] as string;
+
+    /// <summary>
+    /// A primary and a target secondary whose link runs through a proxy, plus <c>others</c> secondaries linked
+    /// directly: "before" is written and everyone is in sync, then the proxy stalls and "unacknowledged" is written,
+    /// which the target cannot acknowledge until the proxy resumes (on dispose at the latest).
+    /// </summary>
+    private sealed class StalledTarget : IAsyncDisposable
+    {
+        private StalledTarget(ReplicatedCacheNode primary, TcpFaultProxy proxy, ReplicatedCacheNode target, ReplicatedCacheNode[] others)
+        {
+            Primary = primary;
+            Proxy = proxy;
+            Target = target;
+            Others = others;
+        }
+
+        public ReplicatedCacheNode Primary { get; }
+
+        public TcpFaultProxy Proxy { get; }
+
+        public ReplicatedCacheNode Target { get; }
+
+        public ReplicatedCacheNode[] Others { get; }
+
+        public static async Task<StalledTarget> StartAsync(int others = 0)
+        {
+            ReplicatedCacheNode primary = await RespNodes.StartPrimaryAsync();
+            var proxy = new TcpFaultProxy(primary.Address);
+            ReplicatedCacheNode target = await RespNodes.StartSecondaryAsync(proxy.Address);
+            var direct = new ReplicatedCacheNode[others];
+            for (int i = 0; i < others; i++)
+            {
+                direct[i] = await RespNodes.StartSecondaryAsync(primary.Address);
+            }
+
+            await primary.Cache.SetAsync("before", [1], new());
+            await Nodes.WaitInSyncAsync(primary, [target, .. direct]);
+            proxy.Stall();
+            await primary.Cache.SetAsync("unacknowledged", [2], new());
+            return new StalledTarget(primary, proxy, target, direct);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Proxy.Resume();
+            foreach (ReplicatedCacheNode node in Others)
+            {
+                await node.DisposeAsync();
+            }
+
+            await Target.DisposeAsync();
+            await Proxy.DisposeAsync();
+            await Primary.DisposeAsync();
+        }
+    }
 
     /// <summary>A primary and two secondaries, all in sync, with RESP on their replication ports.</summary>
     private sealed class Group : IAsyncDisposable
