@@ -1,0 +1,47 @@
+using System.Globalization;
+using ReplCache.FaultInjection;
+using ReplCache.FaultInjection.Checking;
+using ReplCache.FaultInjection.Group;
+
+// replcache-faults [--seed N] [--seconds S] [--target replcache|redis|both] [--report file.md]
+// Runs the seeded fault schedule against a replcache-server group and a redis-server group (same ports layout,
+// seed, schedule and Sentinel settings) and prints the table of what each lost.
+int seed = 1, seconds = 180;
+string target = "both";
+string? reportPath = null;
+for (int i = 0; i + 1 < args.Length; i += 2)
+{
+    switch (args[i])
+    {
+        case "--seed": seed = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+        case "--seconds": seconds = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+        case "--target": target = args[i + 1]; break;
+        case "--report": reportPath = args[i + 1]; break;
+        default:
+            Console.Error.WriteLine($"unknown option {args[i]}");
+            return 2;
+    }
+}
+
+NodeProcess.ReplCacheServerDll ??= Locate.ReplCacheServer();
+ServerKind[] kinds = target switch
+{
+    "replcache" => [ServerKind.ReplCache],
+    "redis" => [ServerKind.Redis],
+    _ => [ServerKind.ReplCache, ServerKind.Redis],
+};
+var results = new List<RunResult>();
+foreach (ServerKind kind in kinds)
+{
+    results.Add(await FaultRunner.RunAsync(kind, seed, TimeSpan.FromSeconds(seconds), Console.WriteLine, CancellationToken.None));
+}
+
+string report = Report.Markdown(results, TimeSpan.FromSeconds(seconds));
+Console.WriteLine();
+Console.WriteLine(report);
+if (reportPath is not null)
+{
+    await File.WriteAllTextAsync(reportPath, report);
+}
+
+return 0;

@@ -1,0 +1,54 @@
+using System.Globalization;
+using System.Text;
+using ReplCache.FaultInjection.Checking;
+using ReplCache.FaultInjection.Workloads;
+
+namespace ReplCache.FaultInjection;
+
+/// <summary>The results of runs side by side, as a Markdown table: one row per fault kind, and the checkers' rows.</summary>
+public static class Report
+{
+    public static string Markdown(IReadOnlyList<RunResult> results, TimeSpan duration)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Seed {results[0].Seed}, {duration.TotalSeconds:F0} s of faults per server, 3 nodes, 3 Sentinels (quorum 2, down-after 2000 ms).");
+        text.AppendLine();
+        text.Append("| acknowledged writes lost, by the fault in force (lost / acknowledged: +OK, WAIT 1, WAIT 2) |");
+        foreach (RunResult result in results)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" {result.Kind} |");
+        }
+
+        text.AppendLine().Append("|---|").AppendLine(string.Concat(results.Select(_ => "---|")));
+        IEnumerable<string> faults = results.SelectMany(r => r.Acknowledged.Keys.Select(k => k.Fault)).Distinct().Order();
+        foreach (string fault in faults)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"| {fault} |");
+            foreach (RunResult result in results)
+            {
+                text.Append(' ').Append(string.Join(", ", Enum.GetValues<Ack>().Select(a =>
+                    $"{result.Lost.GetValueOrDefault((fault, a))}/{result.Acknowledged.GetValueOrDefault((fault, a))}"))).Append(" |");
+            }
+
+            text.AppendLine();
+        }
+
+        void Row(string name, Func<RunResult, string> cell) =>
+            text.Append(CultureInfo.InvariantCulture, $"| {name} |").AppendLine(string.Concat(results.Select(r => $" {cell(r)} |")));
+
+        Row("**all lost / acknowledged**", r => $"**{r.TotalLost} / {r.TotalAcknowledged}**");
+        Row("lost under a coordinated FAILOVER", r => r.LostUnderCoordinatedFailover.ToString(CultureInfo.InvariantCulture));
+        Row("resurrected (deleted with WAIT 2, back at the end)", r => r.Resurrected.ToString(CultureInfo.InvariantCulture));
+        Row("time travels on one node", r => r.TimeTravels.ToString(CultureInfo.InvariantCulture));
+        Row("reads past expiry / reads after the deadline", r => $"{r.ReadsPastExpiry} / {r.ExpiryReadsChecked}");
+        Row("digests equal after healing", r => r.DigestsEqual ? "yes" : "**no**");
+        Row("full syncs served, per node", r => string.Join(" / ", r.FullSyncs));
+        Row("full-sync loop", r => r.FullSyncLoop ? "**yes**" : "no");
+        Row("nodes that died on their own", r => r.Crashes.ToString(CultureInfo.InvariantCulture));
+        Row("largest resident memory of a node", r => $"{r.MaxRssBytes.Max() / (1024 * 1024)} MiB");
+        Row("client errors (writes not acknowledged)", r => r.WriteErrors.ToString(CultureInfo.InvariantCulture));
+        text.AppendLine();
+        text.AppendLine("Faults in order: " + string.Join(", ", results[0].Schedule.Where(f => f.Ended > TimeSpan.Zero).Select(f => f.Fault)));
+        return text.ToString();
+    }
+}
