@@ -49,6 +49,8 @@ internal sealed partial class NodeCore
         {
             await Links.ReplicaOfAsync(primary, cancellationToken).ConfigureAwait(false);
         }
+
+        _hasStarted = true;
     }
 
     /// <summary>

@@ -44,13 +44,15 @@ internal sealed partial class NodeCore : IAsyncDisposable, IDisposable
     private ReplicationListener? _listener;
     private RespListener? _respListener;
     private int _started;
+    private volatile bool _hasStarted;
     private int _stopRequested;
     private int _disposed;
 
-    public NodeCore(ReplicatedCacheOptions options, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
+    public NodeCore(ReplicatedCacheOptions options, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null, string? cacheName = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
+        CacheName = cacheName;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger("ReplCache");
         string nodeId = options.NodeId ?? ReplicationIds.NewId();
@@ -66,7 +68,7 @@ internal sealed partial class NodeCore : IAsyncDisposable, IDisposable
         State = new ReplicationState(nodeId, Store, ReplicationLog, appender);
         Tls = TlsContext.Load(options, _loggerFactory.CreateLogger("ReplCache.Tls"), nodeId);
         Replicas = new ReplicaRegistry(options, ReplicationLog);
-        Metrics = new ReplCacheMetrics(nodeId, new NodeFigures(Store, ReplicationLog, Replicas, () => Links!.Status), meterFactory);
+        Metrics = new ReplCacheMetrics(nodeId, new NodeFigures(Store, ReplicationLog, Replicas, () => Links!.Status), meterFactory, cacheName);
         Links = new LinkSupervisor(State, Store, ReplicationLog, AppliedKeys, options, Tls, Metrics, _loggerFactory);
 
         var gate = new AccessGate(State, options, Replicas, Links);
@@ -87,6 +89,9 @@ internal sealed partial class NodeCore : IAsyncDisposable, IDisposable
     }
 
     public ReplicatedCacheOptions Options { get; }
+
+    /// <summary>The name of the keyed cache group this node serves (<c>AddKeyedReplicatedCache</c>); null otherwise.</summary>
+    public string? CacheName { get; }
 
     public ReplicatedCache Cache { get; }
 
@@ -113,6 +118,27 @@ internal sealed partial class NodeCore : IAsyncDisposable, IDisposable
 
     /// <summary>The bound address of this node's own listener; null without <see cref="ReplicatedCacheOptions.Listen"/>.</summary>
     public Uri? ListenAddress => _listener?.Address;
+
+    /// <summary>
+    /// True once <see cref="StartAsync"/> has completed: the snapshot is loaded and the node has taken its configured
+    /// role. Before that a node meant to be a secondary still looks like an empty primary.
+    /// </summary>
+    public bool HasStarted => _hasStarted;
+
+    /// <summary>
+    /// Whether this node's store holds everything up to its log's end: always on a primary; on a secondary, not while
+    /// a full resync is loading its snapshot (nor after one that broke off half-way).
+    /// </summary>
+    public bool HoldsCompleteCopy
+    {
+        get
+        {
+            lock (Store.WriteLock)
+            {
+                return State.HoldsLogEnd;
+            }
+        }
+    }
 
     /// <summary>Completes once the node has stopped.</summary>
     public Task Stopped => _stopped.Task;

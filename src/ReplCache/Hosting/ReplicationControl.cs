@@ -18,6 +18,8 @@ internal sealed class ReplicationControl(
     LinkSupervisor links,
     ReplicatedCacheOptions options) : IReplicationControl
 {
+    private readonly AppliedPositions _positions = new(state, store, log);
+
     /// <inheritdoc />
     public ReplicationInfo GetInfo()
     {
@@ -66,4 +68,8 @@ internal sealed class ReplicationControl(
     /// <inheritdoc />
     public Task<int> WaitForReplicasAsync(int replicas, TimeSpan timeout, CancellationToken cancellationToken = default) =>
         registry.WaitForReplicasAsync(replicas, timeout, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> WaitForOffsetAsync(string replicationId, long offset, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        _positions.WaitAsync(replicationId, offset, timeout, cancellationToken);
 }

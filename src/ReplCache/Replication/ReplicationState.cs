@@ -58,6 +58,13 @@ internal sealed class ReplicationState(string nodeId, IStoreAuthority store, Rep
     public long Offset => log.EndOffset;
 
     /// <summary>
+    /// Whether the store holds everything up to the log's end: false while a full resync is loading its snapshot,
+    /// when the log already stands at the primary's offset but the data has yet to arrive. Caller holds the store's
+    /// write lock, so the answer is consistent with <see cref="History"/> and the log's end.
+    /// </summary>
+    public bool HoldsLogEnd => _role == ReplicationRole.Primary || _hasHistoryToContinue;
+
+    /// <summary>
     /// REPLICAOF: this node becomes a secondary. Its data and history become the "cached primary": if the new primary
     /// shares the history, it continues from where it is, as Redis does when a master is turned into a replica.
     /// Its own secondaries are detached, so they reconnect and learn the new topology.
