@@ -28,8 +28,10 @@ namespace ReplCache.Hosting;
 /// key back to L2 is skipped (<see cref="IsReplayedWrite"/>, consulted by the cache's <see cref="WriteRoute"/>): the
 /// key already holds the primary's value, and writing it again — or forwarding it to the primary — would echo the
 /// invalidation around the topology forever. The local invalidation time is this node's clock at the replay, never
-/// earlier than the primary's: entries made just before it may be refetched once, none made before it survive it. A
-/// replicated clear (or a full resync starting over) invalidates the wildcard tag, HybridCache's "everything".</para>
+/// earlier than the primary's: entries made just before it may be refetched once, none made before it survive it.</para>
+/// <para>A replicated clear, or a full resync starting over, empties the memory cache (L1 of every key at once). Not
+/// HybridCache's wildcard tag: that would invalidate by this node's clock, and every entry the resync then brings,
+/// all made earlier on the primary, would be refused as invalidated.</para>
 /// <para>Only the HybridCache whose L2 is this node's cache is kept: the unkeyed cache's relay serves a HybridCache
 /// without <see cref="HybridCacheOptions.DistributedCacheServiceKey"/>, a keyed cache's relay the HybridCache whose
 /// key is <see cref="ServiceKey"/>.</para>
@@ -39,9 +41,6 @@ internal sealed partial class HybridCacheCoherence(AppliedKeys appliedKeys, Writ
 {
     /// <summary>The prefix HybridCache (Microsoft.Extensions.Caching.Hybrid 9 and 10) stores tag invalidation times under.</summary>
     internal const string TagKeyPrefix = "__MSFT_HCT__";
-
-    /// <summary>HybridCache's tag for "every entry" (its <c>TagSet.WildcardTag</c>).</summary>
-    internal const string WildcardTag = "*";
 
     /// <summary>How long after the first drop of a key its L1 copy is dropped again (see remarks).</summary>
     internal static readonly TimeSpan RedropDelay = TimeSpan.FromMilliseconds(250);
@@ -89,18 +88,18 @@ internal sealed partial class HybridCacheCoherence(AppliedKeys appliedKeys, Writ
     {
         if (change == AppliedChange.Cleared)
         {
-            _changes.Writer.TryWrite(new Change(WildcardTag, IsTag: true));
+            _changes.Writer.TryWrite(new Change("", Kind.All));
         }
         else if (key.StartsWith(TagKeyPrefixBytes))
         {
             if (change == AppliedChange.Set)
             {
-                _changes.Writer.TryWrite(new Change(Encoding.UTF8.GetString(key[TagKeyPrefixBytes.Length..]), IsTag: true));
+                _changes.Writer.TryWrite(new Change(Encoding.UTF8.GetString(key[TagKeyPrefixBytes.Length..]), Kind.Tag));
             }
         }
         else
         {
-            _changes.Writer.TryWrite(new Change(Encoding.UTF8.GetString(key), IsTag: false));
+            _changes.Writer.TryWrite(new Change(Encoding.UTF8.GetString(key), Kind.Key));
         }
     }
 
@@ -117,14 +116,18 @@ internal sealed partial class HybridCacheCoherence(AppliedKeys appliedKeys, Writ
             {
                 while (_changes.Reader.TryRead(out Change change))
                 {
-                    if (change.IsTag)
+                    switch (change.Kind)
                     {
-                        await ReplayTagAsync(hybrid, change.Name, nodeId, cancellationToken).ConfigureAwait(false);
-                    }
-                    else if (local is not null)
-                    {
-                        local.Remove(change.Name);
-                        dropped.Add(change.Name);
+                        case Kind.Tag:
+                            await ReplayTagAsync(hybrid, change.Name, nodeId, cancellationToken).ConfigureAwait(false);
+                            break;
+                        case Kind.Key when local is not null:
+                            local.Remove(change.Name);
+                            dropped.Add(change.Name);
+                            break;
+                        case Kind.All when local is MemoryCache memory:
+                            memory.Clear();
+                            break;
                     }
                 }
 
@@ -176,6 +179,13 @@ internal sealed partial class HybridCacheCoherence(AppliedKeys appliedKeys, Writ
         }
     }
 
-    /// <summary>A key whose L1 copy to drop, or a tag whose invalidation to replay.</summary>
-    private readonly record struct Change(string Name, bool IsTag);
+    /// <summary>A key whose L1 copy to drop, a tag whose invalidation to replay, or every L1 copy.</summary>
+    private readonly record struct Change(string Name, Kind Kind);
+
+    private enum Kind
+    {
+        Key,
+        Tag,
+        All,
+    }
 }

@@ -1,0 +1,80 @@
+using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.DependencyInjection;
+using ReplCache.Tests.AspNetCore;
+using ReplCache.Tests.Infrastructure;
+
+namespace ReplCache.Tests.Hosting;
+
+/// <summary>
+/// HybridCache with its local cache (L1) on, over ReplicatedCache: a key replication changes on a node drops that
+/// node's L1 copy, so the secondary's HybridCache serves the primary's new value without calling its factory.
+/// </summary>
+public class HybridCacheL1CoherenceTests
+{
+    private static readonly HybridCacheEntryOptions LongLocalCopies = new()
+    {
+        Expiration = TimeSpan.FromMinutes(30),
+        LocalCacheExpiration = TimeSpan.FromMinutes(30), // far past the test: only the relay can make L1 let go
+    };
+
+    [Fact]
+    public async Task ValueReplacedOnThePrimary_IsServedNewBySecondarysHybridCache_WithoutCallingTheFactory()
+    {
+        await using TestApp primary = await StartInstanceAsync(primary: null);
+        await using TestApp secondary = await StartInstanceAsync(primary.ReplicationAddress());
+        HybridCache writer = primary.Services.GetRequiredService<HybridCache>();
+        HybridCache reader = secondary.Services.GetRequiredService<HybridCache>();
+        int factoryCalls = 0;
+        ValueTask<string> Factory(CancellationToken _)
+        {
+            Interlocked.Increment(ref factoryCalls);
+            return ValueTask.FromResult("made on the secondary");
+        }
+
+        await writer.SetAsync("product:1", "a lamp, 40 EUR", LongLocalCopies);
+        await TestApp.WaitInSyncAsync(primary.Control(), secondary.Control());
+        Assert.Equal("a lamp, 40 EUR", await reader.GetOrCreateAsync("product:1", Factory, LongLocalCopies));
+        Assert.True(secondary.Services.GetRequiredService<IMemoryCache>().TryGetValue("product:1", out _), "the secondary's L1 holds the value");
+
+        await writer.SetAsync("product:1", "a lamp, 35 EUR", LongLocalCopies);
+        string served = "";
+        await Poll.UntilAsync(
+            () => (served = reader.GetOrCreateAsync("product:1", Factory, LongLocalCopies).AsTask().GetAwaiter().GetResult()) == "a lamp, 35 EUR",
+            "the secondary's HybridCache to serve the replaced value");
+
+        Assert.Equal(0, factoryCalls);
+        // Dropping L1 wrote nothing: the secondary holds exactly the primary's data, at the primary's offset.
+        await TestApp.WaitInSyncAsync(primary.Control(), secondary.Control());
+        Assert.Equal(primary.Cache().GetDigest(), secondary.Cache().GetDigest());
+    }
+
+    [Fact]
+    public async Task KeyRemovedOnThePrimary_LeavesNoLocalCopyOnTheSecondary()
+    {
+        await using TestApp primary = await StartInstanceAsync(primary: null);
+        await using TestApp secondary = await StartInstanceAsync(primary.ReplicationAddress());
+        HybridCache writer = primary.Services.GetRequiredService<HybridCache>();
+        HybridCache reader = secondary.Services.GetRequiredService<HybridCache>();
+
+        await writer.SetAsync("product:2", "a chair", LongLocalCopies);
+        await TestApp.WaitInSyncAsync(primary.Control(), secondary.Control());
+        Assert.Equal("a chair", await reader.GetOrCreateAsync("product:2", _ => ValueTask.FromResult("unexpected"), LongLocalCopies));
+
+        await writer.RemoveAsync("product:2");
+        var flags = new HybridCacheEntryOptions { Flags = HybridCacheEntryFlags.DisableUnderlyingData }; // a read that never calls a factory
+        await Poll.UntilAsync(
+            () => reader.GetOrCreateAsync<string?>("product:2", _ => ValueTask.FromResult<string?>("unexpected"), flags).AsTask().GetAwaiter().GetResult() is null,
+            "the secondary's HybridCache to find the key gone");
+        Assert.False(secondary.Services.GetRequiredService<IMemoryCache>().TryGetValue("product:2", out _));
+    }
+
+    private static Task<TestApp> StartInstanceAsync(Uri? primary) =>
+        TestApp.StartAsync(
+            services =>
+            {
+                services.AddReplicatedCache(o => TestApp.NodeOptions(o, primary));
+                services.AddHybridCache();
+            },
+            _ => { });
+}
