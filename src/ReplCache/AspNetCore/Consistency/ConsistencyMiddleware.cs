@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -21,10 +23,13 @@ namespace ReplCache.AspNetCore.Consistency;
 /// </remarks>
 internal sealed partial class ConsistencyMiddleware(RequestDelegate next, IReplicationControl replication, ReplicatedCacheConsistencyOptions options, ILogger logger)
 {
+    /// <summary>The <c>Server-Timing</c> metric a response carries when its request had to wait: <c>replcache;dur=&lt;ms&gt;</c>.</summary>
+    internal const string ServerTimingMetric = "replcache";
+
     public async Task InvokeAsync(HttpContext context)
     {
         if (TryReadPosition(context.Request, out ReplicationPosition position)
-            && !await replication.WaitForOffsetAsync(position.ReplicationId, position.Offset, options.MaxWait, context.RequestAborted).ConfigureAwait(false))
+            && !await WaitAsync(context, position).ConfigureAwait(false))
         {
             ReplicationInfo info = replication.GetInfo();
             Log.Behind(logger, info.NodeId, position.ToString(), ReplicationPosition.Of(info).ToString(), options.MaxWait.TotalMilliseconds);
@@ -42,6 +47,25 @@ internal sealed partial class ConsistencyMiddleware(RequestDelegate next, IRepli
         RequestWriteTracker.WriteMark mark = RequestWriteTracker.Open();
         context.Response.OnStarting(StampIfWritten, (context, mark, replication));
         await next(context).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Waits for <paramref name="position"/>; a request that had to wait says how long in <c>Server-Timing</c>, which
+    /// browsers' developer tools and load generators read, so "behind" is visible without logs.
+    /// </summary>
+    private async Task<bool> WaitAsync(HttpContext context, ReplicationPosition position)
+    {
+        long started = Stopwatch.GetTimestamp();
+        Task<bool> waiting = replication.WaitForOffsetAsync(position.ReplicationId, position.Offset, options.MaxWait, context.RequestAborted);
+        if (waiting.IsCompleted)
+        {
+            return await waiting.ConfigureAwait(false); // applied already: the usual case, nothing to report
+        }
+
+        bool applied = await waiting.ConfigureAwait(false);
+        double waitedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        context.Response.Headers.Append("Server-Timing", string.Create(CultureInfo.InvariantCulture, $"{ServerTimingMetric};dur={waitedMs:0.###}"));
+        return applied;
     }
 
     private static Task StampIfWritten(object state)
