@@ -107,6 +107,23 @@ public class ConsistencyTests
     }
 
     [Fact]
+    public async Task APositionOfAHistoryNoNodeContinues_IsServedAfterMaxWait_AndItsCookieDropped()
+    {
+        await using TestApp primary = await StartInstanceAsync(primary: null, o => o.MaxWait = TimeSpan.FromMilliseconds(100));
+        primary.Cache().SetString("k", "v"); // not over HTTP: this client's cookie jar holds no position of its own
+
+        // As after the whole group restarted without its data: the client still holds a position of the old history.
+        using var read = new HttpRequestMessage(HttpMethod.Get, "/get/k");
+        read.Headers.Add("Cookie", $"{Header}={new string('b', 40)}:123456");
+        using HttpResponseMessage answer = await primary.Http.SendAsync(read);
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal("v", await answer.Content.ReadAsStringAsync());
+        string dropped = Assert.Single(answer.Headers.GetValues("Set-Cookie"), c => c.StartsWith(Header + "=", StringComparison.Ordinal));
+        Assert.Contains("expires=Thu, 01 Jan 1970", dropped, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task MaxWaitOutOfRange_FailsWhenThePipelineIsBuilt_NamingTheSetting()
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => StartInstanceAsync(primary: null, o => o.MaxWait = TimeSpan.Zero));

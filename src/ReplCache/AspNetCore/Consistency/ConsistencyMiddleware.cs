@@ -32,15 +32,28 @@ internal sealed partial class ConsistencyMiddleware(RequestDelegate next, IRepli
             && !await WaitAsync(context, position).ConfigureAwait(false))
         {
             ReplicationInfo info = replication.GetInfo();
-            Log.Behind(logger, info.NodeId, position.ToString(), ReplicationPosition.Of(info).ToString(), options.MaxWait.TotalMilliseconds);
-            if (!options.ServeStaleAfterMaxWait)
+            if (position.ReplicationId != info.ReplicationId && position.ReplicationId != info.ReplicationId2)
+            {
+                // A history this node does not know and did not continue into within MaxWait: from before a restart
+                // that lost the data, or from another group. Nothing can be compared; holding or refusing every
+                // request of this client until it writes again would be an outage, so it goes through, and the
+                // cookie, which can never be honoured, is dropped.
+                Log.UnknownHistory(logger, info.NodeId, position.ToString(), ReplicationPosition.Of(info).ToString());
+                context.Response.Cookies.Delete(ReplicatedCacheConsistencyOptions.PositionName, new CookieOptions { Path = "/" });
+            }
+            else if (!options.ServeStaleAfterMaxWait)
             {
                 context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
                 context.Response.Headers.RetryAfter = "1";
                 await context.Response.WriteAsync(
                     $"This instance has not applied replication position {position} (it is at {ReplicationPosition.Of(info)}) within {options.MaxWait.TotalMilliseconds:0} ms; retry, on any instance.",
                     context.RequestAborted).ConfigureAwait(false);
+                Log.Behind(logger, info.NodeId, position.ToString(), ReplicationPosition.Of(info).ToString(), options.MaxWait.TotalMilliseconds);
                 return;
+            }
+            else
+            {
+                Log.Behind(logger, info.NodeId, position.ToString(), ReplicationPosition.Of(info).ToString(), options.MaxWait.TotalMilliseconds);
             }
         }
 
