@@ -64,12 +64,8 @@ public class ConsistencyTests
     [Fact]
     public async Task RequestWithAPositionAheadOfThisNode_WaitsUntilApplied_ByCookieToo()
     {
-        await using TestApp primary = await StartInstanceAsync(primary: null);
-        await using var proxy = new TcpFaultProxy(primary.ReplicationAddress());
-        await using TestApp secondary = await StartInstanceAsync(proxy.Address, o => o.MaxWait = TimeSpan.FromSeconds(30));
-        await TestApp.WaitInSyncAsync(primary.Control(), secondary.Control());
-
-        proxy.Stall(); // the secondary hears nothing more from its primary until Resume
+        await using StalledPair pair = await StartStalledPairAsync(TimeSpan.FromSeconds(30));
+        (TestApp primary, TcpFaultProxy proxy, TestApp secondary) = (pair.Primary, pair.Proxy, pair.Secondary);
         using HttpResponseMessage written = await primary.Http.PostAsync("/put/price/42", null);
         string position = Assert.Single(written.Headers.GetValues(Header));
         Assert.Null(secondary.Cache().GetString("price")); // behind: exactly the case the middleware is for
@@ -89,12 +85,8 @@ public class ConsistencyTests
     [Fact]
     public async Task RequestWithAPositionNotAppliedWithinMaxWait_Gets503WithRetryAfter()
     {
-        await using TestApp primary = await StartInstanceAsync(primary: null);
-        await using var proxy = new TcpFaultProxy(primary.ReplicationAddress());
-        await using TestApp secondary = await StartInstanceAsync(proxy.Address, o => o.MaxWait = TimeSpan.FromMilliseconds(200));
-        await TestApp.WaitInSyncAsync(primary.Control(), secondary.Control());
-
-        proxy.Stall();
+        await using StalledPair pair = await StartStalledPairAsync(TimeSpan.FromMilliseconds(200));
+        (TestApp primary, TcpFaultProxy proxy, TestApp secondary) = (pair.Primary, pair.Proxy, pair.Secondary);
         using HttpResponseMessage written = await primary.Http.PostAsync("/put/price/43", null);
         using var read = new HttpRequestMessage(HttpMethod.Get, "/get/price");
         read.Headers.Add(Header, Assert.Single(written.Headers.GetValues(Header)));
@@ -103,7 +95,6 @@ public class ConsistencyTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.StatusCode);
         Assert.Equal("1", answer.Headers.RetryAfter?.ToString());
         Assert.Equal(0, secondary.Services.GetRequiredService<WaitCounter>().EndpointRuns); // the endpoint never ran on stale data
-        proxy.Resume();
     }
 
     [Fact]
@@ -128,6 +119,20 @@ public class ConsistencyTests
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => StartInstanceAsync(primary: null, o => o.MaxWait = TimeSpan.Zero));
         Assert.Contains("ReplicatedCacheConsistencyOptions.MaxWait", error.Message);
+    }
+
+    /// <summary>
+    /// A primary instance and a secondary instance that replicates through a proxy, in sync, then stalled: the
+    /// secondary hears nothing more from its primary until the proxy resumes.
+    /// </summary>
+    private static async Task<StalledPair> StartStalledPairAsync(TimeSpan maxWait)
+    {
+        TestApp primary = await StartInstanceAsync(primary: null);
+        var proxy = new TcpFaultProxy(primary.ReplicationAddress());
+        TestApp secondary = await StartInstanceAsync(proxy.Address, o => o.MaxWait = maxWait);
+        await TestApp.WaitInSyncAsync(primary.Control(), secondary.Control());
+        proxy.Stall();
+        return new StalledPair(primary, proxy, secondary);
     }
 
     /// <summary>An instance of the app under test: a cart value in ReplCache, secondaries forwarding their writes.</summary>
@@ -179,6 +184,17 @@ public class ConsistencyTests
                 app.MapGet("/get/{key}", async (string key, IDistributedCache cache) =>
                     await cache.GetStringAsync(key) is { } value ? Results.Text(value) : Results.NotFound());
             });
+
+    private sealed record StalledPair(TestApp Primary, TcpFaultProxy Proxy, TestApp Secondary) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            Proxy.Resume();
+            await Secondary.DisposeAsync();
+            await Proxy.DisposeAsync();
+            await Primary.DisposeAsync();
+        }
+    }
 
     /// <summary>How many requests the consistency middleware holds right now, and how many got past it.</summary>
     private sealed class WaitCounter

@@ -10,7 +10,7 @@ namespace ReplCache.Tests.Hosting;
 /// HybridCache with its local cache (L1) on, over ReplicatedCache: a key replication changes on a node drops that
 /// node's L1 copy, so the secondary's HybridCache serves the primary's new value without calling its factory.
 /// </summary>
-public class HybridCacheL1CoherenceTests
+public sealed class HybridCacheL1CoherenceTests : IAsyncLifetime
 {
     private static readonly HybridCacheEntryOptions LongLocalCopies = new()
     {
@@ -21,8 +21,7 @@ public class HybridCacheL1CoherenceTests
     [Fact]
     public async Task ValueReplacedOnThePrimary_IsServedNewBySecondarysHybridCache_WithoutCallingTheFactory()
     {
-        await using TestApp primary = await StartInstanceAsync(primary: null);
-        await using TestApp secondary = await StartInstanceAsync(primary.ReplicationAddress());
+        TestApp primary = _primary!, secondary = _secondary!;
         HybridCache writer = primary.Services.GetRequiredService<HybridCache>();
         HybridCache reader = secondary.Services.GetRequiredService<HybridCache>();
         int factoryCalls = 0;
@@ -52,8 +51,7 @@ public class HybridCacheL1CoherenceTests
     [Fact]
     public async Task KeyRemovedOnThePrimary_LeavesNoLocalCopyOnTheSecondary()
     {
-        await using TestApp primary = await StartInstanceAsync(primary: null);
-        await using TestApp secondary = await StartInstanceAsync(primary.ReplicationAddress());
+        TestApp primary = _primary!, secondary = _secondary!;
         HybridCache writer = primary.Services.GetRequiredService<HybridCache>();
         HybridCache reader = secondary.Services.GetRequiredService<HybridCache>();
 
@@ -67,6 +65,29 @@ public class HybridCacheL1CoherenceTests
             () => reader.GetOrCreateAsync<string?>("product:2", _ => ValueTask.FromResult<string?>("unexpected"), flags).AsTask().GetAwaiter().GetResult() is null,
             "the secondary's HybridCache to find the key gone");
         Assert.False(secondary.Services.GetRequiredService<IMemoryCache>().TryGetValue("product:2", out _));
+    }
+
+    private TestApp? _primary;
+    private TestApp? _secondary;
+
+    /// <summary>Each test: a primary instance and a secondary instance, each with HybridCache over its ReplCache.</summary>
+    public async Task InitializeAsync()
+    {
+        _primary = await StartInstanceAsync(primary: null);
+        _secondary = await StartInstanceAsync(_primary.ReplicationAddress());
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_secondary is not null)
+        {
+            await _secondary.DisposeAsync();
+        }
+
+        if (_primary is not null)
+        {
+            await _primary.DisposeAsync();
+        }
     }
 
     private static Task<TestApp> StartInstanceAsync(Uri? primary) =>

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -129,6 +130,26 @@ public class KeyedCacheTests
             _ => { }));
         Assert.Contains("ReplicatedCacheOptions.Listen", error.Message);
         Assert.Contains("'reports'", error.Message);
+    }
+
+    [Fact]
+    public async Task AKeyedCache_BindsItsOwnSection()
+    {
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ReplCache:Reports:Listen"] = "http://127.0.0.1:0",
+            ["ReplCache:Reports:NodeId"] = "reports-1",
+            ["ReplCache:Reports:SizeLimitBytes"] = "1048576",
+        }).Build();
+        await using TestApp app = await TestApp.StartAsync(
+            services => services
+                .AddKeyedReplicatedCache("reports", configuration.GetSection("ReplCache:Reports"))
+                .AddReplicatedCache(o => TestApp.NodeOptions(o)),
+            _ => { });
+
+        Assert.Equal("reports-1", app.Control("reports").GetInfo().NodeId);
+        Assert.NotEqual("reports-1", app.Control().GetInfo().NodeId);
+        Assert.Equal(1048576, app.Services.GetRequiredService<IOptionsMonitor<ReplicatedCacheOptions>>().Get("reports").SizeLimitBytes);
     }
 
     [Fact]
