@@ -76,7 +76,7 @@ internal sealed partial class NodeCore : IAsyncDisposable, IDisposable
         Cache = new ReplicatedCache(Store, Route, gate, Metrics);
         Control = new ReplicationControl(State, Store, ReplicationLog, Replicas, Links, options);
 
-        var forwardedWrites = new ForwardedWriteApplier(Route, Store.Limits, Links, ReplicationLog, _stopping.Token);
+        var forwardedWrites = new ForwardedWriteApplier(Route, Store.Limits, Links, ReplicationLog, AppliedKeys, _stopping.Token);
         var syncs = new SyncServer(State, Store, ReplicationLog, Replicas, Links, forwardedWrites, options, _loggerFactory, _stopping.Token);
         var refusals = new PeerRefusals(Control, _loggerFactory.CreateLogger("ReplCache.Security"));
         GrpcService = new ReplicationGrpcService(syncs, new NodeDescriber(State, ReplicationLog, Links), refusals, options);

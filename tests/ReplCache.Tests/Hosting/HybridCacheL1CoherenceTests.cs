@@ -67,6 +67,23 @@ public sealed class HybridCacheL1CoherenceTests : IAsyncLifetime
         Assert.False(secondary.Services.GetRequiredService<IMemoryCache>().TryGetValue("product:2", out _));
     }
 
+    [Fact]
+    public async Task ValueReplacedThroughASecondary_IsServedNewByThePrimarysHybridCache()
+    {
+        TestApp primary = _primary!, secondary = _secondary!;
+        HybridCache onPrimary = primary.Services.GetRequiredService<HybridCache>();
+        HybridCache onSecondary = secondary.Services.GetRequiredService<HybridCache>();
+        await onPrimary.SetAsync("product:3", "a desk, 200 EUR", LongLocalCopies);
+        Assert.Equal("a desk, 200 EUR", await onPrimary.GetOrCreateAsync("product:3", _ => ValueTask.FromResult("unexpected"), LongLocalCopies));
+        await TestApp.WaitInSyncAsync(primary.Control(), secondary.Control());
+
+        // Forwarded to the primary and applied there: a change the primary's HybridCache did not make.
+        await onSecondary.SetAsync("product:3", "a desk, 180 EUR", LongLocalCopies);
+        await Poll.UntilAsync(
+            () => onPrimary.GetOrCreateAsync("product:3", _ => ValueTask.FromResult("unexpected"), LongLocalCopies).AsTask().GetAwaiter().GetResult() == "a desk, 180 EUR",
+            "the primary's HybridCache to serve the value written through the secondary");
+    }
+
     private TestApp? _primary;
     private TestApp? _secondary;
 
@@ -94,7 +111,11 @@ public sealed class HybridCacheL1CoherenceTests : IAsyncLifetime
         TestApp.StartAsync(
             services =>
             {
-                services.AddReplicatedCache(o => TestApp.NodeOptions(o, primary));
+                services.AddReplicatedCache(o =>
+                {
+                    TestApp.NodeOptions(o, primary);
+                    o.ReplicaWrites = ReplicaWriteMode.ForwardToPrimary; // HybridCache writes on the secondary too
+                });
                 services.AddHybridCache();
             },
             _ => { });

@@ -9,9 +9,11 @@ namespace ReplCache.Replication.Primary;
 /// Applies a write that a secondary forwarded to this node as a write made here would be — argument checks, the
 /// entry limits, min-replicas, expiry computed by this node's clock — or, on a secondary that forwards too, passes
 /// it further up; a chain answers once the top primary's offset is applied here, so every node down the chain can
-/// wait for it in turn.
+/// wait for it in turn. A write applied here is announced to <see cref="AppliedKeys"/> as a secondary announces what
+/// it applies: it is a change another node made, which host components of this node (HybridCache's local copies and
+/// tags) have not seen.
 /// </summary>
-internal sealed class ForwardedWriteApplier(WriteRoute route, EntryLimits limits, IUpstreamLink upstream, ReplicationLog log, CancellationToken stopping)
+internal sealed class ForwardedWriteApplier(WriteRoute route, EntryLimits limits, IUpstreamLink upstream, ReplicationLog log, AppliedKeys appliedKeys, CancellationToken stopping)
 {
     /// <returns>The replication offset that holds the write: this node's log end right after applying it.</returns>
     public ValueTask<long> ApplyAsync(ForwardedWrite write)
@@ -30,9 +32,11 @@ internal sealed class ForwardedWriteApplier(WriteRoute route, EntryLimits limits
                     ForwardedSet set = write.Set;
                     limits.ThrowIfTooLarge(set.Key, set.Value.Length); // a peer's write meets this node's limits, not its own
                     route.SetLocally(set.Key, set.Value.Span, ForwardedWriteCodec.ToOptions(set));
+                    Announce(set.Key, AppliedChange.Set);
                     break;
                 case ForwardedWrite.OperationOneofCase.Remove:
                     route.RemoveLocally(write.Remove.Key);
+                    Announce(write.Remove.Key, AppliedChange.Removed);
                     break;
                 default:
                     throw new ArgumentException("The forwarded write names no operation (neither set nor remove).", nameof(write));
@@ -43,6 +47,14 @@ internal sealed class ForwardedWriteApplier(WriteRoute route, EntryLimits limits
         catch (Exception ex)
         {
             return ValueTask.FromException<long>(ex);
+        }
+    }
+
+    private void Announce(string key, AppliedChange change)
+    {
+        if (appliedKeys.HasObservers)
+        {
+            appliedKeys.Announce(KeyCodec.Encode(key), change); // an array only while someone listens
         }
     }
 }
