@@ -18,7 +18,7 @@ internal sealed class ReplicationControl(
     LinkSupervisor links,
     ReplicatedCacheOptions options) : IReplicationControl
 {
-    private readonly AppliedPositions _positions = new(state, store, log);
+    private readonly AppliedPositions _positions = new(state, log);
 
     /// <inheritdoc />
     public ReplicationInfo GetInfo()

@@ -1,5 +1,4 @@
 using ReplCache.Backlog;
-using ReplCache.Storage;
 
 namespace ReplCache.Replication;
 
@@ -16,7 +15,7 @@ namespace ReplCache.Replication;
 /// promoted primary's new id arrives with the next partial resync), so it is waited for like any other, and the
 /// timeout decides.</para>
 /// </remarks>
-internal sealed class AppliedPositions(ReplicationState state, IStoreAuthority store, ReplicationLog log)
+internal sealed class AppliedPositions(ReplicationState state, ReplicationLog log)
 {
     /// <summary>
     /// The longest a waiter sleeps between checks without an append: history changes (a partial resync adopting a
@@ -24,12 +23,19 @@ internal sealed class AppliedPositions(ReplicationState state, IStoreAuthority s
     /// </summary>
     internal static readonly TimeSpan RecheckInterval = TimeSpan.FromMilliseconds(20);
 
+    /// <remarks>
+    /// Without the store's write lock: every request of a user who once wrote brings a position, and writers should
+    /// not queue behind them. Read in this order, the three figures cannot mix two histories: a full resync first
+    /// clears <see cref="ReplicationState.HoldsLogEnd"/>, then resets the log, then publishes a new history record —
+    /// so a log end of the new history is seen only with HoldsLogEnd false, or, once the resync has completed, with a
+    /// history record other than the one read first, which the second read of the record catches.
+    /// </remarks>
     public bool HasApplied(string replicationId, long offset)
     {
-        lock (store.WriteLock)
-        {
-            return state.HoldsLogEnd && state.History.Continues(replicationId, offset) && log.EndOffset >= offset;
-        }
+        ReplicationHistory history = state.History;
+        long end = log.EndOffset;
+        bool complete = state.HoldsLogEnd;
+        return complete && end >= offset && ReferenceEquals(history, state.History) && history.Continues(replicationId, offset);
     }
 
     /// <summary>

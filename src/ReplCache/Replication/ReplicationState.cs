@@ -59,10 +59,11 @@ internal sealed class ReplicationState(string nodeId, IStoreAuthority store, Rep
 
     /// <summary>
     /// Whether the store holds everything up to the log's end: false while a full resync is loading its snapshot,
-    /// when the log already stands at the primary's offset but the data has yet to arrive. Caller holds the store's
-    /// write lock, so the answer is consistent with <see cref="History"/> and the log's end.
+    /// when the log already stands at the primary's offset but the data has yet to arrive. Under the store's write
+    /// lock the answer is consistent with <see cref="History"/> and the log's end; without it, see
+    /// <see cref="AppliedPositions.HasApplied"/> for how a reader makes it so.
     /// </summary>
-    public bool HoldsLogEnd => _role == ReplicationRole.Primary || _hasHistoryToContinue;
+    public bool HoldsLogEnd => _role == ReplicationRole.Primary || Volatile.Read(ref _hasHistoryToContinue);
 
     /// <summary>
     /// REPLICAOF: this node becomes a secondary. Its data and history become the "cached primary": if the new primary
@@ -136,7 +137,8 @@ internal sealed class ReplicationState(string nodeId, IStoreAuthority store, Rep
     {
         lock (store.WriteLock)
         {
-            _hasHistoryToContinue = true;
+            // Released after the snapshot's entries: a lock-free reader that sees it sees them (AppliedPositions).
+            Volatile.Write(ref _hasHistoryToContinue, true);
         }
     }
 
