@@ -81,6 +81,22 @@ public sealed class DataProtectionTests : IDisposable
         Assert.Equal(ringOnThePrimary, primary.Cache().GetKeys(RingPrefix + "*").Count()); // and nothing was written upstream either
     }
 
+    [Fact]
+    public async Task OnAKeyedGroup_TheRingLivesInThatGroup_UnderItsOwnKey()
+    {
+        await using TestApp app = await TestApp.StartAsync(
+            services =>
+            {
+                services.AddKeyedReplicatedCache("secrets", o => TestApp.NodeOptions(o));
+                services.AddDataProtection().SetApplicationName("replcache-tests").PersistKeysToReplicatedCache("farm-ring", "secrets");
+            },
+            _ => { });
+        IDataProtector protector = app.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("carts");
+
+        Assert.Equal("x", protector.Unprotect(protector.Protect("x")));
+        Assert.NotEmpty(app.Cache("secrets").GetKeys("__replcache:pinned:farm-ring:*"));
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private static Task<TestApp> StartInstanceAsync(Uri? primary, Action<ReplicatedCacheOptions>? configure = null) =>

@@ -73,6 +73,32 @@ public class OutputCacheTests
         Assert.Equal([4], await store.GetAsync("page-0", default)); // stored after the eviction: valid
     }
 
+    [Fact]
+    public async Task OnAKeyedGroup_EntriesLiveInThatGroupOnly()
+    {
+        await using TestApp app = await TestApp.StartAsync(
+            services => services
+                .AddReplicatedCache(o => TestApp.NodeOptions(o))
+                .AddKeyedReplicatedCache("pages", o => TestApp.NodeOptions(o))
+                .AddReplicatedOutputCache("pages"),
+            _ => { });
+        IOutputCacheStore store = app.Services.GetRequiredService<IOutputCacheStore>();
+
+        await store.SetAsync("home", [7], ["site"], TimeSpan.FromMinutes(1), default);
+
+        Assert.Equal([7], await store.GetAsync("home", default));
+        Assert.Single(app.Cache("pages").GetKeys(EntryPrefix + "*"));
+        Assert.Empty(app.Cache().GetKeys(EntryPrefix + "*"));
+    }
+
+    [Fact]
+    public void WithoutTheCacheItNames_ResolvingTheStoreSaysWhatToRegister()
+    {
+        using ServiceProvider services = new ServiceCollection().AddLogging().AddReplicatedOutputCache("pages").BuildServiceProvider();
+        var error = Assert.Throws<InvalidOperationException>(() => services.GetRequiredService<IOutputCacheStore>());
+        Assert.Contains("AddKeyedReplicatedCache(\"pages\"", error.Message);
+    }
+
     private static Task<TestApp> StartInstanceAsync(Uri? primary) =>
         TestApp.StartAsync(
             services =>
