@@ -28,14 +28,14 @@ public class OutputCacheTests
 
         // Made and cached on a secondary whose ReplicaWrites is Reject: the store writes through the primary anyway.
         string made = await first.Http.GetStringAsync("/stamp");
-        await TestApp.WaitInSyncAsync(primary.Control(), first.Control(), second.Control());
-        Assert.All(instances, i => Assert.Single(i.Cache().GetKeys(EntryPrefix + "*")));
+        string untagged = await first.Http.GetStringAsync("/other-stamp/untagged"); // another entry, not tagged "stamps"
+        // Output caching stores a response after sending it: wait for both entries to reach every instance.
+        await Poll.UntilAsync(() => instances.All(i => i.Cache().GetKeys(EntryPrefix + "*").Count() == 2), "both cached responses to reach every instance");
         foreach (TestApp instance in instances)
         {
             Assert.Equal(made, await instance.Http.GetStringAsync("/stamp"));
         }
 
-        string untagged = await first.Http.GetStringAsync("/other-stamp/untagged"); // another entry, not tagged "stamps"
 
         (await second.Http.PostAsync("/evict/stamps", null)).EnsureSuccessStatusCode();
         // Returned once the eviction is applied on the secondary that made it; the others follow with replication.
