@@ -14,7 +14,7 @@ internal static class CartEndpoints
 
     public static void Map(WebApplication app, int instance, string role)
     {
-        app.MapPost("/cart/add/{item}", async (string item, HttpContext http, IReplicationControl replication) =>
+        app.MapPost("/cart/add/{item}", async (string item, HttpContext http) =>
         {
             ISession session = http.Session;
             // LoadAsync reads the session with the cache's GetAsync; without it the first session access would do
@@ -28,7 +28,9 @@ internal static class CartEndpoints
                 // Committed here, not left to the session middleware: the middleware commits after the response has
                 // been sent and only logs a failure, so a forwarded write the primary never got would still answer
                 // 200. Committing first turns it into a 503 the client sees. On a secondary this is the cache's
-                // SetAsync, forwarded, and it returns once this instance has applied the primary's offset.
+                // SetAsync, forwarded, and it returns once this instance has applied the primary's offset. It is
+                // also before the response starts, so UseReplicatedCacheConsistency stamps the response with the
+                // position that holds it.
                 await session.CommitAsync(http.RequestAborted);
             }
             catch (Exception ex) when (ex is WriteForwardingException or TimeoutException or NotEnoughReplicasException)
@@ -36,7 +38,6 @@ internal static class CartEndpoints
                 return Results.Problem(ex.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "The cart could not be saved");
             }
 
-            ReplicationOffsetBarrier.IssueToken(http, replication);
             return Results.Json(new CartView(instance, role, cart));
         });
 

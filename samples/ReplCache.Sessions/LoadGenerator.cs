@@ -64,7 +64,7 @@ internal static class LoadGenerator
         string roles = string.Join(", ", settings.Instances.Select(p => r.Roles.TryGetValue(p, out string? role) ? $"{p} ({role})" : $"{p} (no answer)"));
         int requests = r.AddMilliseconds.Count + r.ReadMilliseconds.Count;
         Console.WriteLine(Invariant($"instances {roles}; {settings.Users} users x {settings.RequestsPerUser} requests, {settings.Concurrency} users at a time, each request on the next instance"));
-        Console.WriteLine($"offset cookie {(settings.SendOffsetToken ? "sent back (instances wait for the user's last change)" : "withheld (instances serve whatever their replica holds)")}; {warmUpUsers} warm-up users before, checked but not timed");
+        Console.WriteLine($"position cookie {(settings.SendOffsetToken ? "sent back (instances wait for the user's last change)" : "withheld (instances serve whatever their replica holds)")}; {warmUpUsers} warm-up users before, checked but not timed");
         Console.WriteLine(Invariant($"requests          {requests} in {elapsed.TotalSeconds:F2} s ({r.AddMilliseconds.Count} adds, {r.ReadMilliseconds.Count} cross-instance reads), failures {r.Failures.Count}"));
         Console.WriteLine(Invariant($"adds              {r.AddsOnPrimary} made on the primary, {r.AddsForwarded} on a secondary (forwarded to the primary)"));
         Console.WriteLine(Invariant($"reads             {r.FreshFirstReads} saw every item on the first try, {r.StaleFirstReads.Count + r.StaleReadsNeverCaughtUp} did not (stale first reads)"));
@@ -75,13 +75,13 @@ internal static class LoadGenerator
 
         if (!settings.SendOffsetToken)
         {
-            Console.WriteLine("behind            not known to the instances: without the offset cookie they cannot tell (the stale reads above, and any lost update below, are what that costs)");
+            Console.WriteLine("behind            not known to the instances: without the position cookie they cannot tell (the stale reads above, and any lost update below, are what that costs)");
         }
         else
         {
-            Console.WriteLine(r.BarrierWaitMicroseconds.IsEmpty
+            Console.WriteLine(r.BarrierWaitMilliseconds.IsEmpty
                 ? "behind            no request reached an instance that had not yet applied the user's last change"
-                : Invariant($"behind            {r.BarrierWaitMicroseconds.Count} requests reached an instance that had not yet applied the user's last change; it held each until it had: {Distribution([.. r.BarrierWaitMicroseconds.Select(us => us / 1000.0)])}"));
+                : Invariant($"behind            {r.BarrierWaitMilliseconds.Count} requests reached an instance that had not yet applied the user's last change; it held each until it had: {Distribution([.. r.BarrierWaitMilliseconds])}"));
         }
 
         Console.WriteLine($"add latency       {Distribution(r.AddMilliseconds)}   (POST /cart/add, commit included)");
@@ -196,15 +196,35 @@ internal static class LoadGenerator
                 string? problem = response.IsSuccessStatusCode ? null : $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
                 double milliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                 KeepCookies(response, uri, cookies);
-                long? waitedMicroseconds = response.Headers.TryGetValues(ReplicationOffsetBarrier.WaitHeader, out IEnumerable<string>? waited)
-                    ? long.Parse(waited.First(), CultureInfo.InvariantCulture)
-                    : null;
-                return new Reply(cart, problem, milliseconds, waitedMicroseconds);
+                return new Reply(cart, problem, milliseconds, WaitedMilliseconds(response));
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
             {
                 return new Reply(null, ex.Message, Stopwatch.GetElapsedTime(started).TotalMilliseconds, null);
             }
+        }
+
+        /// <summary>
+        /// How long the instance held the request until it had applied the user's last change: UseReplicatedCacheConsistency
+        /// says so in <c>Server-Timing: replcache;dur=&lt;ms&gt;</c> when it had to wait; null when it did not.
+        /// </summary>
+        private static double? WaitedMilliseconds(HttpResponseMessage response)
+        {
+            if (!response.Headers.TryGetValues("Server-Timing", out IEnumerable<string>? timings))
+            {
+                return null;
+            }
+
+            foreach (string timing in timings.SelectMany(t => t.Split(',')))
+            {
+                string[] parts = timing.Trim().Split(';');
+                if (parts[0] == "replcache" && parts.Skip(1).FirstOrDefault(p => p.StartsWith("dur=", StringComparison.Ordinal)) is { } duration)
+                {
+                    return double.Parse(duration[4..], CultureInfo.InvariantCulture);
+                }
+            }
+
+            return null;
         }
 
         private void KeepCookies(HttpResponseMessage response, Uri uri, CookieContainer cookies)
@@ -216,9 +236,9 @@ internal static class LoadGenerator
 
             foreach (string setCookie in setCookies)
             {
-                // --offset-token withhold: behave as a client that drops the offset cookie, to measure what the
+                // --offset-token withhold: behave as a client that drops the position cookie, to measure what the
                 // replicas serve without the barrier.
-                if (sendOffsetToken || !setCookie.StartsWith(ReplicationOffsetBarrier.CookieName + "=", StringComparison.Ordinal))
+                if (sendOffsetToken || !setCookie.StartsWith(ReplicatedCacheConsistencyOptions.PositionName + "=", StringComparison.Ordinal))
                 {
                     cookies.SetCookies(uri, setCookie);
                 }
@@ -227,7 +247,7 @@ internal static class LoadGenerator
     }
 
     /// <summary>One reply: the cart when the request succeeded, otherwise what went wrong.</summary>
-    private sealed record Reply(CartView? Cart, string? Problem, double Milliseconds, long? ReplicationWaitMicroseconds);
+    private sealed record Reply(CartView? Cart, string? Problem, double Milliseconds, double? ReplicationWaitMilliseconds);
 
     /// <summary>What all users measured, filled concurrently.</summary>
     private sealed class LoadResults
@@ -235,7 +255,7 @@ internal static class LoadGenerator
         public readonly ConcurrentBag<double> AddMilliseconds = [];
         public readonly ConcurrentBag<double> ReadMilliseconds = [];
         public readonly ConcurrentBag<double> StaleFirstReads = [];
-        public readonly ConcurrentBag<long> BarrierWaitMicroseconds = [];
+        public readonly ConcurrentBag<double> BarrierWaitMilliseconds = [];
         public readonly ConcurrentBag<string> Failures = [];
         public readonly ConcurrentDictionary<int, string> Roles = new();
         public int FreshFirstReads;
@@ -259,9 +279,9 @@ internal static class LoadGenerator
                 Interlocked.Increment(ref reply.Cart.Role == "primary" ? ref AddsOnPrimary : ref AddsForwarded);
             }
 
-            if (reply.ReplicationWaitMicroseconds is { } waited)
+            if (reply.ReplicationWaitMilliseconds is { } waited)
             {
-                BarrierWaitMicroseconds.Add(waited);
+                BarrierWaitMilliseconds.Add(waited);
             }
 
             return true;

@@ -1,8 +1,8 @@
 // ASP.NET Core session state on ReplCache, three instances behind no sticky routing. One process per instance:
-//   --role primary   --http 5200 --repl 7200 --keys <dir>                  the cache's primary
-//   --role secondary --http 5201 --repl 7201 --primary 7200 --keys <dir>   a secondary that forwards its writes
+//   --role primary   --http 5200 --repl 7200                     the cache's primary
+//   --role secondary --http 5201 --repl 7201 --primary 7200      a secondary that forwards its writes
 //   --role load      --instances 5200,5201,5202 [--users 200 --requests 10 --concurrency 16 --offset-token send|withhold]
-// --keys is a folder all instances share: the data-protection key ring that protects the session cookie.
+// The data-protection key ring that protects the session cookie lives in ReplCache too: every instance shares it.
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -33,10 +33,10 @@ builder.Services.AddReplicatedCache(o =>
 });
 
 // The session cookie carries the session key protected by data protection. Every instance must unprotect what any
-// other protected, so all share one key ring and one application name (the default name is the content root path,
-// which differs between machines).
+// other protected, so all share one key ring — kept in ReplCache, never evicted nor expired — and one application
+// name (the default name is the content root path, which differs between machines).
 builder.Services.AddDataProtection()
-    .PersistKeysToFileSystem(new DirectoryInfo(settings.KeysDirectory!))
+    .PersistKeysToReplicatedCache()
     .SetApplicationName("ReplCache.Sessions");
 builder.Services.AddSession(o => o.Cookie.Name = CartEndpoints.SessionCookieName);
 builder.Services.AddHealthChecks().AddReplicatedCache();
@@ -53,7 +53,9 @@ app.MapHealthChecks("/health", new HealthCheckOptions
         [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
     },
 });
-app.UseMiddleware<ReplicationOffsetBarrier>(); // before the session is loaded: it holds the request until this replica has the user's last write
+// Read-your-writes without sticky routing, before the session is loaded: a response to a request that wrote carries
+// ReplCache-Position (header and cookie), and a request that brings one waits until this replica has applied it.
+app.UseReplicatedCacheConsistency();
 app.UseSession();
 CartEndpoints.Map(app, settings.HttpPort, settings.Role);
 await app.RunAsync();

@@ -8,7 +8,6 @@ internal sealed record SessionsSettings(
     int HttpPort,
     int ReplicationPort,
     int PrimaryReplicationPort,
-    string? KeysDirectory,
     int[] Instances,
     int Users,
     int RequestsPerUser,
@@ -31,14 +30,6 @@ internal sealed record SessionsSettings(
             throw new ArgumentException($"--role must be primary, secondary or load (was '{role}').");
         }
 
-        string? keys = Value("keys");
-        if (role != "load" && string.IsNullOrEmpty(keys))
-        {
-            // Without a key ring shared by every instance, a session cookie protected by one instance is unreadable on
-            // the others, and each of them would silently start an empty session instead.
-            throw new ArgumentException("--keys <directory> is required: the data-protection key ring shared by all instances.");
-        }
-
         string offsetToken = Value("offset-token") ?? "send";
         if (offsetToken is not ("send" or "withhold"))
         {
@@ -58,7 +49,6 @@ internal sealed record SessionsSettings(
             Number("http", 5200),
             Number("repl", 7200),
             Number("primary", 7200),
-            keys,
             (Value("instances") ?? "5200,5201,5202").Split(',').Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray(),
             users,
             requestsPerUser,

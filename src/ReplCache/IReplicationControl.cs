@@ -33,4 +33,15 @@ public interface IReplicationControl
     /// <exception cref="TimeoutException">The secondary did not catch up in time, without <paramref name="force"/> (rolled back).</exception>
     /// <exception cref="OperationCanceledException">Cancelled or aborted (rolled back).</exception>
     Task FailoverAsync(Uri? target = null, TimeSpan? timeout = null, bool force = false, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Waits until this node has applied <paramref name="offset"/> of the history <paramref name="replicationId"/>
+    /// names — its current history, or an earlier one that continues into it (PSYNC2: the id2 of a promoted primary,
+    /// up to the offset where it was promoted) — and returns true, or returns false once <paramref name="timeout"/>
+    /// passes first (zero checks once; <see cref="Timeout.InfiniteTimeSpan"/> waits without limit). Read-your-writes
+    /// across nodes: a write's position is <see cref="ReplicationInfo.ReplicationId"/> and
+    /// <see cref="ReplicationInfo.Offset"/> read on the node that wrote, after the write.
+    /// </summary>
+    /// <remarks>A secondary loading a full resync's snapshot has applied nothing until the snapshot is complete.</remarks>
+    Task<bool> WaitForOffsetAsync(string replicationId, long offset, TimeSpan timeout, CancellationToken cancellationToken = default);
 }

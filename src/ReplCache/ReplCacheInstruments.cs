@@ -12,6 +12,12 @@ public static class ReplCacheInstruments
     /// <summary>Meter tag: the node's id (<see cref="ReplicationInfo.NodeId"/>).</summary>
     public const string NodeTag = "replcache.node.id";
 
+    /// <summary>
+    /// Meter tag: the name of the cache group a node belongs to, for the caches <c>AddKeyedReplicatedCache</c> registers
+    /// (the service key's text); absent on the unkeyed cache and on standalone nodes.
+    /// </summary>
+    public const string CacheNameTag = "replcache.cache.name";
+
     /// <summary>Tag of <see cref="Requests"/> (hit, miss) and <see cref="Syncs"/> (accepted, rejected).</summary>
     public const string ResultTag = "result";
 

@@ -22,6 +22,15 @@ internal sealed class WriteRoute(CacheStore store, AccessGate gate, IUpstreamLin
         set => Volatile.Write(ref _replayedWrites, value);
     }
 
+    private ICacheWriteObserver? _writes;
+
+    /// <summary>Set once by a host component that wants to know which of its operations wrote (read-your-writes).</summary>
+    public ICacheWriteObserver? Writes
+    {
+        get => Volatile.Read(ref _writes);
+        set => Volatile.Write(ref _writes, value);
+    }
+
     /// <inheritdoc cref="AccessGate.ForwardsWrites"/>
     public bool ForwardsWrites => gate.ForwardsWrites;
 
@@ -38,12 +47,14 @@ internal sealed class WriteRoute(CacheStore store, AccessGate gate, IUpstreamLin
         }
 
         store.Limits.ThrowIfTooLarge(key, valueLength);
+        Writes?.OnCacheWrite();
         return gate.ForwardsWrites ? WriteDestination.Forwarded : WriteDestination.Local;
     }
 
     /// <summary>Where a removal of <paramref name="key"/> goes.</summary>
     public WriteDestination DecideRemove(string key)
     {
+        Writes?.OnCacheWrite();
         if (!gate.ForwardsWrites)
         {
             return WriteDestination.Local;
@@ -136,6 +147,37 @@ internal sealed class WriteRoute(CacheStore store, AccessGate gate, IUpstreamLin
         {
             await gate.WritesResumedAsync(cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// A set made by a host store that every instance of an app writes to (the output cache, the key ring): on a
+    /// secondary it goes to the primary whatever <see cref="ReplicatedCacheOptions.ReplicaWrites"/> says — such a store
+    /// writes from every node by design — and completes once this node has applied it; on a primary it is local.
+    /// </summary>
+    public Task SetThroughPrimaryAsync(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options, CancellationToken cancellationToken)
+    {
+        store.Limits.ThrowIfTooLarge(key, value.Length);
+        Writes?.OnCacheWrite();
+        if (upstream.Primary is not null)
+        {
+            return upstream.ForwardAsync(ForwardedWriteCodec.Set(key, value, options), cancellationToken);
+        }
+
+        return SetLocallyAsync(key, value, options, cancellationToken).AsTask();
+    }
+
+    /// <summary>As <see cref="SetThroughPrimaryAsync"/>, blocking: for host stores whose interface is synchronous.</summary>
+    public void SetThroughPrimary(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options)
+    {
+        store.Limits.ThrowIfTooLarge(key, value.Length);
+        Writes?.OnCacheWrite();
+        if (upstream.Primary is not null)
+        {
+            upstream.Forward(ForwardedWriteCodec.Set(key, value, options));
+            return;
+        }
+
+        SetLocally(key, value, options);
     }
 
     /// <inheritdoc cref="IUpstreamLink.Forward"/>

@@ -23,12 +23,15 @@ internal sealed class ReplCacheMetrics : IDisposable
     private readonly Counter<long> _requests;
     private long _bytesReceived;
 
-    public ReplCacheMetrics(string nodeId, IMetricsSource source, IMeterFactory? factory)
+    public ReplCacheMetrics(string nodeId, IMetricsSource source, IMeterFactory? factory, string? cacheName = null)
     {
         _source = source;
         var options = new MeterOptions(ReplCacheInstruments.MeterName)
         {
-            Tags = [new KeyValuePair<string, object?>(ReplCacheInstruments.NodeTag, nodeId)],
+            // A keyed cache's name tells its group apart on a dashboard; node ids alone change with every restart.
+            Tags = cacheName is null
+                ? [new KeyValuePair<string, object?>(ReplCacheInstruments.NodeTag, nodeId)]
+                : [new KeyValuePair<string, object?>(ReplCacheInstruments.NodeTag, nodeId), new KeyValuePair<string, object?>(ReplCacheInstruments.CacheNameTag, cacheName)],
         };
         _ownsMeter = factory is null;
         _meter = factory?.Create(options) ?? new Meter(options);

@@ -54,6 +54,8 @@ internal sealed partial class NodeCore
         {
             await Links.ReplicaOfAsync(primary, cancellationToken).ConfigureAwait(false);
         }
+
+        _hasStarted = true;
     }
 
     /// <summary>

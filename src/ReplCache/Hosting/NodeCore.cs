@@ -45,13 +45,15 @@ internal sealed partial class NodeCore : IAsyncDisposable, IDisposable
     private ReplicationListener? _listener;
     private RespListener? _respListener;
     private int _started;
+    private volatile bool _hasStarted;
     private int _stopRequested;
     private int _disposed;
 
-    public NodeCore(ReplicatedCacheOptions options, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
+    public NodeCore(ReplicatedCacheOptions options, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null, string? cacheName = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
+        CacheName = cacheName;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger("ReplCache");
         string nodeId = options.NodeId ?? ReplicationIds.NewId();
@@ -67,7 +69,7 @@ internal sealed partial class NodeCore : IAsyncDisposable, IDisposable
         State = new ReplicationState(nodeId, Store, ReplicationLog, appender);
         Tls = TlsContext.Load(options, _loggerFactory.CreateLogger("ReplCache.Tls"), nodeId);
         Replicas = new ReplicaRegistry(options, ReplicationLog);
-        Metrics = new ReplCacheMetrics(nodeId, new NodeFigures(Store, ReplicationLog, Replicas, () => Links!.Status), meterFactory);
+        Metrics = new ReplCacheMetrics(nodeId, new NodeFigures(Store, ReplicationLog, Replicas, () => Links!.Status), meterFactory, cacheName);
         Links = new LinkSupervisor(State, Store, ReplicationLog, AppliedKeys, options, Tls, Metrics, _loggerFactory);
 
         var writePause = new WritePause();
@@ -77,7 +79,7 @@ internal sealed partial class NodeCore : IAsyncDisposable, IDisposable
         var failover = new FailoverCoordinator(State, ReplicationLog, Replicas, Links, writePause, options, _logger);
         Control = new ReplicationControl(State, Store, ReplicationLog, Replicas, Links, failover, options);
 
-        var forwardedWrites = new ForwardedWriteApplier(Route, Store.Limits, Links, ReplicationLog, _stopping.Token);
+        var forwardedWrites = new ForwardedWriteApplier(Route, Store.Limits, Links, ReplicationLog, AppliedKeys, _stopping.Token);
         var syncs = new SyncServer(State, Store, ReplicationLog, Replicas, Links, forwardedWrites, options, _loggerFactory, _stopping.Token);
         var refusals = new PeerRefusals(Control, _loggerFactory.CreateLogger("ReplCache.Security"));
         GrpcService = new ReplicationGrpcService(syncs, new NodeDescriber(State, ReplicationLog, Links), refusals, options);
@@ -93,6 +95,9 @@ internal sealed partial class NodeCore : IAsyncDisposable, IDisposable
     }
 
     public ReplicatedCacheOptions Options { get; }
+
+    /// <summary>The name of the keyed cache group this node serves (<c>AddKeyedReplicatedCache</c>); null otherwise.</summary>
+    public string? CacheName { get; }
 
     public ReplicatedCache Cache { get; }
 
@@ -119,6 +124,27 @@ internal sealed partial class NodeCore : IAsyncDisposable, IDisposable
 
     /// <summary>The bound address of this node's own listener; null without <see cref="ReplicatedCacheOptions.Listen"/>.</summary>
     public Uri? ListenAddress => _listener?.Address;
+
+    /// <summary>
+    /// True once <see cref="StartAsync"/> has completed: the snapshot is loaded and the node has taken its configured
+    /// role. Before that a node meant to be a secondary still looks like an empty primary.
+    /// </summary>
+    public bool HasStarted => _hasStarted;
+
+    /// <summary>
+    /// Whether this node's store holds everything up to its log's end: always on a primary; on a secondary, not while
+    /// a full resync is loading its snapshot (nor after one that broke off half-way).
+    /// </summary>
+    public bool HoldsCompleteCopy
+    {
+        get
+        {
+            lock (Store.WriteLock)
+            {
+                return State.HoldsLogEnd;
+            }
+        }
+    }
 
     /// <summary>Completes once the node has stopped.</summary>
     public Task Stopped => _stopped.Task;

@@ -7,7 +7,7 @@ namespace ReplCache.Hosting;
 /// Healthy while its link is up and its primary is heard from, Degraded while it syncs, lags or has just lost its
 /// link (it still serves reads, possibly stale), and Unhealthy once the link has been down past the threshold.
 /// </summary>
-internal sealed class ReplicatedCacheHealthCheck(IReplicationControl replication, ReplicatedCacheHealthCheckOptions options) : IHealthCheck
+internal sealed class ReplicatedCacheHealthCheck(IReplicationControl replication, ReplicatedCacheHealthCheckOptions options, string? cacheName = null) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -20,6 +20,11 @@ internal sealed class ReplicatedCacheHealthCheck(IReplicationControl replication
             ["master_repl_offset"] = info.Offset,
             ["connected_slaves"] = info.Replicas.Count,
         };
+        if (cacheName is not null)
+        {
+            data["cache_name"] = cacheName; // a keyed cache: which group this report is about
+        }
+
         if (info.Role == ReplicationRole.Primary)
         {
             return Task.FromResult(HealthCheckResult.Healthy($"primary with {info.Replicas.Count} connected replica(s)", data));

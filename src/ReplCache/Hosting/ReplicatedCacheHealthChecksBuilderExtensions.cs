@@ -20,6 +20,17 @@ public static class ReplicatedCacheHealthChecksBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrEmpty(name);
+        ReplicatedCacheHealthCheckOptions options = ValidatedOptions(configure);
+        return builder.Add(new HealthCheckRegistration(
+            name,
+            services => new ReplicatedCacheHealthCheck(services.GetRequiredService<IReplicationControl>(), options),
+            failureStatus: null,
+            tags));
+    }
+
+    /// <summary>The thresholds <paramref name="configure"/> sets, checked when the check is added.</summary>
+    internal static ReplicatedCacheHealthCheckOptions ValidatedOptions(Action<ReplicatedCacheHealthCheckOptions>? configure)
+    {
         var options = new ReplicatedCacheHealthCheckOptions();
         configure?.Invoke(options);
         if (options.MaxPrimarySilence <= TimeSpan.Zero)
@@ -32,10 +43,6 @@ public static class ReplicatedCacheHealthChecksBuilderExtensions
             throw new ArgumentOutOfRangeException(nameof(configure), options.UnhealthyAfterLinkDown, "ReplicatedCacheHealthCheckOptions.UnhealthyAfterLinkDown must not be negative.");
         }
 
-        return builder.Add(new HealthCheckRegistration(
-            name,
-            services => new ReplicatedCacheHealthCheck(services.GetRequiredService<IReplicationControl>(), options),
-            failureStatus: null,
-            tags));
+        return options;
     }
 }

@@ -60,8 +60,8 @@ public static class ReplicatedCacheServiceCollectionExtensions
             grpc.MaxSendMessageSize = ReplicationChannel.MaxMessageBytes(options.Value);
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ReplicationHostedService>());
-        // Relays HybridCache tag invalidations made upstream into this node's HybridCache, when the app has one.
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, HybridCacheTagRelay>());
+        // Keeps this node's HybridCache (L1 copies, tag invalidations) in step with replication, when the app has one.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, HybridCacheCoherence>());
 
         // Replace rather than TryAdd: asking for ReplCache should win over an earlier AddDistributedMemoryCache.
         services.Replace(ServiceDescriptor.Singleton<IDistributedCache>(static sp => sp.GetRequiredService<ReplicatedCache>()));

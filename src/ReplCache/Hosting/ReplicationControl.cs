@@ -19,6 +19,8 @@ internal sealed class ReplicationControl(
     FailoverCoordinator failover,
     ReplicatedCacheOptions options) : IReplicationControl
 {
+    private readonly AppliedPositions _positions = new(state, log);
+
     /// <inheritdoc />
     public ReplicationInfo GetInfo()
     {
@@ -93,4 +95,8 @@ internal sealed class ReplicationControl(
     /// <inheritdoc />
     public Task<int> WaitForReplicasAsync(int replicas, TimeSpan timeout, CancellationToken cancellationToken = default) =>
         registry.WaitForReplicasAsync(replicas, timeout, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> WaitForOffsetAsync(string replicationId, long offset, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        _positions.WaitAsync(replicationId, offset, timeout, cancellationToken);
 }

@@ -8,4 +8,7 @@ internal enum AppliedChange
 
     /// <summary>The key was removed (the primary removed it, or it expired there).</summary>
     Removed,
+
+    /// <summary>Every key was removed (a replicated clear, or a full resync starting over); the key is empty.</summary>
+    Cleared,
 }

@@ -1,8 +1,9 @@
 namespace ReplCache.Replication;
 
 /// <summary>
-/// Where a secondary's apply path announces the keys it applied, for host components that keep something of their
-/// own in step with replication (HybridCache's tags and local cache). Costs one read of a field per applied record
+/// Where a secondary's apply path (and a primary's, for writes its secondaries forwarded) announces the keys it
+/// applied, for host components that keep something of their own in step with replication (HybridCache's tags and
+/// local cache). Costs one read of a field per applied record
 /// while nobody listens.
 /// </summary>
 internal sealed class AppliedKeys
@@ -23,6 +24,9 @@ internal sealed class AppliedKeys
 
         return new Subscription(this, observer);
     }
+
+    /// <summary>Whether anyone listens: lets a caller skip preparing a key nobody will hear of.</summary>
+    public bool HasObservers => Volatile.Read(ref _observers).Length > 0;
 
     public void Announce(ReadOnlySpan<byte> key, AppliedChange change)
     {

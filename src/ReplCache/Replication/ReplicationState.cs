@@ -58,6 +58,14 @@ internal sealed class ReplicationState(string nodeId, IStoreAuthority store, Rep
     public long Offset => log.EndOffset;
 
     /// <summary>
+    /// Whether the store holds everything up to the log's end: false while a full resync is loading its snapshot,
+    /// when the log already stands at the primary's offset but the data has yet to arrive. Under the store's write
+    /// lock the answer is consistent with <see cref="History"/> and the log's end; without it, see
+    /// <see cref="AppliedPositions.HasApplied"/> for how a reader makes it so.
+    /// </summary>
+    public bool HoldsLogEnd => _role == ReplicationRole.Primary || Volatile.Read(ref _hasHistoryToContinue);
+
+    /// <summary>
     /// REPLICAOF: this node becomes a secondary. Its data and history become the "cached primary": if the new primary
     /// shares the history, it continues from where it is, as Redis does when a master is turned into a replica.
     /// Its own secondaries are detached, so they reconnect and learn the new topology.
@@ -148,7 +156,8 @@ internal sealed class ReplicationState(string nodeId, IStoreAuthority store, Rep
     {
         lock (store.WriteLock)
         {
-            _hasHistoryToContinue = true;
+            // Released after the snapshot's entries: a lock-free reader that sees it sees them (AppliedPositions).
+            Volatile.Write(ref _hasHistoryToContinue, true);
         }
     }
 

@@ -40,7 +40,7 @@ internal sealed class LruEviction(long limitBytes)
     /// an expired entry met while sampling is taken at once. <paramref name="protectedEntry"/> (the entry just
     /// written) is never picked. Caller holds the write lock; the table holds at least two entries.
     /// </summary>
-    /// <returns>False when every sample hit the protected entry; sample again.</returns>
+    /// <returns>False when every sample hit the protected entry or a pinned one (<see cref="PinnedKeys"/>); sample again.</returns>
     public bool TryPickVictim(EntryTable.Slot[] slots, EntryTable table, Entry protectedEntry, long nowMs, out int index, out Entry victim, out bool expired)
     {
         index = -1;
@@ -50,7 +50,7 @@ internal sealed class LruEviction(long limitBytes)
         {
             int candidateIndex = NextLiveSlot(slots, _random.Next(slots.Length));
             Entry candidate = table.Resolve(slots[candidateIndex].Entry);
-            if (candidate == protectedEntry)
+            if (candidate == protectedEntry || PinnedKeys.IsPinned(EntryLayout.Key(candidate)))
             {
                 continue;
             }

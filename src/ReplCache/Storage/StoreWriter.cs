@@ -14,6 +14,9 @@ namespace ReplCache.Storage;
 /// </remarks>
 internal sealed class StoreWriter(Lock writeLock, EntryTable table, EntryHeap heap, StoreLedger ledger, StoreRole role, SlidingRenewal renewal, LruEviction? eviction, StoreClock clock)
 {
+    /// <summary>Victim picks in a row that may find nothing before eviction gives up (each samples <see cref="LruEviction.Samples"/> entries).</summary>
+    internal const int MaxFruitlessPicks = 256;
+
     /// <summary>
     /// A new entry with its header written, for the caller to fill with the key and value and then <see cref="Insert"/>.
     /// Caller holds the write lock from here until the insert.
@@ -171,16 +174,29 @@ internal sealed class StoreWriter(Lock writeLock, EntryTable table, EntryHeap he
         return true;
     }
 
-    /// <summary>Evicts until the books are under the bound, never the entry just written. Caller holds the write lock.</summary>
+    /// <summary>
+    /// Evicts until the books are under the bound, never the entry just written nor a pinned one. Caller holds the
+    /// write lock.
+    /// </summary>
+    /// <remarks>
+    /// Gives up after <see cref="MaxFruitlessPicks"/> picks in a row found nothing to evict: what is left may be all
+    /// pinned, and sampling forever under the write lock would stop every writer.
+    /// </remarks>
     private void EvictUntilUnder(LruEviction bound, Entry protectedEntry)
     {
         long now = clock.NowMs();
-        while (ledger.SizeBytes > bound.LimitBytes && table.Count > 1)
+        int fruitless = 0;
+        while (ledger.SizeBytes > bound.LimitBytes && table.Count > 1 && fruitless < MaxFruitlessPicks)
         {
             EntryTable.Slot[] slots = table.Slots;
             if (bound.TryPickVictim(slots, table, protectedEntry, now, out int index, out Entry victim, out bool expired))
             {
                 RemoveScanned(slots, index, victim, expired ? RemovalReason.Expired : RemovalReason.Evicted);
+                fruitless = 0;
+            }
+            else
+            {
+                fruitless++;
             }
         }
     }

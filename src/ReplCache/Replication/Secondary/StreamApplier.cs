@@ -39,6 +39,7 @@ internal sealed class StreamApplier(IReplicaStore store, ReplicationLog log, App
         {
             store.Clear();
             log.Reset(startOffset, "this node started a full resync with its primary");
+            appliedKeys.Announce([], AppliedChange.Cleared);
         }
 
         _carryLength = 0;
@@ -171,6 +172,7 @@ internal sealed class StreamApplier(IReplicaStore store, ReplicationLog log, App
                 break;
             case LogRecordKind.Clear:
                 store.Clear();
+                appliedKeys.Announce([], AppliedChange.Cleared);
                 _clearedDuringSync = InSnapshot;
                 break;
         }

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace ReplCache.Hosting;
 
-internal sealed partial class HybridCacheTagRelay
+internal sealed partial class HybridCacheCoherence
 {
     private static partial class Log
     {
@@ -11,5 +11,8 @@ internal sealed partial class HybridCacheTagRelay
 
         [LoggerMessage(91, LogLevel.Warning, "Node {NodeId}: replaying the invalidation of HybridCache tag '{Tag}' failed; entries with that tag may be served until they expire.")]
         public static partial void RelayFailed(ILogger logger, string nodeId, string tag, Exception exception);
+
+        [LoggerMessage(141, LogLevel.Trace, "Node {NodeId}: dropped the HybridCache local copies of {Count} key(s) replication changed.")]
+        public static partial void Dropped(ILogger logger, string nodeId, int count);
     }
 }
