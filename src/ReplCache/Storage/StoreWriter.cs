@@ -21,7 +21,7 @@ internal sealed class StoreWriter(Lock writeLock, EntryTable table, EntryHeap he
     /// <exception cref="ArgumentOutOfRangeException">The entry alone would exceed the size limit or the largest array.</exception>
     public Entry Allocate(int keyLength, int valueLength, long absoluteExpiryMs, long slidingMs, long slidingDeadlineMs)
     {
-        long size = EntryLayout.Size(keyLength, valueLength);
+        long size = EntryLayout.Size(keyLength, valueLength, absoluteExpiryMs, slidingMs);
         if (size > Array.MaxLength)
         {
             throw new ArgumentOutOfRangeException("value", valueLength, "The key and value together are larger than the largest array .NET can allocate.");

@@ -82,7 +82,7 @@ public class EntryHeapChurnTests
     [Fact]
     public void EveryBlockSize_FitsItsEntry_AndWastesAtMostASixteenth()
     {
-        for (int size = EntryLayout.HeaderSize; size <= SizeClasses.MaxSlabBlock; size++)
+        for (int size = EntryShape.BaseSize; size <= SizeClasses.MaxSlabBlock; size++)
         {
             int block = SizeClasses.BlockSize(SizeClasses.ClassOf(size));
             Assert.True(block >= size, $"{size} bytes were given a {block}-byte block");
