@@ -49,7 +49,7 @@ internal sealed class StoreWriter(Lock writeLock, EntryTable table, EntryHeap he
     /// <summary>Stores a fully built entry, replacing any entry with the same key, then evicts to stay under the size limit.</summary>
     public void Insert(Entry blob)
     {
-        int hash = KeyCodec.Hash(EntryLayout.Key(blob));
+        ulong hash = KeyCodec.Hash(EntryLayout.Key(blob));
         lock (writeLock)
         {
             Entry replaced = table.Upsert(blob, hash);
@@ -82,7 +82,7 @@ internal sealed class StoreWriter(Lock writeLock, EntryTable table, EntryHeap he
     /// <returns>True when an entry was removed.</returns>
     public bool Remove(ReadOnlySpan<byte> key)
     {
-        int hash = KeyCodec.Hash(key);
+        ulong hash = KeyCodec.Hash(key);
         lock (writeLock)
         {
             Entry removed = table.Remove(key, hash);
@@ -136,7 +136,7 @@ internal sealed class StoreWriter(Lock writeLock, EntryTable table, EntryHeap he
             return;
         }
 
-        int hash = KeyCodec.Hash(key);
+        ulong hash = KeyCodec.Hash(key);
         lock (writeLock)
         {
             // Re-check under the lock: the entry may have been replaced or renewed since the read saw it, and the

@@ -7,8 +7,10 @@ namespace ReplCache.Storage.Memory;
 /// objects the GC traces grows with the megabytes held, not with the entries, and no page is ever moved.
 /// </summary>
 /// <remarks>
-/// <para>An entry is addressed by a handle: the page's index (plus one, so that 0 is no entry) in the high 32 bits,
-/// the block's offset in the low 32. Pages hold blocks of one <see cref="SizeClasses">size class</see>; the pages
+/// <para>An entry is addressed by a 40-bit handle, so that a table slot holds it beside a tag of its key's hash in
+/// one long (see <see cref="EntryTable"/>): the page's index plus one (so that 0 is no entry) in the high 23 bits,
+/// the block's offset in 8-byte units in the low 17 — blocks start at multiples of 8, and no page is over 1 MiB.
+/// 2^23 - 2 pages is at least 512 GiB of entries. Pages hold blocks of one <see cref="SizeClasses">size class</see>; the pages
 /// of a class with a free block form a list, a freed block goes on its page's free list, and a page whose blocks
 /// are all free is released (unless it is the only page of its class with room, kept to absorb churn). An entry
 /// larger than every class is a page of its own, released when the entry is.</para>
@@ -19,8 +21,16 @@ namespace ReplCache.Storage.Memory;
 /// </remarks>
 internal sealed class SlabAllocator
 {
+    /// <summary>Bits of a handle: what a table slot leaves beside its tag.</summary>
+    public const int HandleBits = 40;
+
     private const int SmallPageBytes = 64 * 1024;
     private const int BlocksPerLargeClassPage = 16;
+    private const int OffsetBits = 17;
+    private const int OffsetUnitShift = 3;
+
+    /// <summary>The most pages at once: the page part of a handle, less the all-ones value a table's tombstone holds.</summary>
+    private const int MaxPages = (1 << (HandleBits - OffsetBits)) - 2;
 
     private readonly SlabPage?[] _available = new SlabPage?[SizeClasses.Count];
     private readonly Stack<int> _freeIndexes = new();
@@ -38,12 +48,14 @@ internal sealed class SlabAllocator
     /// <summary>The bytes of one page of <paramref name="sizeClass"/>: what a class keeps at the least once it has held anything.</summary>
     public static int PageBytes(int sizeClass) => Math.Max(SmallPageBytes, SizeClasses.BlockSize(sizeClass) * BlocksPerLargeClassPage);
 
-    public static long Handle(int pageIndex, int offset) => ((long)(pageIndex + 1) << 32) | (uint)offset;
+    public static long Handle(int pageIndex, int offset) => ((long)(pageIndex + 1) << OffsetBits) | (uint)(offset >> OffsetUnitShift);
 
-    public static int OffsetOf(long handle) => (int)(uint)handle;
+    public static int OffsetOf(long handle) => (int)(handle & ((1 << OffsetBits) - 1)) << OffsetUnitShift;
+
+    private static int PageIndexOf(long handle) => (int)(handle >> OffsetBits) - 1;
 
     /// <summary>The array holding the entry <paramref name="handle"/> names. Lock-free; the caller is protected (see <see cref="EpochGuard"/>).</summary>
-    public byte[] PageOf(long handle) => Volatile.Read(ref _memory)[(int)(handle >> 32) - 1]!;
+    public byte[] PageOf(long handle) => Volatile.Read(ref _memory)[PageIndexOf(handle)]!;
 
     /// <summary>A block of at least <paramref name="bytes"/>, uninitialised.</summary>
     public long Allocate(int bytes)
@@ -82,7 +94,7 @@ internal sealed class SlabAllocator
     /// <summary>Returns a block to its page. No reader may still see it.</summary>
     public void Free(long handle)
     {
-        SlabPage page = _pages[(int)(handle >> 32) - 1] ?? throw new InvalidOperationException($"Handle {handle:x} names no page: freed twice?");
+        SlabPage page = _pages[PageIndexOf(handle)] ?? throw new InvalidOperationException($"Handle {handle:x} names no page: freed twice?");
         if (page.SizeClass == SlabPage.LargeClass)
         {
             Release(page);
@@ -148,6 +160,11 @@ internal sealed class SlabAllocator
         int index;
         if (!_freeIndexes.TryPop(out index))
         {
+            if (_indexesIssued == MaxPages)
+            {
+                throw new InvalidOperationException($"The store holds {MaxPages} pages, as many as its handles can name.");
+            }
+
             index = _indexesIssued++;
             if (index == _pages.Length)
             {
