@@ -82,12 +82,13 @@ public class EntryHeapChurnTests
     [Fact]
     public void EveryBlockSize_FitsItsEntry_AndWastesAtMostASixteenth()
     {
+        Assert.True(SizeClasses.Count <= byte.MaxValue + 1, "the class lookup holds classes as bytes");
         for (int size = EntryShape.BaseSize; size <= SizeClasses.MaxSlabBlock; size++)
         {
             int block = SizeClasses.BlockSize(SizeClasses.ClassOf(size));
             Assert.True(block >= size, $"{size} bytes were given a {block}-byte block");
-            Assert.True(block % 16 == 0, $"{block}-byte blocks would misalign the 8-byte header fields");
-            Assert.True(size <= 256 ? block - size < 16 : block - size <= size / 16, $"{size} bytes in a {block}-byte block");
+            Assert.True(block % 8 == 0, $"{block}-byte blocks would misalign the 8-byte header fields");
+            Assert.True(size <= 256 ? block - size < 8 : block - size <= size / 16, $"{size} bytes in a {block}-byte block");
         }
     }
 
