@@ -32,6 +32,9 @@ internal sealed class EntryTable(EntryHeap heap)
 {
     private const int MinCapacity = 16;
 
+    /// <summary>Slot arrays from this size on (the large object heap's threshold, 85,000 bytes, rounded up to a power of two) are pinned.</summary>
+    private const int PinnedCapacity = 16 * 1024;
+
     /// <summary>Marks a removed entry's slot: all ones, a handle no page can have (see <see cref="SlabAllocator"/>).</summary>
     internal const long Tombstone = -1;
 
@@ -218,6 +221,12 @@ internal sealed class EntryTable(EntryHeap heap)
         Volatile.Write(ref _count, 0);
     }
 
+    /// <summary>
+    /// A slot array. A large one is pinned, beside the entries' pages: the pinned heap is not compacted either, but a
+    /// table outgrown there is room for the pages that follow, where on the large object heap it stayed a hole.
+    /// </summary>
+    private static Slot[] NewSlots(int capacity) => GC.AllocateArray<Slot>(capacity, pinned: capacity >= PinnedCapacity);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static long TagOf(ulong hash) => (long)(hash >> (64 - TagBits));
 
@@ -243,7 +252,7 @@ internal sealed class EntryTable(EntryHeap heap)
         }
 
         Slot[] old = _slots;
-        var fresh = new Slot[capacity];
+        Slot[] fresh = NewSlots(capacity);
         int mask = capacity - 1;
         foreach (ref readonly Slot slot in old.AsSpan())
         {
