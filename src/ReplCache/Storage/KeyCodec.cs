@@ -53,8 +53,8 @@ internal static class KeyCodec
     public static string Decode(ReadOnlySpan<byte> key) => Encoding.UTF8.GetString(key);
 
     /// <summary>
-    /// The key's 64-bit hash: the table takes its home slot from the low bits and a tag from the high ones (see
-    /// <see cref="EntryTable"/>); a 32-bit hash code is its low half.
+    /// The key's 64-bit hash: the table takes its home slot and its slots' tags from the low bits, and a table of
+    /// over 2^32 slots could take more (see <see cref="EntryTable"/>); a 32-bit hash code is its low half.
     /// </summary>
     public static ulong Hash(ReadOnlySpan<byte> key) => XxHash3.HashToUInt64(key, Seed);
 
