@@ -32,9 +32,9 @@ internal sealed class SlabAllocator
     /// <summary>The most pages at once: the page part of a handle, less the all-ones value a table's tombstone holds.</summary>
     private const int MaxPages = (1 << (HandleBits - OffsetBits)) - 2;
 
-    private readonly SlabPage?[] _available = new SlabPage?[SizeClasses.Count];
+    private readonly int[] _available = NewList();
     private readonly Stack<int> _freeIndexes = new();
-    private SlabPage?[] _pages = new SlabPage?[64];
+    private SlabPage[] _pages = new SlabPage[64];
     private byte[]?[] _memory = new byte[]?[64];
     private int _indexesIssued;
     private long _reservedBytes;
@@ -62,19 +62,24 @@ internal sealed class SlabAllocator
     {
         if (bytes > SizeClasses.MaxSlabBlock)
         {
-            byte[] memory = GC.AllocateUninitializedArray<byte>(bytes, pinned: true);
-            SlabPage large = AddPage(memory, SlabPage.LargeClass, bytes);
-            large.Used = 1;
-            return Handle(large.Index, 0);
+            int large = AddPage(GC.AllocateUninitializedArray<byte>(bytes, pinned: true), SlabPage.LargeClass, bytes);
+            _pages[large].Used = 1;
+            return Handle(large, 0);
         }
 
         int sizeClass = SizeClasses.ClassOf(bytes);
-        SlabPage page = _available[sizeClass] ?? NewSlabPage(sizeClass);
+        int index = _available[sizeClass];
+        if (index == SlabPage.NoPage)
+        {
+            index = NewSlabPage(sizeClass);
+        }
+
+        ref SlabPage page = ref _pages[index];
         int offset;
         if (page.FreeHead != SlabPage.NoBlock)
         {
             offset = page.FreeHead;
-            page.FreeHead = BinaryPrimitives.ReadInt32LittleEndian(page.Memory.AsSpan(offset));
+            page.FreeHead = BinaryPrimitives.ReadInt32LittleEndian(_memory[index].AsSpan(offset));
         }
         else
         {
@@ -85,36 +90,38 @@ internal sealed class SlabAllocator
         page.Used++;
         if (page.IsFull)
         {
-            Unlist(page);
+            Unlist(index);
         }
 
-        return Handle(page.Index, offset);
+        return Handle(index, offset);
     }
 
     /// <summary>Returns a block to its page. No reader may still see it.</summary>
     public void Free(long handle)
     {
-        SlabPage page = _pages[PageIndexOf(handle)] ?? throw new InvalidOperationException($"Handle {handle:x} names no page: freed twice?");
+        int index = PageIndexOf(handle);
+        byte[] memory = _memory[index] ?? throw new InvalidOperationException($"Handle {handle:x} names no page: freed twice?");
+        ref SlabPage page = ref _pages[index];
         if (page.SizeClass == SlabPage.LargeClass)
         {
-            Release(page);
+            Release(index);
             return;
         }
 
         int offset = OffsetOf(handle);
-        BinaryPrimitives.WriteInt32LittleEndian(page.Memory.AsSpan(offset), page.FreeHead);
+        BinaryPrimitives.WriteInt32LittleEndian(memory.AsSpan(offset), page.FreeHead);
         page.FreeHead = offset;
         page.Used--;
         if (!page.IsListed)
         {
-            List(page);
+            List(index);
         }
 
         // Keep the class's last page with room, so that a set-remove-set cycle does not allocate a page each time.
-        if (page.Used == 0 && (page.Previous is not null || page.Next is not null))
+        if (page.Used == 0 && (page.Previous != SlabPage.NoPage || page.Next != SlabPage.NoPage))
         {
-            Unlist(page);
-            Release(page);
+            Unlist(index);
+            Release(index);
         }
     }
 
@@ -127,15 +134,16 @@ internal sealed class SlabAllocator
         var detached = new List<int>(PageCount);
         for (int i = 0; i < _indexesIssued; i++)
         {
-            if (_pages[i] is { } page)
+            if (_memory[i] is not null)
             {
                 detached.Add(i);
+                ref SlabPage page = ref _pages[i];
                 page.IsListed = false;
-                page.Previous = page.Next = null;
+                page.Previous = page.Next = SlabPage.NoPage;
             }
         }
 
-        Array.Clear(_available);
+        Array.Fill(_available, SlabPage.NoPage);
         return detached;
     }
 
@@ -144,18 +152,25 @@ internal sealed class SlabAllocator
     {
         foreach (int index in indexes)
         {
-            Release(_pages[index]!);
+            Release(index);
         }
     }
 
-    private SlabPage NewSlabPage(int sizeClass)
+    private static int[] NewList()
     {
-        SlabPage page = AddPage(GC.AllocateUninitializedArray<byte>(PageBytes(sizeClass), pinned: true), sizeClass, SizeClasses.BlockSize(sizeClass));
-        List(page);
-        return page;
+        var heads = new int[SizeClasses.Count];
+        Array.Fill(heads, SlabPage.NoPage);
+        return heads;
     }
 
-    private SlabPage AddPage(byte[] memory, int sizeClass, int blockSize)
+    private int NewSlabPage(int sizeClass)
+    {
+        int index = AddPage(GC.AllocateUninitializedArray<byte>(PageBytes(sizeClass), pinned: true), sizeClass, SizeClasses.BlockSize(sizeClass));
+        List(index);
+        return index;
+    }
+
+    private int AddPage(byte[] memory, int sizeClass, int blockSize)
     {
         int index;
         if (!_freeIndexes.TryPop(out index))
@@ -175,52 +190,54 @@ internal sealed class SlabAllocator
             }
         }
 
-        var page = new SlabPage(index, memory, sizeClass, blockSize);
-        _pages[index] = page;
+        _pages[index] = new SlabPage(sizeClass, blockSize, memory.Length);
         Volatile.Write(ref _memory[index], memory);
         Volatile.Write(ref _reservedBytes, _reservedBytes + memory.Length);
-        return page;
+        return index;
     }
 
-    private void Release(SlabPage page)
+    private void Release(int index)
     {
-        _pages[page.Index] = null;
-        Volatile.Write(ref _memory[page.Index], null);
-        _freeIndexes.Push(page.Index);
-        Volatile.Write(ref _reservedBytes, _reservedBytes - page.Memory.Length);
+        long bytes = _memory[index]!.Length;
+        Volatile.Write(ref _memory[index], null);
+        _pages[index] = default;
+        _freeIndexes.Push(index);
+        Volatile.Write(ref _reservedBytes, _reservedBytes - bytes);
     }
 
-    private void List(SlabPage page)
+    private void List(int index)
     {
-        SlabPage? head = _available[page.SizeClass];
-        page.Previous = null;
+        ref SlabPage page = ref _pages[index];
+        int head = _available[page.SizeClass];
+        page.Previous = SlabPage.NoPage;
         page.Next = head;
-        if (head is not null)
+        if (head != SlabPage.NoPage)
         {
-            head.Previous = page;
+            _pages[head].Previous = index;
         }
 
-        _available[page.SizeClass] = page;
+        _available[page.SizeClass] = index;
         page.IsListed = true;
     }
 
-    private void Unlist(SlabPage page)
+    private void Unlist(int index)
     {
-        if (page.Previous is not null)
+        ref SlabPage page = ref _pages[index];
+        if (page.Previous != SlabPage.NoPage)
         {
-            page.Previous.Next = page.Next;
+            _pages[page.Previous].Next = page.Next;
         }
         else
         {
             _available[page.SizeClass] = page.Next;
         }
 
-        if (page.Next is not null)
+        if (page.Next != SlabPage.NoPage)
         {
-            page.Next.Previous = page.Previous;
+            _pages[page.Next].Previous = page.Previous;
         }
 
-        page.Previous = page.Next = null;
+        page.Previous = page.Next = SlabPage.NoPage;
         page.IsListed = false;
     }
 }
