@@ -6,7 +6,9 @@ namespace ReplCache.Benchmarks;
 /// <summary>
 /// Resident memory per entry beyond the 100-byte value: what the process pays (its RSS, native allocations included),
 /// not only what the GC counts. Each .NET case fills a store in its own process and reads its RSS after a full GC,
-/// before and after filling; Redis's figure is <c>used_memory_rss</c> before and after the same keys are SET.
+/// before and after filling; Redis's figure is <c>used_memory_rss</c> before and after the same keys are SET. Beside
+/// the live GC heap it shows what the GC keeps committed (fragmentation and free space it has not given back: what
+/// made outgrown tables on the large object heap cost resident memory), so RSS can be told apart from the heap.
 /// </summary>
 internal static class ResidentMemoryBench
 {
@@ -21,15 +23,15 @@ internal static class ResidentMemoryBench
             cases[kind] = IsolatedCase.Run(TimeSpan.FromMinutes(3), ChildMode, kind, entries.ToString(CultureInfo.InvariantCulture));
         }
 
-        // figures: RSS before, RSS after, GC heap before, GC heap after, replication backlog retained
+        // figures: RSS before, RSS after, GC heap before, GC heap after, replication backlog retained, GC committed before, after
         double churn = cases["none"][1] - cases["none"][0];
         Console.WriteLine($"  a process that made the same keys and values and kept none: RSS +{churn / 1048576:F1} MiB (kept in the other figures: the host pays it too)");
-        Console.WriteLine($"  {"store",-28} {"RSS delta",10} {"RSS/entry - value",18} {"less the churn",15} {"less the backlog",17} {"GC heap - value",16}");
+        Console.WriteLine($"  {"store",-28} {"RSS delta",10} {"RSS/entry - value",18} {"less the churn",15} {"less the backlog",17} {"GC heap - value",16} {"GC committed - value",21}");
         foreach (string kind in FilledStore.Kinds.Skip(1))
         {
             double[] f = cases[kind];
             double rss = f[1] - f[0];
-            Console.WriteLine($"  {FilledStore.Describe(kind),-28} {rss / 1048576,6:F0} MiB {rss / entries - FilledStore.ValueSize,18:F1} {(rss - churn) / entries - FilledStore.ValueSize,15:F1} {(rss - f[4]) / entries - FilledStore.ValueSize,17:F1} {(f[3] - f[2]) / entries - FilledStore.ValueSize,16:F1}");
+            Console.WriteLine($"  {FilledStore.Describe(kind),-28} {rss / 1048576,6:F0} MiB {rss / entries - FilledStore.ValueSize,18:F1} {(rss - churn) / entries - FilledStore.ValueSize,15:F1} {(rss - f[4]) / entries - FilledStore.ValueSize,17:F1} {(f[3] - f[2]) / entries - FilledStore.ValueSize,16:F1} {(f[6] - f[5]) / entries - FilledStore.ValueSize,21:F1}");
         }
 
         Console.WriteLine($"  (ReplCache's replication backlog held {cases["replcache"][4] / 1048576:F1} MiB: a fixed cost set by BacklogSizeBytes, not per entry; Redis below has no replica, so no backlog)");
@@ -52,16 +54,19 @@ internal static class ResidentMemoryBench
     public static int RunChild(string kind, int entries)
     {
         SettleHeap();
-        long rssBefore = ResidentBytes(), heapBefore = GC.GetTotalMemory(forceFullCollection: false);
+        long rssBefore = ResidentBytes(), heapBefore = GC.GetTotalMemory(forceFullCollection: false), committedBefore = Committed();
         object? store = FilledStore.Fill(kind, entries);
         SettleHeap();
-        long rssAfter = ResidentBytes(), heapAfter = GC.GetTotalMemory(forceFullCollection: false);
+        long rssAfter = ResidentBytes(), heapAfter = GC.GetTotalMemory(forceFullCollection: false), committedAfter = Committed();
         long backlog = store is NodeCore core ? core.ReplicationLog.RetainedBytes : 0;
         GC.KeepAlive(store);
-        IsolatedCase.Report(rssBefore, rssAfter, heapBefore, heapAfter, backlog);
+        IsolatedCase.Report(rssBefore, rssAfter, heapBefore, heapAfter, backlog, committedBefore, committedAfter);
         (store as IDisposable)?.Dispose();
         return 0;
     }
+
+    /// <summary>Bytes the GC holds committed after the last collection: live objects, fragmentation, free space it kept.</summary>
+    private static long Committed() => GC.GetGCMemoryInfo(GCKind.Any).TotalCommittedBytes;
 
     private static void SettleHeap()
     {

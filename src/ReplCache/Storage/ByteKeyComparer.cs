@@ -9,11 +9,11 @@ internal sealed class ByteKeyComparer : IEqualityComparer<byte[]>, IAlternateEqu
 
     public bool Equals(byte[]? x, byte[]? y) => ReferenceEquals(x, y) || (x is not null && y is not null && x.AsSpan().SequenceEqual(y));
 
-    public int GetHashCode([DisallowNull] byte[] obj) => KeyCodec.Hash(obj);
+    public int GetHashCode([DisallowNull] byte[] obj) => (int)KeyCodec.Hash(obj);
 
     public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
 
-    public int GetHashCode(ReadOnlySpan<byte> alternate) => KeyCodec.Hash(alternate);
+    public int GetHashCode(ReadOnlySpan<byte> alternate) => (int)KeyCodec.Hash(alternate);
 
     public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -9,89 +10,144 @@ namespace ReplCache.Storage;
 /// </summary>
 /// <remarks>
 /// <code>
-/// [0..8)    long  AbsoluteExpiryMs    unix ms; 0 = none. Immutable.
-/// [8..16)   long  SlidingMs           0 = none. Immutable.
-/// [16..24)  long  SlidingDeadlineMs   unix ms; renewed by reads (mutable, volatile). 0 without sliding.
-/// [24..28)  int   AccessClock         coarse last-access clock for approximate LRU (mutable).
-/// [28..32)  int   KeyLength           bytes of UTF-8 key.
-/// [32..40)  long  LoggedDeadlineMs    the sliding deadline secondaries were last told of (mutable; primary only).
-/// [40..44)  int   ValueLength         bytes of value.
-/// [44..)    key bytes, then value bytes.
+/// [0..4)  uint  Shape               which optional fields follow; narrow key and value lengths (see <see cref="EntryShape"/>). Immutable.
+/// [4..8)  int   AccessClock         coarse last-access clock for approximate LRU (mutable).
+/// then, only those the shape names, in this order (8 bytes each):
+///         int   KeyLength, int ValueLength   Wide only. Immutable.
+///         long  AbsoluteExpiryMs    unix ms. Immutable.
+///         long  SlidingMs           Immutable.
+///         long  SlidingDeadlineMs   unix ms; renewed by reads (mutable, volatile).
+///         long  LoggedDeadlineMs    the sliding deadline secondaries were last told of (mutable; primary only).
+/// then the key bytes, then the value bytes.
 /// </code>
-/// Blocks start at multiples of 16 in pinned arrays whose data is 8-byte aligned, so the long fields can be read
-/// and written atomically. The mutable fields live in the entry, not in a table slot, so that a table resize —
-/// which copies slots, not entries — can never lose a concurrent renewal.
+/// A field an entry does not have reads as 0 (no expiry, no window), which is what the fixed header of 44 bytes
+/// used to hold for most entries. Blocks start at multiples of 8 in pinned arrays whose data is 8-byte aligned, and
+/// every optional field is 8 bytes from an 8-byte base, so the long fields can be read and written atomically.
+/// The mutable fields live in the entry, not in a table slot, so that a table resize — which copies slots, not
+/// entries — can never lose a concurrent renewal.
 /// </remarks>
 internal static class EntryLayout
 {
-    public const int HeaderSize = 44;
-    private const int SlidingOffset = 8;
-    private const int SlidingDeadlineOffset = 16;
-    private const int AccessClockOffset = 24;
-    private const int KeyLengthOffset = 28;
-    private const int LoggedDeadlineOffset = 32;
-    private const int ValueLengthOffset = 40;
+    private const int AccessClockOffset = 4;
 
-    /// <summary>The bytes an entry of this key and value occupies before rounding to its block.</summary>
-    public static long Size(int keyLength, int valueLength) => (long)HeaderSize + keyLength + valueLength;
+    /// <summary>The bytes an entry of this key, value and deadlines occupies before rounding to its block.</summary>
+    public static long Size(int keyLength, int valueLength, long absoluteExpiryMs, long slidingMs) =>
+        (long)EntryShape.Of(keyLength, valueLength, absoluteExpiryMs, slidingMs).HeaderSize + keyLength + valueLength;
 
-    /// <summary>Writes the header of a freshly allocated entry; the caller fills the key and value bytes.</summary>
+    /// <summary>Writes the header of a freshly allocated entry (its block holds <see cref="Size"/> bytes); the caller fills the key and value bytes.</summary>
     public static void Initialize(Entry entry, int keyLength, int valueLength, long absoluteExpiryMs, long slidingMs, long slidingDeadlineMs)
     {
-        ref byte start = ref Start(entry);
-        Unsafe.As<byte, long>(ref start) = absoluteExpiryMs;
-        Unsafe.As<byte, long>(ref Unsafe.Add(ref start, SlidingOffset)) = slidingMs;
-        Unsafe.As<byte, long>(ref Unsafe.Add(ref start, SlidingDeadlineOffset)) = slidingDeadlineMs;
+        EntryShape shape = EntryShape.Of(keyLength, valueLength, absoluteExpiryMs, slidingMs);
+        ref byte start = ref Block(entry, shape.HeaderSize);
+        Unsafe.As<byte, uint>(ref start) = shape.Bits;
         Unsafe.As<byte, int>(ref Unsafe.Add(ref start, AccessClockOffset)) = 0;
-        Unsafe.As<byte, int>(ref Unsafe.Add(ref start, KeyLengthOffset)) = keyLength;
-        Unsafe.As<byte, long>(ref Unsafe.Add(ref start, LoggedDeadlineOffset)) = slidingDeadlineMs;
-        Unsafe.As<byte, int>(ref Unsafe.Add(ref start, ValueLengthOffset)) = valueLength;
+        if (shape.IsWide)
+        {
+            Unsafe.As<byte, int>(ref Unsafe.Add(ref start, EntryShape.WideLengthsOffset)) = keyLength;
+            Unsafe.As<byte, int>(ref Unsafe.Add(ref start, EntryShape.WideLengthsOffset + 4)) = valueLength;
+        }
+
+        if (shape.HasAbsolute)
+        {
+            Unsafe.As<byte, long>(ref Unsafe.Add(ref start, shape.AbsoluteOffset)) = absoluteExpiryMs;
+        }
+
+        if (shape.HasSliding)
+        {
+            ref byte sliding = ref Unsafe.Add(ref start, shape.SlidingOffset);
+            Unsafe.As<byte, long>(ref sliding) = slidingMs;
+            Unsafe.As<byte, long>(ref Unsafe.Add(ref sliding, 8)) = slidingDeadlineMs;
+            Unsafe.As<byte, long>(ref Unsafe.Add(ref sliding, 16)) = slidingDeadlineMs;
+        }
     }
 
-    public static long AbsoluteExpiryMs(Entry entry) => Unsafe.As<byte, long>(ref Start(entry));
+    public static EntryShape Shape(Entry entry) => new(Unsafe.As<byte, uint>(ref Block(entry, EntryShape.BaseSize)));
 
-    public static long SlidingMs(Entry entry) => Unsafe.As<byte, long>(ref Unsafe.Add(ref Start(entry), SlidingOffset));
+    public static long AbsoluteExpiryMs(Entry entry)
+    {
+        ref byte start = ref Header(entry, out EntryShape shape);
+        return shape.HasAbsolute ? Unsafe.As<byte, long>(ref Unsafe.Add(ref start, shape.AbsoluteOffset)) : 0;
+    }
 
-    public static long SlidingDeadlineMs(Entry entry) => Volatile.Read(ref Field<long>(entry, SlidingDeadlineOffset));
+    public static long SlidingMs(Entry entry)
+    {
+        ref byte start = ref Header(entry, out EntryShape shape);
+        return shape.HasSliding ? Unsafe.As<byte, long>(ref Unsafe.Add(ref start, shape.SlidingOffset)) : 0;
+    }
 
-    public static void SetSlidingDeadlineMs(Entry entry, long value) => Volatile.Write(ref Field<long>(entry, SlidingDeadlineOffset), value);
+    /// <summary>The sliding deadline (unix ms); 0 for an entry without a sliding window.</summary>
+    public static long SlidingDeadlineMs(Entry entry)
+    {
+        ref byte start = ref Header(entry, out EntryShape shape);
+        return shape.HasSliding ? Volatile.Read(ref Unsafe.As<byte, long>(ref Unsafe.Add(ref start, shape.SlidingOffset + 8))) : 0;
+    }
 
-    public static long LoggedDeadlineMs(Entry entry) => Volatile.Read(ref Field<long>(entry, LoggedDeadlineOffset));
+    /// <summary>Moves a sliding entry's deadline. Only an entry with a sliding window has the field.</summary>
+    public static void SetSlidingDeadlineMs(Entry entry, long value) => Volatile.Write(ref SlidingField(entry, 8), value);
 
-    public static void SetLoggedDeadlineMs(Entry entry, long value) => Volatile.Write(ref Field<long>(entry, LoggedDeadlineOffset), value);
+    /// <summary>The sliding deadline secondaries were last told of; 0 for an entry without a sliding window.</summary>
+    public static long LoggedDeadlineMs(Entry entry)
+    {
+        ref byte start = ref Header(entry, out EntryShape shape);
+        return shape.HasSliding ? Volatile.Read(ref Unsafe.As<byte, long>(ref Unsafe.Add(ref start, shape.SlidingOffset + 16))) : 0;
+    }
 
-    public static int AccessClock(Entry entry) => Volatile.Read(ref Field<int>(entry, AccessClockOffset));
+    /// <summary>Records the deadline secondaries were told. Only an entry with a sliding window has the field.</summary>
+    public static void SetLoggedDeadlineMs(Entry entry, long value) => Volatile.Write(ref SlidingField(entry, 16), value);
 
-    public static void SetAccessClock(Entry entry, int value) => Volatile.Write(ref Field<int>(entry, AccessClockOffset), value);
+    public static int AccessClock(Entry entry) => Volatile.Read(ref Unsafe.As<byte, int>(ref Unsafe.Add(ref Block(entry, EntryShape.BaseSize), AccessClockOffset)));
 
-    public static int KeyLength(Entry entry) => Unsafe.As<byte, int>(ref Unsafe.Add(ref Start(entry), KeyLengthOffset));
+    public static void SetAccessClock(Entry entry, int value) => Volatile.Write(ref Unsafe.As<byte, int>(ref Unsafe.Add(ref Block(entry, EntryShape.BaseSize), AccessClockOffset)), value);
 
-    public static int ValueLength(Entry entry) => Unsafe.As<byte, int>(ref Unsafe.Add(ref Start(entry), ValueLengthOffset));
+    public static int KeyLength(Entry entry)
+    {
+        ref byte start = ref Header(entry, out EntryShape shape);
+        return KeyLength(ref start, shape);
+    }
+
+    public static int ValueLength(Entry entry)
+    {
+        ref byte start = ref Header(entry, out EntryShape shape);
+        return ValueLength(ref start, shape);
+    }
 
     /// <summary>Header, key and value: the bytes the entry occupies in its block.</summary>
-    public static int Length(Entry entry) => HeaderSize + KeyLength(entry) + ValueLength(entry);
+    public static int Length(Entry entry)
+    {
+        ref byte start = ref Header(entry, out EntryShape shape);
+        return shape.HeaderSize + KeyLength(ref start, shape) + ValueLength(ref start, shape);
+    }
 
-    public static ReadOnlySpan<byte> Key(Entry entry) => entry.Page.AsSpan(entry.Offset + HeaderSize, KeyLength(entry));
+    public static ReadOnlySpan<byte> Key(Entry entry) => KeyForWrite(entry);
 
-    public static Span<byte> KeyForWrite(Entry entry) => entry.Page.AsSpan(entry.Offset + HeaderSize, KeyLength(entry));
+    public static Span<byte> KeyForWrite(Entry entry)
+    {
+        ref byte start = ref Header(entry, out EntryShape shape);
+        return entry.Page.AsSpan(entry.Offset + shape.HeaderSize, KeyLength(ref start, shape));
+    }
 
-    public static ReadOnlySpan<byte> Value(Entry entry) => entry.Page.AsSpan(entry.Offset + HeaderSize + KeyLength(entry), ValueLength(entry));
+    public static ReadOnlySpan<byte> Value(Entry entry) => ValueForWrite(entry);
 
-    public static Span<byte> ValueForWrite(Entry entry) => entry.Page.AsSpan(entry.Offset + HeaderSize + KeyLength(entry), ValueLength(entry));
+    public static Span<byte> ValueForWrite(Entry entry)
+    {
+        ref byte start = ref Header(entry, out EntryShape shape);
+        return entry.Page.AsSpan(entry.Offset + shape.HeaderSize + KeyLength(ref start, shape), ValueLength(ref start, shape));
+    }
 
     /// <summary>True when the entry has any deadline, so a read must consult the clock.</summary>
-    public static bool CanExpire(Entry entry) => AbsoluteExpiryMs(entry) != 0 || SlidingMs(entry) != 0;
+    public static bool CanExpire(Entry entry) => Shape(entry).CanExpire;
 
     /// <summary>The moment the entry stops being visible: the earlier of its absolute and sliding deadlines.</summary>
     public static long EffectiveExpiryMs(Entry entry)
     {
-        long absolute = AbsoluteExpiryMs(entry);
-        if (SlidingMs(entry) == 0)
+        ref byte start = ref Header(entry, out EntryShape shape);
+        long absolute = shape.HasAbsolute ? Unsafe.As<byte, long>(ref Unsafe.Add(ref start, shape.AbsoluteOffset)) : 0;
+        if (!shape.HasSliding)
         {
             return absolute;
         }
 
-        long sliding = SlidingDeadlineMs(entry);
+        long sliding = Volatile.Read(ref Unsafe.As<byte, long>(ref Unsafe.Add(ref start, shape.SlidingOffset + 8)));
         return absolute == 0 ? sliding : Math.Min(absolute, sliding);
     }
 
@@ -101,13 +157,45 @@ internal static class EntryLayout
         return expiry != 0 && nowMs >= expiry;
     }
 
-    /// <summary>The entry's first byte. Bounds-checked once against its page, so a field read never leaves the page.</summary>
+    private static int KeyLength(ref byte start, EntryShape shape) =>
+        shape.IsWide ? Unsafe.As<byte, int>(ref Unsafe.Add(ref start, EntryShape.WideLengthsOffset)) : shape.NarrowKeyLength;
+
+    private static int ValueLength(ref byte start, EntryShape shape) =>
+        shape.IsWide ? Unsafe.As<byte, int>(ref Unsafe.Add(ref start, EntryShape.WideLengthsOffset + 4)) : shape.NarrowValueLength;
+
+    /// <summary>A mutable sliding field, <paramref name="fieldOffset"/> past the window; refuses an entry that has none.</summary>
+    private static ref long SlidingField(Entry entry, int fieldOffset)
+    {
+        ref byte start = ref Header(entry, out EntryShape shape);
+        if (!shape.HasSliding)
+        {
+            ThrowNotSliding();
+        }
+
+        return ref Unsafe.As<byte, long>(ref Unsafe.Add(ref start, shape.SlidingOffset + fieldOffset));
+    }
+
+    /// <summary>The entry's first byte and its shape, the whole header bounds-checked against its page: a field read never leaves the page.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ref byte Start(Entry entry)
+    private static ref byte Header(Entry entry, out EntryShape shape)
+    {
+        ref byte start = ref Block(entry, EntryShape.BaseSize);
+        shape = new EntryShape(Unsafe.As<byte, uint>(ref start));
+        if (entry.Offset > entry.Page.Length - shape.HeaderSize)
+        {
+            ThrowOutsidePage(entry.Offset, entry.Page.Length);
+        }
+
+        return ref start;
+    }
+
+    /// <summary>The entry's first byte, <paramref name="bytes"/> of it checked to lie inside its page.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref byte Block(Entry entry, int bytes)
     {
         byte[] page = entry.Page;
         int offset = entry.Offset;
-        if ((uint)offset > (uint)(page.Length - HeaderSize))
+        if ((uint)offset > (uint)(page.Length - bytes))
         {
             ThrowOutsidePage(offset, page.Length);
         }
@@ -115,9 +203,11 @@ internal static class EntryLayout
         return ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(page), offset);
     }
 
-    private static ref T Field<T>(Entry entry, int fieldOffset)
-        where T : unmanaged => ref Unsafe.As<byte, T>(ref Unsafe.Add(ref Start(entry), fieldOffset));
-
+    [DoesNotReturn]
     private static void ThrowOutsidePage(int offset, int length) =>
         throw new InvalidOperationException($"An entry handle points at offset {offset} of a {length}-byte page: the store's memory is corrupt.");
+
+    [DoesNotReturn]
+    private static void ThrowNotSliding() =>
+        throw new InvalidOperationException("Only an entry with a sliding window has a sliding deadline to move.");
 }

@@ -70,7 +70,7 @@ internal sealed class ExpirySweep(Lock writeLock, EntryTable table, StoreLedger 
                         continue;
                     }
 
-                    Entry blob = table.Resolve(slots[index].Entry);
+                    Entry blob = table.Resolve(slots[index].Handle);
                     if (!EntryLayout.CanExpire(blob))
                     {
                         continue;
@@ -117,7 +117,7 @@ internal sealed class ExpirySweep(Lock writeLock, EntryTable table, StoreLedger 
             EntryTable.Slot[] slots = table.Slots;
             for (int i = 0; i < slots.Length; i++)
             {
-                if (slots[i].IsLive && table.Resolve(slots[i].Entry) is var blob && EntryLayout.IsExpired(blob, now))
+                if (slots[i].IsLive && table.Resolve(slots[i].Handle) is var blob && EntryLayout.IsExpired(blob, now))
                 {
                     if (!writer.RemoveScanned(slots, i, blob, RemovalReason.Expired))
                     {

@@ -52,7 +52,11 @@ internal static class KeyCodec
 
     public static string Decode(ReadOnlySpan<byte> key) => Encoding.UTF8.GetString(key);
 
-    public static int Hash(ReadOnlySpan<byte> key) => (int)XxHash3.HashToUInt64(key, Seed);
+    /// <summary>
+    /// The key's 64-bit hash: the table takes its home slot and its slots' tags from the low bits, and a table of
+    /// over 2^32 slots could take more (see <see cref="EntryTable"/>); a 32-bit hash code is its low half.
+    /// </summary>
+    public static ulong Hash(ReadOnlySpan<byte> key) => XxHash3.HashToUInt64(key, Seed);
 
     private static ArgumentException InvalidKey(Exception inner) =>
         new("The key is not valid UTF-16 (it contains an unpaired surrogate), so it cannot be stored without changing it.", "key", inner);

@@ -67,13 +67,13 @@ internal sealed class KeyScanner(Lock writeLock, EntryTable table, EntryHeap hea
         EntryTable.Slot[] slots = table.Slots;
         for (int i = 0; i < slots.Length; i++)
         {
-            long handle = Volatile.Read(ref slots[i].Entry);
-            if (handle == 0 || handle == EntryTable.Tombstone)
+            long word = Volatile.Read(ref slots[i].Word);
+            if (word == 0 || word == EntryTable.Tombstone)
             {
                 continue;
             }
 
-            Entry entry = table.Resolve(handle);
+            Entry entry = table.Resolve(EntryTable.Slot.HandleOf(word));
             if (!EntryLayout.IsExpired(entry, now))
             {
                 sink.Accept(entry);
@@ -184,19 +184,19 @@ internal sealed class KeyScanner(Lock writeLock, EntryTable table, EntryHeap hea
         int mask = slots.Length - 1;
         for (int i = home, probes = 0; probes < slots.Length; i = (i + 1) & mask, probes++)
         {
-            long handle = Volatile.Read(ref slots[i].Entry);
-            if (handle == 0)
+            long word = Volatile.Read(ref slots[i].Word);
+            if (word == 0)
             {
                 break;
             }
 
-            if (handle == EntryTable.Tombstone)
+            if (word == EntryTable.Tombstone)
             {
                 continue;
             }
 
-            Entry entry = table.Resolve(handle);
-            if ((KeyCodec.Hash(EntryLayout.Key(entry)) & mask) == home && !EntryLayout.IsExpired(entry, now))
+            Entry entry = table.Resolve(EntryTable.Slot.HandleOf(word));
+            if (EntryTable.Home(KeyCodec.Hash(EntryLayout.Key(entry)), mask) == home && !EntryLayout.IsExpired(entry, now))
             {
                 sink.Accept(entry);
             }

@@ -49,7 +49,7 @@ internal sealed class LruEviction(long limitBytes)
         for (int sample = 0; sample < Samples && !expired; sample++)
         {
             int candidateIndex = NextLiveSlot(slots, _random.Next(slots.Length));
-            Entry candidate = table.Resolve(slots[candidateIndex].Entry);
+            Entry candidate = table.Resolve(slots[candidateIndex].Handle);
             if (candidate == protectedEntry || PinnedKeys.IsPinned(EntryLayout.Key(candidate)))
             {
                 continue;

@@ -11,8 +11,8 @@ namespace ReplCache.Storage;
 /// </remarks>
 internal sealed class StoreLedger
 {
-    /// <summary>What one entry costs beyond its block: its share of the slot table (16-byte slots, at most 3/4 full, at least 3/8 after growth).</summary>
-    internal const int PerEntryOverhead = 32;
+    /// <summary>What one entry costs beyond its block: its share of the slot table (8-byte slots, at most 3/4 full, at least 3/8 after growth: two slots).</summary>
+    internal const int PerEntryOverhead = 16;
 
     private long _sizeBytes;
     private int _expiringCount;

@@ -24,7 +24,7 @@ internal sealed class StoreWriter(Lock writeLock, EntryTable table, EntryHeap he
     /// <exception cref="ArgumentOutOfRangeException">The entry alone would exceed the size limit or the largest array.</exception>
     public Entry Allocate(int keyLength, int valueLength, long absoluteExpiryMs, long slidingMs, long slidingDeadlineMs)
     {
-        long size = EntryLayout.Size(keyLength, valueLength);
+        long size = EntryLayout.Size(keyLength, valueLength, absoluteExpiryMs, slidingMs);
         if (size > Array.MaxLength)
         {
             throw new ArgumentOutOfRangeException("value", valueLength, "The key and value together are larger than the largest array .NET can allocate.");
@@ -52,7 +52,7 @@ internal sealed class StoreWriter(Lock writeLock, EntryTable table, EntryHeap he
     /// <summary>Stores a fully built entry, replacing any entry with the same key, then evicts to stay under the size limit.</summary>
     public void Insert(Entry blob)
     {
-        int hash = KeyCodec.Hash(EntryLayout.Key(blob));
+        ulong hash = KeyCodec.Hash(EntryLayout.Key(blob));
         lock (writeLock)
         {
             Entry replaced = table.Upsert(blob, hash);
@@ -85,7 +85,7 @@ internal sealed class StoreWriter(Lock writeLock, EntryTable table, EntryHeap he
     /// <returns>True when an entry was removed.</returns>
     public bool Remove(ReadOnlySpan<byte> key)
     {
-        int hash = KeyCodec.Hash(key);
+        ulong hash = KeyCodec.Hash(key);
         lock (writeLock)
         {
             Entry removed = table.Remove(key, hash);
@@ -139,7 +139,7 @@ internal sealed class StoreWriter(Lock writeLock, EntryTable table, EntryHeap he
             return;
         }
 
-        int hash = KeyCodec.Hash(key);
+        ulong hash = KeyCodec.Hash(key);
         lock (writeLock)
         {
             // Re-check under the lock: the entry may have been replaced or renewed since the read saw it, and the

@@ -33,8 +33,12 @@ public class ConcurrentReuseStressTests
                 }
                 else
                 {
-                    // Sizes across several classes, so a freed block is reused by other keys' values.
-                    store.Set(KeyOf(key), Checksummed(key, version, 16 + random.Next(600)), 0, 0, now);
+                    // Sizes across several classes, so a freed block is reused by other keys' values; and headers
+                    // of every shape (no deadline, absolute, sliding, both), so a block is reused with its key and
+                    // value at another offset than the entry before had them.
+                    long absolute = random.Next(3) == 0 ? long.MaxValue : 0;
+                    long sliding = random.Next(3) == 0 ? 3_600_000 : 0;
+                    store.Set(KeyOf(key), Checksummed(key, version, 16 + random.Next(600)), absolute, sliding, now);
                 }
 
                 Interlocked.Increment(ref writes);
@@ -49,7 +53,8 @@ public class ConcurrentReuseStressTests
                 int key = random.Next(Keys);
                 using StoreReadScope scope = store.BeginRead();
                 Interlocked.Increment(ref reads);
-                if (!store.TryGetValue(scope, KeyOf(key), renewSliding: false, out ReadOnlySpan<byte> value))
+                // One reader renews sliding entries as it reads, writing into blocks the writer may have retired.
+                if (!store.TryGetValue(scope, KeyOf(key), renewSliding: r == 0, out ReadOnlySpan<byte> value))
                 {
                     continue;
                 }

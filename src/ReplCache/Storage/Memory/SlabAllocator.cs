@@ -7,8 +7,10 @@ namespace ReplCache.Storage.Memory;
 /// objects the GC traces grows with the megabytes held, not with the entries, and no page is ever moved.
 /// </summary>
 /// <remarks>
-/// <para>An entry is addressed by a handle: the page's index (plus one, so that 0 is no entry) in the high 32 bits,
-/// the block's offset in the low 32. Pages hold blocks of one <see cref="SizeClasses">size class</see>; the pages
+/// <para>An entry is addressed by a 40-bit handle, so that a table slot holds it beside a tag of its key's hash in
+/// one long (see <see cref="EntryTable"/>): the page's index plus one (so that 0 is no entry) in the high 23 bits,
+/// the block's offset in 8-byte units in the low 17 — blocks start at multiples of 8, and no page is over 1 MiB.
+/// 2^23 - 2 pages is at least 512 GiB of entries. Pages hold blocks of one <see cref="SizeClasses">size class</see>; the pages
 /// of a class with a free block form a list, a freed block goes on its page's free list, and a page whose blocks
 /// are all free is released (unless it is the only page of its class with room, kept to absorb churn). An entry
 /// larger than every class is a page of its own, released when the entry is.</para>
@@ -19,12 +21,20 @@ namespace ReplCache.Storage.Memory;
 /// </remarks>
 internal sealed class SlabAllocator
 {
+    /// <summary>Bits of a handle: what a table slot leaves beside its tag.</summary>
+    public const int HandleBits = 40;
+
     private const int SmallPageBytes = 64 * 1024;
     private const int BlocksPerLargeClassPage = 16;
+    private const int OffsetBits = 17;
+    private const int OffsetUnitShift = 3;
 
-    private readonly SlabPage?[] _available = new SlabPage?[SizeClasses.Count];
+    /// <summary>The most pages at once: the page part of a handle, less the all-ones value a table's tombstone holds.</summary>
+    private const int MaxPages = (1 << (HandleBits - OffsetBits)) - 2;
+
+    private readonly int[] _available = NewList();
     private readonly Stack<int> _freeIndexes = new();
-    private SlabPage?[] _pages = new SlabPage?[64];
+    private SlabPage[] _pages = new SlabPage[64];
     private byte[]?[] _memory = new byte[]?[64];
     private int _indexesIssued;
     private long _reservedBytes;
@@ -38,31 +48,38 @@ internal sealed class SlabAllocator
     /// <summary>The bytes of one page of <paramref name="sizeClass"/>: what a class keeps at the least once it has held anything.</summary>
     public static int PageBytes(int sizeClass) => Math.Max(SmallPageBytes, SizeClasses.BlockSize(sizeClass) * BlocksPerLargeClassPage);
 
-    public static long Handle(int pageIndex, int offset) => ((long)(pageIndex + 1) << 32) | (uint)offset;
+    public static long Handle(int pageIndex, int offset) => ((long)(pageIndex + 1) << OffsetBits) | (uint)(offset >> OffsetUnitShift);
 
-    public static int OffsetOf(long handle) => (int)(uint)handle;
+    public static int OffsetOf(long handle) => (int)(handle & ((1 << OffsetBits) - 1)) << OffsetUnitShift;
+
+    private static int PageIndexOf(long handle) => (int)(handle >> OffsetBits) - 1;
 
     /// <summary>The array holding the entry <paramref name="handle"/> names. Lock-free; the caller is protected (see <see cref="EpochGuard"/>).</summary>
-    public byte[] PageOf(long handle) => Volatile.Read(ref _memory)[(int)(handle >> 32) - 1]!;
+    public byte[] PageOf(long handle) => Volatile.Read(ref _memory)[PageIndexOf(handle)]!;
 
     /// <summary>A block of at least <paramref name="bytes"/>, uninitialised.</summary>
     public long Allocate(int bytes)
     {
         if (bytes > SizeClasses.MaxSlabBlock)
         {
-            byte[] memory = GC.AllocateUninitializedArray<byte>(bytes, pinned: true);
-            SlabPage large = AddPage(memory, SlabPage.LargeClass, bytes);
-            large.Used = 1;
-            return Handle(large.Index, 0);
+            int large = AddPage(GC.AllocateUninitializedArray<byte>(bytes, pinned: true), SlabPage.LargeClass, bytes);
+            _pages[large].Used = 1;
+            return Handle(large, 0);
         }
 
         int sizeClass = SizeClasses.ClassOf(bytes);
-        SlabPage page = _available[sizeClass] ?? NewSlabPage(sizeClass);
+        int index = _available[sizeClass];
+        if (index == SlabPage.NoPage)
+        {
+            index = NewSlabPage(sizeClass);
+        }
+
+        ref SlabPage page = ref _pages[index];
         int offset;
         if (page.FreeHead != SlabPage.NoBlock)
         {
             offset = page.FreeHead;
-            page.FreeHead = BinaryPrimitives.ReadInt32LittleEndian(page.Memory.AsSpan(offset));
+            page.FreeHead = BinaryPrimitives.ReadInt32LittleEndian(_memory[index].AsSpan(offset));
         }
         else
         {
@@ -73,36 +90,38 @@ internal sealed class SlabAllocator
         page.Used++;
         if (page.IsFull)
         {
-            Unlist(page);
+            Unlist(index);
         }
 
-        return Handle(page.Index, offset);
+        return Handle(index, offset);
     }
 
     /// <summary>Returns a block to its page. No reader may still see it.</summary>
     public void Free(long handle)
     {
-        SlabPage page = _pages[(int)(handle >> 32) - 1] ?? throw new InvalidOperationException($"Handle {handle:x} names no page: freed twice?");
+        int index = PageIndexOf(handle);
+        byte[] memory = _memory[index] ?? throw new InvalidOperationException($"Handle {handle:x} names no page: freed twice?");
+        ref SlabPage page = ref _pages[index];
         if (page.SizeClass == SlabPage.LargeClass)
         {
-            Release(page);
+            Release(index);
             return;
         }
 
         int offset = OffsetOf(handle);
-        BinaryPrimitives.WriteInt32LittleEndian(page.Memory.AsSpan(offset), page.FreeHead);
+        BinaryPrimitives.WriteInt32LittleEndian(memory.AsSpan(offset), page.FreeHead);
         page.FreeHead = offset;
         page.Used--;
         if (!page.IsListed)
         {
-            List(page);
+            List(index);
         }
 
         // Keep the class's last page with room, so that a set-remove-set cycle does not allocate a page each time.
-        if (page.Used == 0 && (page.Previous is not null || page.Next is not null))
+        if (page.Used == 0 && (page.Previous != SlabPage.NoPage || page.Next != SlabPage.NoPage))
         {
-            Unlist(page);
-            Release(page);
+            Unlist(index);
+            Release(index);
         }
     }
 
@@ -115,15 +134,16 @@ internal sealed class SlabAllocator
         var detached = new List<int>(PageCount);
         for (int i = 0; i < _indexesIssued; i++)
         {
-            if (_pages[i] is { } page)
+            if (_memory[i] is not null)
             {
                 detached.Add(i);
+                ref SlabPage page = ref _pages[i];
                 page.IsListed = false;
-                page.Previous = page.Next = null;
+                page.Previous = page.Next = SlabPage.NoPage;
             }
         }
 
-        Array.Clear(_available);
+        Array.Fill(_available, SlabPage.NoPage);
         return detached;
     }
 
@@ -132,22 +152,34 @@ internal sealed class SlabAllocator
     {
         foreach (int index in indexes)
         {
-            Release(_pages[index]!);
+            Release(index);
         }
     }
 
-    private SlabPage NewSlabPage(int sizeClass)
+    private static int[] NewList()
     {
-        SlabPage page = AddPage(GC.AllocateUninitializedArray<byte>(PageBytes(sizeClass), pinned: true), sizeClass, SizeClasses.BlockSize(sizeClass));
-        List(page);
-        return page;
+        var heads = new int[SizeClasses.Count];
+        Array.Fill(heads, SlabPage.NoPage);
+        return heads;
     }
 
-    private SlabPage AddPage(byte[] memory, int sizeClass, int blockSize)
+    private int NewSlabPage(int sizeClass)
+    {
+        int index = AddPage(GC.AllocateUninitializedArray<byte>(PageBytes(sizeClass), pinned: true), sizeClass, SizeClasses.BlockSize(sizeClass));
+        List(index);
+        return index;
+    }
+
+    private int AddPage(byte[] memory, int sizeClass, int blockSize)
     {
         int index;
         if (!_freeIndexes.TryPop(out index))
         {
+            if (_indexesIssued == MaxPages)
+            {
+                throw new InvalidOperationException($"The store holds {MaxPages} pages, as many as its handles can name.");
+            }
+
             index = _indexesIssued++;
             if (index == _pages.Length)
             {
@@ -158,52 +190,54 @@ internal sealed class SlabAllocator
             }
         }
 
-        var page = new SlabPage(index, memory, sizeClass, blockSize);
-        _pages[index] = page;
+        _pages[index] = new SlabPage(sizeClass, blockSize, memory.Length);
         Volatile.Write(ref _memory[index], memory);
         Volatile.Write(ref _reservedBytes, _reservedBytes + memory.Length);
-        return page;
+        return index;
     }
 
-    private void Release(SlabPage page)
+    private void Release(int index)
     {
-        _pages[page.Index] = null;
-        Volatile.Write(ref _memory[page.Index], null);
-        _freeIndexes.Push(page.Index);
-        Volatile.Write(ref _reservedBytes, _reservedBytes - page.Memory.Length);
+        long bytes = _memory[index]!.Length;
+        Volatile.Write(ref _memory[index], null);
+        _pages[index] = default;
+        _freeIndexes.Push(index);
+        Volatile.Write(ref _reservedBytes, _reservedBytes - bytes);
     }
 
-    private void List(SlabPage page)
+    private void List(int index)
     {
-        SlabPage? head = _available[page.SizeClass];
-        page.Previous = null;
+        ref SlabPage page = ref _pages[index];
+        int head = _available[page.SizeClass];
+        page.Previous = SlabPage.NoPage;
         page.Next = head;
-        if (head is not null)
+        if (head != SlabPage.NoPage)
         {
-            head.Previous = page;
+            _pages[head].Previous = index;
         }
 
-        _available[page.SizeClass] = page;
+        _available[page.SizeClass] = index;
         page.IsListed = true;
     }
 
-    private void Unlist(SlabPage page)
+    private void Unlist(int index)
     {
-        if (page.Previous is not null)
+        ref SlabPage page = ref _pages[index];
+        if (page.Previous != SlabPage.NoPage)
         {
-            page.Previous.Next = page.Next;
+            _pages[page.Previous].Next = page.Next;
         }
         else
         {
             _available[page.SizeClass] = page.Next;
         }
 
-        if (page.Next is not null)
+        if (page.Next != SlabPage.NoPage)
         {
-            page.Next.Previous = page.Previous;
+            _pages[page.Next].Previous = page.Previous;
         }
 
-        page.Previous = page.Next = null;
+        page.Previous = page.Next = SlabPage.NoPage;
         page.IsListed = false;
     }
 }
