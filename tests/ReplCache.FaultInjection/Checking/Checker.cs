@@ -84,6 +84,7 @@ public static class Checker
             return times.Where((t, i) => i + 3 < times.Length && times[i + 3] - t < TimeSpan.FromSeconds(10)).Any();
         });
         result.Crashes = cluster.Nodes.Sum(n => n.UnexpectedExits) + (cluster.Sentinels.AllRunning ? 0 : 1);
+        result.CrashReports.AddRange(cluster.Nodes.SelectMany(n => n.ExitReports));
         return result;
     }
 

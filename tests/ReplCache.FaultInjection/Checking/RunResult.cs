@@ -42,6 +42,9 @@ public sealed class RunResult
 
     public int Crashes { get; set; }
 
+    /// <summary>What each crashed node printed last.</summary>
+    public List<string> CrashReports { get; } = [];
+
     public required IReadOnlyList<long> MaxRssBytes { get; init; }
 
     public long WriteErrors { get; set; }

@@ -38,7 +38,7 @@ public sealed class Cluster : IAsyncDisposable
         var nodes = new NodeProcess[nodeCount];
         var peers = new TcpProxy[nodeCount];
         var clients = new TcpProxy[nodeCount];
-        int[] ports = [.. Enumerable.Range(0, nodeCount).Select(_ => Sentinels.FreePort())];
+        int[] ports = [.. Enumerable.Range(0, nodeCount).Select(_ => Sentinels.StablePort())];
         for (int i = 0; i < nodeCount; i++)
         {
             peers[i] = new TcpProxy(ports[i]);

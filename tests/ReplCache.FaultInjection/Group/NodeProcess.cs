@@ -49,8 +49,11 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public bool IsRunning => _process is { HasExited: false };
 
-    /// <summary>Exits the runner did not cause (a crash).</summary>
+    /// <summary>Exits the runner did not cause (a crash, or a start that failed).</summary>
     public int UnexpectedExits { get; private set; }
+
+    /// <summary>For each unexpected exit: when, the exit code and the last lines the process printed.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> ExitReports { get; } = new();
 
     public string ConfigPath => Path.Combine(_dir, "node.conf");
 
@@ -68,18 +71,37 @@ public sealed class NodeProcess : IAsyncDisposable
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         Process process = Process.Start(start) ?? throw new InvalidOperationException("the server did not start");
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        process.OutputDataReceived += (_, e) => Keep(output, e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(output, e.Data);
         process.EnableRaisingEvents = true;
         process.Exited += (_, _) =>
         {
             if (!_expectingExit)
             {
                 UnexpectedExits++;
+                string log = Log;
+                string tail = string.Join("\n", log.Split('\n').TakeLast(15));
+                ExitReports.Enqueue($"node {Index} exited on its own with code {process.ExitCode} at {DateTime.Now:HH:mm:ss.fff}; its output:\n{string.Join("\n", output)}\nend of its log:\n{tail}");
             }
         };
-        _ = process.StandardOutput.ReadToEndAsync();
-        _ = process.StandardError.ReadToEndAsync();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
         _expectingExit = false;
         _process = process;
+    }
+
+    private static void Keep(System.Collections.Concurrent.ConcurrentQueue<string> output, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        output.Enqueue(line);
+        while (output.Count > 40 && output.TryDequeue(out _))
+        {
+        }
     }
 
     /// <summary>kill -9.</summary>

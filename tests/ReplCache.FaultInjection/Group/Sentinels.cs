@@ -155,6 +155,39 @@ public sealed class Sentinels : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// A free port below the kernel's ephemeral range, for a node that the nemeses restart: a port from that range
+    /// could be taken, while the node is down, by one of the thousands of client connections a run opens, and the
+    /// restarted node would then fail to bind (a crash of the harness, not of the node).
+    /// </summary>
+    internal static int StablePort()
+    {
+        int low = 32768;
+        try
+        {
+            low = int.Parse(File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries)[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is IOException or FormatException or UnauthorizedAccessException)
+        {
+        }
+
+        for (int attempt = 0; attempt < 1000; attempt++)
+        {
+            int port = Random.Shared.Next(10_000, Math.Max(10_001, low));
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+            }
+        }
+
+        return FreePort();
+    }
+
     internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
