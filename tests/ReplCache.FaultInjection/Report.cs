@@ -13,7 +13,7 @@ public static class Report
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"Seed {results[0].Seed}, {duration.TotalSeconds:F0} s of faults per server, 3 nodes, 3 Sentinels (quorum 2, down-after 2000 ms).");
         text.AppendLine();
-        text.Append("| acknowledged writes lost, by the fault in force (lost / acknowledged: +OK, WAIT 1, WAIT 2) |");
+        text.Append("| lost / acknowledged (+OK, WAIT 1, WAIT 2); lost ones by the fault after which they were gone for good, acknowledged ones by the fault in force (or next) |");
         foreach (RunResult result in results)
         {
             text.Append(CultureInfo.InvariantCulture, $" {result.Kind} |");

@@ -43,7 +43,7 @@ public static class Checker
                 continue;
             }
 
-            Count(result.Lost, fault, last.Ack);
+            Count(result.Lost, Culprit(last, present.Contains(key.Key), history, schedule) ?? fault, last.Ack);
             if (last.IsDelete && last.Ack == Ack.Wait2)
             {
                 result.Resurrected++;
@@ -86,6 +86,34 @@ public static class Checker
         result.Crashes = cluster.Nodes.Sum(n => n.UnexpectedExits) + (cluster.Sentinels.AllRunning ? 0 : 1);
         result.CrashReports.AddRange(cluster.Nodes.SelectMany(n => n.ExitReports));
         return result;
+    }
+
+    /// <summary>
+    /// The fault that lost a write: the one at whose checkpoint (after its quiet period) the key had its final state
+    /// wrong and kept it wrong at every later checkpoint. Null when no checkpoint after the write saw it (the loss
+    /// came with the final healing).
+    /// </summary>
+    private static string? Culprit(AckedWrite write, bool presentAtEnd, History history, IReadOnlyList<ScheduledFault> schedule)
+    {
+        string? culprit = null;
+        foreach (ScheduledFault fault in schedule.Where(f => f.Ended > write.At).Reverse())
+        {
+            if (!history.Checkpoints.TryGetValue(fault.Index, out HashSet<string>? keys))
+            {
+                continue;
+            }
+
+            if (keys.Contains(write.Key) != presentAtEnd)
+            {
+                culprit = fault.Fault.ToString(); // wrong here too: the loss began at or before this checkpoint
+            }
+            else
+            {
+                break; // right here: the loss began after this checkpoint
+            }
+        }
+
+        return culprit;
     }
 
     /// <summary>The fault in force when the write was acknowledged, else the next to begin (which is what could lose it).</summary>

@@ -24,6 +24,7 @@ public sealed class NemesisRunner(Cluster cluster, History history, Checking.Mon
             fault.Ended = history.Now;
             history.Nemesis = -1;
             await Task.Delay(fault.Quiet, cancellationToken).ConfigureAwait(false);
+            await CheckpointAsync(fault.Index, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -91,6 +92,16 @@ public sealed class NemesisRunner(Cluster cluster, History history, Checking.Mon
                 fault.Outcome = Describe(await cluster.CallAsync(secondary, cancellationToken, "REPLICAOF", "127.0.0.1", cluster.PeerProxies[other].Port.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false));
                 await Task.Delay(fault.Hold, cancellationToken).ConfigureAwait(false);
                 break;
+        }
+    }
+
+    /// <summary>The unique keys the primary holds now, for attributing losses to the fault that caused them.</summary>
+    private async Task CheckpointAsync(int fault, CancellationToken cancellationToken)
+    {
+        if (await cluster.PrimaryAsync(cancellationToken).ConfigureAwait(false) is { } primary
+            && await cluster.CallAsync(primary, cancellationToken, "KEYS", "u:*").ConfigureAwait(false) is object?[] keys)
+        {
+            history.Checkpoints[fault] = new HashSet<string>(keys.OfType<string>(), StringComparer.Ordinal);
         }
     }
 

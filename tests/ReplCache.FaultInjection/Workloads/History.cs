@@ -51,4 +51,10 @@ public sealed class History
     public ConcurrentDictionary<int, ConcurrentQueue<TimeSpan>> HistoryBreaks { get; } = new();
 
     public long WriteErrors;
+
+    /// <summary>
+    /// After each fault's quiet period, the unique keys the primary the Sentinels named then held, by fault index:
+    /// a key missing at the end is lost by the fault at whose checkpoint it went missing for good.
+    /// </summary>
+    public ConcurrentDictionary<int, HashSet<string>> Checkpoints { get; } = new();
 }
