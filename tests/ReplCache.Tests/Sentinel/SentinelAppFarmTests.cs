@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using ReplCache.Tests.EndToEnd;
 using ReplCache.Tests.Infrastructure;
 
@@ -23,8 +21,8 @@ public sealed class SentinelAppFarmTests
     [RequiresRedisToolsFact("redis-server")]
     public async Task AFarmConfiguredWithSentinelsOnly_FailsOverWhenThePrimaryProcessDies_AndForwardedWritesContinue()
     {
-        int[] nodePorts = [FreePort(), FreePort(), FreePort()];
-        int[] appPorts = [FreePort(), FreePort(), FreePort()];
+        int[] nodePorts = [LocalPorts.Free(), LocalPorts.Free(), LocalPorts.Free()];
+        int[] appPorts = [LocalPorts.Free(), LocalPorts.Free(), LocalPorts.Free()];
         var sentinels = new List<SentinelProcess>();
         var apps = new AppProcess?[3];
         try
@@ -116,12 +114,6 @@ public sealed class SentinelAppFarmTests
         return response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync() : null;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>One app instance: the test host's <c>sentinel-app</c> mode, its output kept for a failure's message.</summary>
     private sealed class AppProcess : IDisposable

@@ -42,7 +42,7 @@ internal sealed class SentinelGroup : IAsyncDisposable
     /// </summary>
     public static async Task<SentinelGroup> StartAsync(int servers = 3, Func<int, string[]>? extraLines = null)
     {
-        var group = new SentinelGroup([.. Enumerable.Range(0, servers).Select(_ => FreePort())]);
+        var group = new SentinelGroup([.. Enumerable.Range(0, servers).Select(_ => LocalPorts.Free())]);
         try
         {
             for (int i = 0; i < servers; i++)
@@ -222,12 +222,5 @@ internal sealed class SentinelGroup : IAsyncDisposable
             "save \"\"",
             .. lines,
         ]);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

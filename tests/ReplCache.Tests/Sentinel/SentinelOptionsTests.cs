@@ -1,6 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Options;
+using ReplCache.Tests.Infrastructure;
 
 namespace ReplCache.Tests.Sentinel;
 
@@ -58,8 +57,8 @@ public sealed class SentinelOptionsTests
     [Fact]
     public async Task NoSentinelAnswering_FailsTheStart_WithinReplicationTimeout_SayingWhatWasTried()
     {
-        int closedPort = ClosedPort();
-        int port = ClosedPort();
+        int closedPort = LocalPorts.Free();
+        int port = LocalPorts.Free();
         var options = new ReplicatedCacheOptions
         {
             Listen = $"http://127.0.0.1:{port}",
@@ -77,19 +76,12 @@ public sealed class SentinelOptionsTests
     [EndToEnd.RequiresRedisToolsFact("redis-server")]
     public async Task SentinelsThatDoNotMonitorTheService_FailTheStartAtOnce_SayingSo()
     {
-        await using SentinelProcess sentinel = await SentinelProcess.StartAsync(ClosedPort(), "some-other-group");
-        int port = ClosedPort();
+        await using SentinelProcess sentinel = await SentinelProcess.StartAsync(LocalPorts.Free(), "some-other-group");
+        int port = LocalPorts.Free();
         var options = new ReplicatedCacheOptions { Listen = $"http://127.0.0.1:{port}", RespListen = $"127.0.0.1:{port}" };
         options.Sentinel.Endpoints.Add($"127.0.0.1:{sentinel.Port}");
         options.Sentinel.ServiceName = "mymaster";
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ReplicatedCacheNode.StartAsync(options));
         Assert.Contains("No Redis Sentinel of Sentinel.Endpoints monitors the service 'mymaster' (Sentinel.ServiceName)", error.Message);
-    }
-
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

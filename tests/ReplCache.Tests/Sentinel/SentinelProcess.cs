@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using ReplCache.Tests.EndToEnd;
+using ReplCache.Tests.Infrastructure;
 using ReplCache.Tests.Resp;
 
 namespace ReplCache.Tests.Sentinel;
@@ -44,7 +45,7 @@ internal sealed class SentinelProcess : IAsyncDisposable
         int masterPort, string masterName = "mymaster", int downAfterMilliseconds = 2000, int quorum = 1, int failoverTimeoutMilliseconds = 600_000)
     {
         string dir = Directory.CreateTempSubdirectory("replcache-sentinel-").FullName;
-        int port = FreePort();
+        int port = LocalPorts.Free();
         string config = Path.Combine(dir, "sentinel.conf");
         // Sentinel rewrites this file as it learns the group, so it lives where the process may write.
         await File.WriteAllLinesAsync(config,
@@ -190,11 +191,4 @@ internal sealed class SentinelProcess : IAsyncDisposable
     }
 
     private static string LogPath(string dir) => Path.Combine(dir, "sentinel.log");
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using ReplCache.Tests.Infrastructure;
 using ReplCache.Tests.Resp;
 
@@ -21,7 +20,7 @@ public sealed class ServerConfigRewriteTests : IDisposable
     [Fact]
     public async Task SentinelsTransaction_RewritesBothFiles_SoARestartedPromotedServerIsAPrimary()
     {
-        int oldPort = FreePort(), newPort = FreePort();
+        int oldPort = LocalPorts.Free(), newPort = LocalPorts.Free();
         string oldConfig = Write("old.conf", $"# the first primary\nport {oldPort}\nbind 127.0.0.1\n");
         string newConfig = Write("new.conf", $"port {newPort}\nbind 127.0.0.1\n# follows the first primary\nreplicaof 127.0.0.1 {oldPort}\nlogfile new.log\n");
 
@@ -75,12 +74,5 @@ public sealed class ServerConfigRewriteTests : IDisposable
         string path = Path.Combine(_dir, name);
         File.WriteAllText(path, text);
         return path;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -73,9 +73,7 @@ internal sealed partial class LinkSupervisor(
             await _loopCheck.RefuseLoopAsync(primary, cancellationToken).ConfigureAwait(false);
             await EndLinkAsync().ConfigureAwait(false);
             state.BecomeSecondary("this node is now a secondary of " + primary);
-            var link = new PrimaryLink(primary, state, store, log, appliedKeys, options, tls, metrics, loggerFactory);
-            store.SlidingRenewed = link.Renewals.Add;
-            Volatile.Write(ref _link, link);
+            PrimaryLink link = NewLink(primary, handover: null);
             Log.ReplicaOfChanged(_logger, state.NodeId, state.Role, state.History.Id, log.EndOffset, primary);
             link.Start();
         }
@@ -123,9 +121,7 @@ internal sealed partial class LinkSupervisor(
             }
 
             await EndLinkAsync().ConfigureAwait(false);
-            var link = new PrimaryLink(target, state, store, log, appliedKeys, options, tls, metrics, loggerFactory, handover);
-            store.SlidingRenewed = link.Renewals.Add;
-            Volatile.Write(ref _link, link);
+            PrimaryLink link = NewLink(target, handover);
             Log.SteppedDown(_logger, state.NodeId, state.Role, state.History.Id, log.EndOffset, target);
             link.Start();
             return true;
@@ -175,6 +171,15 @@ internal sealed partial class LinkSupervisor(
     {
         Interlocked.Exchange(ref _disposed, 1);
         await EndLinkAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The link to <paramref name="primary"/>, installed as the current one (not started yet).</summary>
+    private PrimaryLink NewLink(Uri primary, TaskCompletionSource<string?>? handover)
+    {
+        var link = new PrimaryLink(primary, state, store, log, appliedKeys, options, tls, metrics, loggerFactory, handover);
+        store.SlidingRenewed = link.Renewals.Add;
+        Volatile.Write(ref _link, link);
+        return link;
     }
 
     private async Task EndLinkAsync()

@@ -81,11 +81,9 @@ internal static class ReplicationCommands
         }
 
         string host = c.Text(1);
-        // An IPv6 literal needs brackets in a URI.
-        string authority = host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]" : host;
         // REPLICAOF carries no scheme: Tls.ReplicaOfUsesTls says TLS, as Redis's tls-replication.
         string scheme = c.Server.Options.Tls.ReplicaOfUsesTls ? "https" : "http";
-        if (!Uri.TryCreate($"{scheme}://{authority}:{port.ToString(CultureInfo.InvariantCulture)}", UriKind.Absolute, out Uri? primary))
+        if (!TryAddress(scheme, host, port, out Uri? primary))
         {
             c.Writer.Error($"ERR Invalid master host '{host}'");
             return RespFlow.Continue;
@@ -244,8 +242,7 @@ internal static class ReplicationCommands
         Uri? target = null;
         if (host is not null)
         {
-            string authority = host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]" : host;
-            if (!Uri.TryCreate($"http://{authority}:{port.ToString(CultureInfo.InvariantCulture)}", UriKind.Absolute, out target))
+            if (!TryAddress("http", host, port, out target))
             {
                 c.Writer.Error("ERR FAILOVER target HOST and PORT is not a replica.");
                 return Done;
@@ -264,5 +261,12 @@ internal static class ReplicationCommands
         _ = failover.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         c.Writer.Ok();
         return Done;
+    }
+
+    /// <summary>A RESP command's host and port as a node address; an IPv6 literal gets the brackets a URI needs.</summary>
+    private static bool TryAddress(string scheme, string host, long port, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Uri? address)
+    {
+        string authority = host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]" : host;
+        return Uri.TryCreate($"{scheme}://{authority}:{port.ToString(CultureInfo.InvariantCulture)}", UriKind.Absolute, out address);
     }
 }
