@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using ReplCache.Hosting.Transport;
 using ReplCache.Protocol;
 using ReplCache.Replication;
 using ReplCache.Resp;
@@ -16,7 +17,9 @@ using ReplCache.Tls;
 namespace ReplCache.Hosting;
 
 /// <summary>
-/// A node's own listener: a minimal Kestrel server, HTTP/2 only (h2c, or h2 over TLS for an https:// Listen), serving the replication service, and the
+/// A node's own listener: a minimal Kestrel server on threads of its own (<see cref="OwnedThreadTransportFactory"/>),
+/// serving the replication service over HTTP/1.1 (gRPC-Web: the links of this library's nodes, which a host starving
+/// its thread pool does not stall) and HTTP/2 (h2c, or h2 over TLS for an https:// Listen), and the
 /// Redis-protocol endpoint when <see cref="ReplicatedCacheOptions.RespListen"/> is set — on the same port when it
 /// names the same endpoint as <see cref="ReplicatedCacheOptions.Listen"/>, as Redis serves replicas and clients on
 /// one port, otherwise on its own. Used by <see cref="ReplicatedCacheNode"/> and by <c>AddReplicatedCache</c> when
@@ -59,6 +62,9 @@ internal sealed class ReplicationListener : IAsyncDisposable
         });
         builder.Services.AddSingleton(service);
         builder.WebHost.UseKestrelCore();
+        // Registered after Kestrel's socket transport, so Kestrel binds with this one.
+        builder.Services.AddSingleton<IConnectionListenerFactory>(new OwnedThreadTransportFactory("ReplCache"));
+        ConnectionDelegate? http2Pipeline = null;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -70,21 +76,27 @@ internal sealed class ReplicationListener : IAsyncDisposable
             kestrel.Limits.Http2.MaxFrameSize = 1024 * 1024 - 1;
             kestrel.Limits.Http2.KeepAlivePingDelay = ReplicationChannel.KeepAlivePingDelay(nodeOptions);
             kestrel.Limits.Http2.KeepAlivePingTimeout = ReplicationChannel.KeepAlivePingTimeout(nodeOptions);
+            if (!replicationTls)
+            {
+                // Cleartext HTTP/2 needs an HTTP/2-only endpoint: this one's pipeline, handed connections by the router.
+                kestrel.Listen(new PipelineOnlyEndPoint("h2c"), options =>
+                {
+                    options.Protocols = HttpProtocols.Http2;
+                    options.Use(next => http2Pipeline = next);
+                });
+            }
+
             KestrelBinding.Bind(kestrel, listen.Host, listen.Port, options =>
             {
-                options.Protocols = HttpProtocols.Http2;
+                options.Protocols = HttpProtocols.Http1AndHttp2;
                 if (replicationTls)
                 {
-                    // Before the router: it then sees decrypted bytes and the ALPN result. h2 is offered by ALPN.
+                    // Before the router: it then sees decrypted bytes and the ALPN result. h2 and http/1.1 are offered by ALPN.
                     options.UseHttps(tls.ServerOptions(alpn: true));
                 }
 
-                if (shared)
-                {
-                    // Registered before Kestrel adds its HTTP middleware, so this one sees each connection first.
-                    options.Use(next => connection => SharedPortRouter.RouteAsync(connection, next, resp!));
-                }
-
+                // Registered before Kestrel adds its HTTP middleware, so this one sees each connection first.
+                options.Use(next => connection => SharedPortRouter.RouteAsync(connection, next, http2Pipeline, shared ? resp : null));
                 replicationEndpoints.Add(options);
             }, nameof(ReplicatedCacheOptions.Listen));
             if (respAt is { } separate && !shared)
@@ -104,12 +116,13 @@ internal sealed class ReplicationListener : IAsyncDisposable
         });
 
         WebApplication app = builder.Build();
-        app.MapGrpcService<ReplicationGrpcService>();
+        app.UseGrpcWeb();
+        app.MapGrpcService<ReplicationGrpcService>().EnableGrpcWeb();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         int port = replicationEndpoints[0].IPEndPoint?.Port ?? listen.Port;
         // With a separate RESP endpoint Kestrel reports two addresses; the replication one is on the Listen port.
         string bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses
-            .FirstOrDefault(a => new Uri(HostForUri(a)).Port == port)
+            .FirstOrDefault(a => Uri.TryCreate(HostForUri(a), UriKind.Absolute, out Uri? uri) && uri.Port == port && uri.Scheme.StartsWith("http", StringComparison.Ordinal))
             ?? throw new InvalidOperationException("Kestrel did not report the address it bound.");
         var address = new Uri(HostForUri(bound));
         if (resp is not null)

@@ -9,6 +9,9 @@ internal sealed class AsyncSignal
 {
     private TaskCompletionSource? _waiters;
 
+    /// <summary>One-shot callbacks for the next <see cref="Set"/>, newest first (see <see cref="OnNextSet"/>).</summary>
+    private Waker? _wakers;
+
     /// <summary>A task that completes at the next <see cref="Set"/>.</summary>
     public Task WaitAsync()
     {
@@ -22,6 +25,23 @@ internal sealed class AsyncSignal
         return (Interlocked.CompareExchange(ref _waiters, fresh, null) ?? fresh).Task;
     }
 
+    /// <summary>
+    /// Calls <paramref name="wake"/> once, on the thread of the next <see cref="Set"/>. For a loop on a thread of its
+    /// own: a task's continuation would run on the thread pool, which the host may be starving. The callback must only
+    /// hand the news over (it runs inside a writer's call); the same re-check rule as <see cref="WaitAsync"/> applies.
+    /// </summary>
+    public void OnNextSet(Action<object?> wake, object? state)
+    {
+        var waker = new Waker(wake, state);
+        Waker? head;
+        do
+        {
+            head = Volatile.Read(ref _wakers);
+            waker.Next = head;
+        }
+        while (Interlocked.CompareExchange(ref _wakers, waker, head) != head);
+    }
+
     /// <summary>Wakes every current waiter. Call it after publishing what they wait for.</summary>
     public void Set()
     {
@@ -30,5 +50,22 @@ internal sealed class AsyncSignal
         {
             Interlocked.Exchange(ref _waiters, null)?.TrySetResult();
         }
+
+        if (Volatile.Read(ref _wakers) is not null)
+        {
+            for (Waker? waker = Interlocked.Exchange(ref _wakers, null); waker is not null; waker = waker.Next)
+            {
+                waker.Wake(waker.State);
+            }
+        }
+    }
+
+    private sealed class Waker(Action<object?> wake, object? state)
+    {
+        public Action<object?> Wake { get; } = wake;
+
+        public object? State { get; } = state;
+
+        public Waker? Next { get; set; }
     }
 }

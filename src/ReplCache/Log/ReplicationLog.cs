@@ -77,6 +77,9 @@ internal sealed class ReplicationLog : IBufferWriter<byte>
     /// <summary>Completes at the next <see cref="Commit"/>; re-check <see cref="EndOffset"/> before awaiting it.</summary>
     public Task WaitForAppendAsync() => _appended.WaitAsync();
 
+    /// <summary>The signal behind <see cref="WaitForAppendAsync"/>, for a loop that waits on a thread of its own.</summary>
+    public AsyncSignal Appended => _appended;
+
     /// <summary>
     /// Wakes every reader waiting in <see cref="WaitForAppendAsync"/> without appending: for news a sender must act on
     /// that is not in the log (a forwarded write's answer), so senders wait on one signal, not on two.

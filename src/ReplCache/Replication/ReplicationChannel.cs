@@ -1,5 +1,8 @@
+using System.Net;
 using System.Net.Security;
 using Grpc.Net.Client;
+using Grpc.Net.Client.Web;
+using ReplCache.Replication.Transport;
 using ReplCache.Tls;
 
 namespace ReplCache.Replication;
@@ -29,7 +32,34 @@ internal static class ReplicationChannel
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     /// <summary>
-    /// A channel to <paramref name="address"/>. For an <c>https://</c> address the handshake validates the peer's
+    /// A channel to <paramref name="address"/> over HTTP/1.1 (gRPC-Web) on connections read by threads of their own
+    /// (<see cref="OwnedThreadStream"/>): a node's own listener serves such links without the thread pool too, so the
+    /// link keeps moving while the host blocks its pool. Calls: Follow, Report, Describe (gRPC-Web has no client
+    /// streaming, so not Sync). TLS as <see cref="Create"/>.
+    /// </summary>
+    public static GrpcChannel CreateOwnedThreads(Uri address, ReplicatedCacheOptions options, TlsContext tls, PeerCertificateCheck? check = null) =>
+        GrpcChannel.ForAddress(address, new GrpcChannelOptions
+        {
+            HttpHandler = new GrpcWebHandler(GrpcWebMode.GrpcWeb, new SocketsHttpHandler
+            {
+                ConnectTimeout = TimeSpan.FromSeconds(5),
+                ConnectCallback = static (context, cancellationToken) => OwnedThreadStream.ConnectAsync(context.DnsEndPoint, cancellationToken),
+                PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+                SslOptions = ClientTls(address, tls, check),
+            }),
+            HttpVersion = HttpVersion.Version11,
+            HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            MaxReceiveMessageSize = MaxMessageBytes(options),
+            MaxSendMessageSize = MaxMessageBytes(options),
+            DisposeHttpClient = true,
+        });
+
+    private static SslClientAuthenticationOptions ClientTls(Uri address, TlsContext tls, PeerCertificateCheck? check) =>
+        address.Scheme == Uri.UriSchemeHttps ? tls.ClientOptions(address, check ?? new PeerCertificateCheck()) : new SslClientAuthenticationOptions();
+
+    /// <summary>
+    /// A channel to <paramref name="address"/> over HTTP/2: for a primary whose endpoint is an ASP.NET Core app's
+    /// (MapReplicatedCache), which serves gRPC-Web only if the app added it. For an <c>https://</c> address the handshake validates the peer's
     /// certificate with <paramref name="tls"/> (presenting this node's certificate when asked) and records in
     /// <paramref name="check"/>, when given, why it refused one.
     /// </summary>
@@ -45,7 +75,7 @@ internal static class ReplicationChannel
                 KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
                 PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
                 EnableMultipleHttp2Connections = false,
-                SslOptions = address.Scheme == Uri.UriSchemeHttps ? tls.ClientOptions(address, check ?? new PeerCertificateCheck()) : new SslClientAuthenticationOptions(),
+                SslOptions = ClientTls(address, tls, check),
             },
             MaxReceiveMessageSize = MaxMessageBytes(options),
             MaxSendMessageSize = MaxMessageBytes(options),

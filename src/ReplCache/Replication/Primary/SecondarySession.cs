@@ -37,6 +37,13 @@ internal sealed partial class SecondarySession(
     private readonly byte[] _batch = new byte[BatchBytes];
     private readonly ForwardedWriteAnswers _answers = new(log.WakeReaders);
 
+    /// <summary>
+    /// This session's own thread: the sender waits here for the log to grow or a heartbeat to come due, and the
+    /// watchdog for its next check, so a host that blocks its thread pool stalls neither. Over a node's own listener
+    /// the sender's writes complete on it too (see Hosting/Transport): the stream never waits for a pool thread.
+    /// </summary>
+    private LoopThread _loop = null!;
+
     /// <summary>The last forwarded write that had to wait (FAILOVER's pause); later ones wait behind it, in order.</summary>
     private Task<long> _behindPause = Task.FromResult(0L);
 
@@ -51,6 +58,7 @@ internal sealed partial class SecondarySession(
         RefuseIfUnfit(hello);
 
         Uri? announced = Uri.TryCreate(hello.AnnounceAddress, UriKind.Absolute, out Uri? a) ? a : null;
+        using LoopThread loop = _loop = new LoopThread($"ReplCache sender to {hello.NodeId}");
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, stopping);
         var replica = new ConnectedReplica(hello.NodeId, announced, hello.RespPort, context.Peer, stop);
         (LogCursor cursor, bool full, string replicationId, long sharedOffset) = Decide(hello);
@@ -209,17 +217,13 @@ internal sealed partial class SecondarySession(
             upstreamSent = await SendTopologyAsync(upstreamSent, cancellationToken).ConfigureAwait(false);
 
             // Answers to forwarded writes wake this same signal (see ForwardedWriteAnswers), so one wait covers both.
-            Task appended = log.WaitForAppendAsync();
+            Task<bool> appended = _loop.WaitAsync(log.Appended, _options.HeartbeatInterval, cancellationToken);
             if (cursor.Position < log.EndOffset || _answers.HasReady)
             {
                 continue;
             }
 
-            try
-            {
-                await appended.WaitAsync(_options.HeartbeatInterval, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
+            if (!await appended.ConfigureAwait(false))
             {
                 await responses.WriteAsync(new PrimaryMessage { Heartbeat = new Heartbeat { Offset = cursor.Position } }, cancellationToken).ConfigureAwait(false);
             }
@@ -356,7 +360,7 @@ internal sealed partial class SecondarySession(
         {
             while (true)
             {
-                await Task.Delay(_options.HeartbeatInterval, stop.Token).ConfigureAwait(false);
+                await _loop.DelayAsync(_options.HeartbeatInterval, stop.Token).ConfigureAwait(false);
                 if (replica.SinceLastHeard > _options.ReplicationTimeout)
                 {
                     replica.StopReason = $"no acknowledgement for {replica.SinceLastHeard.TotalSeconds:F1} s (ReplicationTimeout {_options.ReplicationTimeout.TotalSeconds:F1} s)";

@@ -23,7 +23,19 @@ internal sealed class SyncServer(
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("ReplCache.Primary");
 
+    private readonly UpstreamMailboxes _mailboxes = new();
+
     /// <summary>Serves one secondary's Sync call until it ends.</summary>
     public Task ServeAsync(IAsyncStreamReader<SecondaryMessage> requests, IServerStreamWriter<PrimaryMessage> responses, ServerCallContext context) =>
         new SecondarySession(state, store, log, replicas, upstream, forwardedWrites, options, _logger, stopping, requests, responses, context).RunAsync();
+
+    /// <summary>Serves one secondary's Follow call until it ends: a Sync whose request stream is its Report calls.</summary>
+    public async Task FollowAsync(Hello hello, IServerStreamWriter<PrimaryMessage> responses, ServerCallContext context)
+    {
+        using UpstreamMailboxes.Registration registration = _mailboxes.Open(hello);
+        await ServeAsync(registration.Mailbox, responses, context).ConfigureAwait(false);
+    }
+
+    /// <summary>Hands a Report's messages to its Follow call's session.</summary>
+    public void Report(Upstream report) => _mailboxes.Deliver(report);
 }

@@ -44,8 +44,18 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
     /// </summary>
     private readonly TaskCompletionSource<string?>? _handover;
 
-    /// <summary>Set when the link comes up, so the acknowledgement writer does not sleep through a completed full sync.</summary>
-    private readonly AsyncSignal _wentUp = new();
+    /// <summary>
+    /// The link's own thread: its acknowledgements, heartbeats, forwarding, timeouts and retries wait here, so a host
+    /// that blocks its thread pool stalls none of them. (The stream itself is read on its connection's thread.)
+    /// </summary>
+    private readonly LoopThread _loop;
+
+    /// <summary>
+    /// Set once this primary answered a gRPC-Web (HTTP/1.1) link as an endpoint without it does: an ASP.NET Core
+    /// app's own endpoint (MapReplicatedCache), or an older node. Links to it then use Sync over HTTP/2, which the
+    /// host's thread pool carries.
+    /// </summary>
+    private volatile bool _overHttp2;
 
     public PrimaryLink(
         Uri primary,
@@ -71,6 +81,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         _applier = new StreamApplier(store, log, appliedKeys);
         _downSinceTimestamp = Stopwatch.GetTimestamp();
         Forwarder = new WriteForwarder(log, primary, options, state.NodeId, _logger);
+        _loop = new LoopThread($"ReplCache link to {primary.Authority}");
     }
 
     /// <summary>Keys of touches per message: a busy secondary's touches never make a message the primary refuses.</summary>
@@ -113,6 +124,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         await _stop.CancelAsync().ConfigureAwait(false);
         await _run.ConfigureAwait(false);
         _stop.Dispose();
+        _loop.Dispose();
     }
 
     private async Task RunAsync(CancellationToken cancellationToken)
@@ -163,7 +175,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
             failures = reachedUp ? 1 : failures + 1;
             try
             {
-                await Task.Delay(RetryDelay(failures), cancellationToken).ConfigureAwait(false);
+                await _loop.DelayAsync(RetryDelay(failures), cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -187,12 +199,14 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
     private async Task<bool> SyncOnceAsync(CancellationToken cancellationToken)
     {
         _status = PrimaryLinkStatus.Connecting;
+        CutReason = null;
         _applier.DropCarry();
         using var link = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         PeerCertificateCheck check = _peerCheck = new PeerCertificateCheck();
-        using GrpcChannel channel = ReplicationChannel.Create(Primary, _options, _tls, check);
+        bool overHttp2 = _overHttp2;
+        using GrpcChannel channel = overHttp2 ? ReplicationChannel.Create(Primary, _options, _tls, check) : ReplicationChannel.CreateOwnedThreads(Primary, _options, _tls, check);
         var client = new Protocol.Replication.ReplicationClient(channel);
-        using AsyncDuplexStreamingCall<SecondaryMessage, PrimaryMessage> call = client.Sync(AuthToken.Headers(_options.AuthToken), cancellationToken: link.Token);
+        Metadata? headers = AuthToken.Headers(_options.AuthToken);
 
         (string id, long offset) = _state.PsyncRequest();
         var hello = new Hello
@@ -205,13 +219,26 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
             RespPort = _state.RespPort,
             Failover = _handover is { Task.IsCompleted: false },
         };
-        var requests = new RequestStreamWriter(call.RequestStream);
-        await requests.WriteAsync(new SecondaryMessage { Hello = hello }, link.Token).ConfigureAwait(false);
-
-        IAsyncStreamReader<PrimaryMessage> stream = call.ResponseStream;
-        if (!await stream.MoveNext(link.Token).ConfigureAwait(false))
+        IUpstreamWriter requests;
+        IAsyncStreamReader<PrimaryMessage> stream;
+        using IDisposable call = overHttp2 ? StartSync(client, headers, link.Token, out requests, out stream) : StartFollow(client, headers, hello, link, out requests, out stream);
+        if (overHttp2)
         {
-            throw new InvalidDataException("The primary closed the stream during the handshake.");
+            await requests.WriteAsync(new SecondaryMessage { Hello = hello }, link.Token).ConfigureAwait(false);
+        }
+
+        try
+        {
+            if (!await stream.MoveNext(link.Token).ConfigureAwait(false))
+            {
+                throw new InvalidDataException("The primary closed the stream during the handshake.");
+            }
+        }
+        catch (RpcException ex) when (!overHttp2 && !link.IsCancellationRequested && check.Rejection is null && AnsweredAsHttp2Only(ex))
+        {
+            _overHttp2 = true;
+            Log.FallingBackToHttp2(_logger, _state.NodeId, _state.Role, _state.History.Id, _log.EndOffset, Primary, ex.Status.Detail);
+            throw;
         }
 
         Heard();
@@ -246,8 +273,9 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
                 throw new InvalidDataException($"The primary answered the handshake with {first.KindCase}, not FullResync or Continue.");
         }
 
+        (requests as ReportWriter)?.OpenConnections();
         Task writer = WriteAcknowledgementsAsync(requests, link.Token);
-        Task forwarding = Forwarder.SendAsync(requests, link.Token);
+        Task forwarding = Forwarder.SendAsync(requests, _loop, link.Token);
         Task watchdog = WatchAsync(link);
         try
         {
@@ -257,9 +285,9 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
                 Handle(stream.Current);
             }
         }
-        catch (Exception ex) when (link.IsCancellationRequested && !cancellationToken.IsCancellationRequested && TimeoutReason is { } timeout)
+        catch (Exception ex) when (link.IsCancellationRequested && !cancellationToken.IsCancellationRequested && CutReason is { } timeout)
         {
-            // The watchdog cancelled the call; gRPC reports that as a plain cancellation, so say why.
+            // The watchdog (or a failed Report) cancelled the call; gRPC reports that as a plain cancellation, so say why.
             throw new IOException(timeout, ex);
         }
         finally
@@ -271,7 +299,45 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         return _status == PrimaryLinkStatus.Up;
     }
 
-    private string? TimeoutReason { get; set; }
+    /// <summary>Why this side cut the link: the primary fell silent, or its Report calls failed.</summary>
+    private string? CutReason { get; set; }
+
+    private static AsyncDuplexStreamingCall<SecondaryMessage, PrimaryMessage> StartSync(
+        Protocol.Replication.ReplicationClient client, Metadata? headers, CancellationToken cancellationToken, out IUpstreamWriter requests, out IAsyncStreamReader<PrimaryMessage> stream)
+    {
+        AsyncDuplexStreamingCall<SecondaryMessage, PrimaryMessage> call = client.Sync(headers, cancellationToken: cancellationToken);
+        requests = new RequestStreamWriter(call.RequestStream);
+        stream = call.ResponseStream;
+        return call;
+    }
+
+    /// <summary>A Follow call; a Report that fails cuts it, since the stream alone would not say that the upstream broke.</summary>
+    private AsyncServerStreamingCall<PrimaryMessage> StartFollow(
+        Protocol.Replication.ReplicationClient client, Metadata? headers, Hello hello, CancellationTokenSource link, out IUpstreamWriter requests, out IAsyncStreamReader<PrimaryMessage> stream)
+    {
+        hello.LinkId = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        AsyncServerStreamingCall<PrimaryMessage> call = client.Follow(hello, headers, cancellationToken: link.Token);
+        requests = new ReportWriter(client, hello.LinkId, headers, link.Token, failed: ex =>
+        {
+            CutReason ??= "reporting to the primary failed: " + (ex is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : ex.Message);
+            link.Cancel();
+        });
+        stream = call.ResponseStream;
+        return call;
+    }
+
+    /// <summary>
+    /// Whether a Follow call failed as an endpoint without gRPC-Web fails it: an HTTP/2-only endpoint answers HTTP/1.1
+    /// with 400 (Internal) or closes (Unavailable, the response ended or was not HTTP/1.1), an app without gRPC-Web
+    /// with 415 or 426 (Internal or Unknown), an older node with Unimplemented. A refused connection is not one: the
+    /// primary is down, and the next attempt tries HTTP/1.1 again.
+    /// </summary>
+    private static bool AnsweredAsHttp2Only(RpcException ex) =>
+        ex.StatusCode is StatusCode.Internal or StatusCode.Unknown or StatusCode.Unimplemented
+        || (ex.StatusCode == StatusCode.Unavailable && ex.Status.DebugException is HttpRequestException
+        {
+            HttpRequestError: HttpRequestError.InvalidResponse or HttpRequestError.ResponseEnded or HttpRequestError.HttpProtocolError or HttpRequestError.VersionNegotiationError,
+        });
 
     /// <summary>A primary up for less than this, empty and with an unrelated history, looks like one that lost its data.</summary>
     internal static readonly TimeSpan RecentRestart = TimeSpan.FromMinutes(10);
@@ -359,7 +425,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
     };
 
     /// <summary>Acknowledges applied offsets as they move (so WAIT returns promptly) and every heartbeat; forwards touches.</summary>
-    private async Task WriteAcknowledgementsAsync(RequestStreamWriter requests, CancellationToken cancellationToken)
+    private async Task WriteAcknowledgementsAsync(IUpstreamWriter requests, CancellationToken cancellationToken)
     {
         long acknowledged = -1;
         long lastHeartbeat = Stopwatch.GetTimestamp();
@@ -367,12 +433,11 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                Task appended = _log.WaitForAppendAsync();
-
-                // A completed full sync appends nothing to the log, so the log alone would not wake us to
-                // acknowledge it: without this, WAIT, min-replicas-to-write and INFO would not see the secondary
-                // until its next heartbeat. Redis's replica likewise sends its first REPLCONF ACK on loading the RDB.
-                Task? wentUp = _status == PrimaryLinkStatus.Up ? null : _wentUp.WaitAsync();
+                // Woken by the log, and by the link coming up: a completed full sync appends nothing, so LinkUp wakes
+                // the log's readers, or WAIT, min-replicas-to-write and INFO would not see the secondary until its
+                // next heartbeat. Redis's replica likewise sends its first REPLCONF ACK on loading the RDB.
+                TimeSpan untilHeartbeat = _options.HeartbeatInterval - Stopwatch.GetElapsedTime(lastHeartbeat);
+                Task appended = _loop.WaitAsync(_log.Appended, untilHeartbeat > TimeSpan.Zero ? untilHeartbeat : TimeSpan.Zero, cancellationToken);
                 bool heartbeatDue = Stopwatch.GetElapsedTime(lastHeartbeat) >= _options.HeartbeatInterval;
                 long applied = _log.EndOffset;
                 if (_status == PrimaryLinkStatus.Up && (applied != acknowledged || heartbeatDue))
@@ -419,15 +484,12 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
                     continue;
                 }
 
-                TimeSpan untilHeartbeat = _options.HeartbeatInterval - Stopwatch.GetElapsedTime(lastHeartbeat);
-                try
+                if (heartbeatDue)
                 {
-                    Task wake = wentUp is null ? appended : Task.WhenAny(appended, wentUp);
-                    await wake.WaitAsync(untilHeartbeat > TimeSpan.Zero ? untilHeartbeat : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+                    continue; // the wait above was armed with the old deadline
                 }
-                catch (TimeoutException)
-                {
-                }
+
+                await appended.ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or RpcException or InvalidOperationException or IOException)
@@ -443,10 +505,10 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         {
             while (true)
             {
-                await Task.Delay(_options.HeartbeatInterval, link.Token).ConfigureAwait(false);
+                await _loop.DelayAsync(_options.HeartbeatInterval, link.Token).ConfigureAwait(false);
                 if (SinceLastIo > _options.ReplicationTimeout)
                 {
-                    TimeoutReason = $"nothing heard from the primary for {SinceLastIo?.TotalSeconds:F1} s (ReplicationTimeout {_options.ReplicationTimeout.TotalSeconds:F1} s)";
+                    CutReason = $"nothing heard from the primary for {SinceLastIo?.TotalSeconds:F1} s (ReplicationTimeout {_options.ReplicationTimeout.TotalSeconds:F1} s)";
                     await link.CancelAsync().ConfigureAwait(false);
                     return;
                 }
@@ -463,11 +525,11 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
     {
         _status = PrimaryLinkStatus.Up;
         Forwarder.Open(_primaryAcceptsForwarding);
-        _wentUp.Set();
+        _log.WakeReaders(); // the acknowledgement writer acknowledges the completed sync at once
         DownReason = null;
         _wentDownBecause = null;
         _lastLoggedDownReason = null;
-        TimeoutReason = null;
+        CutReason = null;
         Log.LinkUp(_logger, _state.NodeId, _state.Role, _state.History.Id, _log.EndOffset, Primary, how);
     }
 

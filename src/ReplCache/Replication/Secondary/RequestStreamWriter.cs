@@ -7,7 +7,7 @@ namespace ReplCache.Replication.Secondary;
 /// The secondary's side of a Sync call, shared by the acknowledgement loop and the write forwarder: a gRPC
 /// stream takes one write at a time (a second concurrent WriteAsync throws), so each waits its turn.
 /// </summary>
-internal sealed class RequestStreamWriter(IClientStreamWriter<SecondaryMessage> stream)
+internal sealed class RequestStreamWriter(IClientStreamWriter<SecondaryMessage> stream) : IUpstreamWriter
 {
     private readonly SemaphoreSlim _turn = new(1, 1);
 

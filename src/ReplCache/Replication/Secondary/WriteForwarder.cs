@@ -194,13 +194,16 @@ internal sealed partial class WriteForwarder
     }
 
     /// <summary>The sender loop of one connection: drains the queue into batches until the connection ends.</summary>
-    public async Task SendAsync(RequestStreamWriter writer, CancellationToken cancellationToken)
+    /// <param name="writer">The connection's way to the primary.</param>
+    /// <param name="loop">The link's own thread, on which this loop waits for writes to forward.</param>
+    /// <param name="cancellationToken">Ends the loop with the connection.</param>
+    public async Task SendAsync(IUpstreamWriter writer, LoopThread loop, CancellationToken cancellationToken)
     {
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                Task queued = _queued.WaitAsync();
+                Task queued = loop.WaitAsync(_queued, Timeout.InfiniteTimeSpan, cancellationToken);
                 if (TakeBatch() is { } batch)
                 {
                     await writer.WriteAsync(new SecondaryMessage { ForwardedWrites = batch }, cancellationToken).ConfigureAwait(false);
@@ -209,7 +212,7 @@ internal sealed partial class WriteForwarder
                     continue;
                 }
 
-                await queued.WaitAsync(cancellationToken).ConfigureAwait(false);
+                await queued.ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or Grpc.Core.RpcException or InvalidOperationException or IOException)

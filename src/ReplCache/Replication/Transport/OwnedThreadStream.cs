@@ -1,0 +1,249 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Tasks.Sources;
+
+namespace ReplCache.Replication.Transport;
+
+/// <summary>
+/// A TCP connection to a primary whose reads are served by a thread of its own, for <see cref="SocketsHttpHandler.ConnectCallback"/>.
+/// </summary>
+/// <remarks>
+/// On Linux every asynchronous socket completion is handed to the thread pool, so a link built on
+/// <see cref="NetworkStream"/> stops when the host blocks its pool. Here a read that finds no data waiting hands its
+/// buffer to this stream's reader thread, which blocks in <see cref="Socket.Receive(Span{byte})"/> and completes the
+/// read inline: the HTTP/1.1 response parser and gRPC's reader above it continue on that thread, up to the
+/// replication loop that applies what arrived. Writes are blocking sends on the caller's thread (a loop thread of the
+/// link's own), which the kernel's socket buffer makes brief. Cost: one parked thread per connection.
+/// </remarks>
+internal sealed class OwnedThreadStream : Stream, IValueTaskSource<int>
+{
+    private readonly Socket _socket;
+    private readonly Thread _reader;
+    private readonly SemaphoreSlim _readRequested = new(0);
+
+    /// <summary>Continuations run synchronously: on the reader thread, which is the point.</summary>
+    private ManualResetValueTaskSourceCore<int> _read;
+    private Memory<byte> _readBuffer;
+    private bool _readPending;
+    private CancellationTokenRegistration _readCancellation;
+    private volatile bool _disposed;
+
+    private OwnedThreadStream(Socket socket, string name)
+    {
+        _socket = socket;
+        _reader = new Thread(ReadLoop) { IsBackground = true, Name = name };
+        _reader.Start();
+    }
+
+    /// <summary>Connects to <paramref name="endpoint"/> (the handshake may use the pool: only an established link is independent of it).</summary>
+    public static async ValueTask<Stream> ConnectAsync(DnsEndPoint endpoint, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
+            return new OwnedThreadStream(socket, $"ReplCache link reader {endpoint.Host}:{endpoint.Port}");
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    public override bool CanRead => true;
+
+    public override bool CanWrite => true;
+
+    public override bool CanSeek => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<int>(cancellationToken);
+        }
+
+        if (_socket.Available > 0)
+        {
+            return ValueTask.FromResult(buffer.IsEmpty ? 0 : Receive(buffer.Span)); // data waiting: no hand-over, no wait
+        }
+
+        // A zero-byte read waits for data without taking any (SocketsHttpHandler's check on an idle pooled
+        // connection): answering it at once would read as the end of the stream, and the connection be dropped.
+
+        _read.Reset();
+        _readBuffer = buffer;
+        Volatile.Write(ref _readPending, true);
+        if (cancellationToken.CanBeCanceled)
+        {
+            // A blocking receive cannot be cancelled, only ended: the caller abandons the connection on cancellation.
+            _readCancellation = cancellationToken.UnsafeRegister(static s => ((OwnedThreadStream)s!).Abort(), this);
+        }
+
+        _readRequested.Release();
+        return new ValueTask<int>(this, _read.Version);
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override int Read(byte[] buffer, int offset, int count) => Receive(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer) => Receive(buffer);
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
+        Write(buffer.Span);
+        return default;
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        try
+        {
+            while (!buffer.IsEmpty)
+            {
+                buffer = buffer[_socket.Send(buffer)..];
+            }
+        }
+        catch (SocketException ex)
+        {
+            throw new IOException($"Sending to the primary failed: {ex.Message}", ex);
+        }
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    int IValueTaskSource<int>.GetResult(short token) => _read.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<int>.GetStatus(short token) => _read.GetStatus(token);
+
+    void IValueTaskSource<int>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _read.OnCompleted(continuation, state, token, flags);
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && !_disposed)
+        {
+            _disposed = true;
+            Abort();
+            _readRequested.Release(); // a parked reader wakes, sees the flag and leaves
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private void Abort()
+    {
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Already closed.
+        }
+
+        _socket.Dispose();
+    }
+
+    /// <summary>Blocks until data (or the end of the stream) can be read; a zero-byte read's answer.</summary>
+    private int WaitReadable()
+    {
+        try
+        {
+            _socket.Poll(-1, SelectMode.SelectRead);
+            return 0;
+        }
+        catch (SocketException ex)
+        {
+            throw new IOException($"Receiving from the primary failed: {ex.Message}", ex);
+        }
+        catch (ObjectDisposedException ex)
+        {
+            throw new IOException("The connection to the primary was closed.", ex);
+        }
+    }
+
+    private int Receive(Span<byte> buffer)
+    {
+        try
+        {
+            return _socket.Receive(buffer);
+        }
+        catch (SocketException ex)
+        {
+            throw new IOException($"Receiving from the primary failed: {ex.Message}", ex);
+        }
+        catch (ObjectDisposedException ex)
+        {
+            throw new IOException("The connection to the primary was closed.", ex);
+        }
+    }
+
+    private void ReadLoop()
+    {
+        while (true)
+        {
+            _readRequested.Wait();
+            if (!Volatile.Read(ref _readPending))
+            {
+                return; // disposed with no read waiting
+            }
+
+            Volatile.Write(ref _readPending, false);
+            Memory<byte> buffer = _readBuffer;
+            _readBuffer = default;
+            CancellationTokenRegistration cancellation = _readCancellation;
+            _readCancellation = default;
+            int received;
+            try
+            {
+                received = buffer.IsEmpty ? WaitReadable() : Receive(buffer.Span);
+            }
+            catch (IOException ex)
+            {
+                cancellation.Dispose();
+                _read.SetException(ex);
+                if (_disposed)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            cancellation.Dispose();
+            _read.SetResult(received);
+        }
+    }
+}
