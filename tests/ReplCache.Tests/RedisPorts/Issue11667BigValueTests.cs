@@ -8,8 +8,9 @@ namespace ReplCache.Tests.RedisPorts;
 /// Redis #11667 / PR #11666 (replication-buffer.tcl, "Replica client-output-buffer size is limited to
 /// backlog_limit/16 when no replication data is pending"): one value larger than the replica's output-buffer limit
 /// stayed referenced, so the master dropped the replica after every successful psync, in a loop. Here values of
-/// 6 MB — past gRPC's default 4 MiB message size and several times ReplicaOutputLimitBytes — are written among small
-/// writes: each may cost a link its connection once, but then it resyncs partially and stays, and the data arrives.
+/// 6 MB — past gRPC's default 4 MiB message size and several times ReplicaOutputLimitBytes, within the backlog — are
+/// written among small writes: they arrive whole, and the link is never dropped (a limit below the backlog counts
+/// as the backlog, see <see cref="ReplicationBufferTests"/>), so there is no resync at all.
 /// </summary>
 public sealed class Issue11667BigValueTests
 {
@@ -37,13 +38,10 @@ public sealed class Issue11667BigValueTests
             Assert.Equal(big, secondary.Cache.Get($"big{i}"));
         }
 
-        // Quiet now: the secondary stays connected, no resync after the last catch-up.
-        long resyncs = FullSyncs(primary) + PartialSyncs(primary);
+        // Quiet now: the secondary stays connected.
         await HeardAsync(secondary, 5);
         Assert.Equal(PrimaryLinkStatus.Up, secondary.Replication.GetInfo().LinkStatus);
-        Assert.Equal(resyncs, FullSyncs(primary) + PartialSyncs(primary));
-        Assert.Equal(1, FullSyncs(primary));
-        Assert.True(PartialSyncs(primary) <= bigValues, Describe([primary, secondary]));
+        Assert.True((FullSyncs(primary), PartialSyncs(primary)) == (1, 0), Describe([primary, secondary]));
         Assert.Equal(primary.Cache.GetDigest(), secondary.Cache.GetDigest());
     }
 }
