@@ -109,6 +109,12 @@ internal sealed class ReplicationState(string nodeId, IStoreAuthority store, Rep
     /// REPLICAOF NO ONE on a secondary. PSYNC2: a new history starts here; the old id stays valid up to this offset,
     /// so former siblings and this node's own secondaries continue with partial resyncs.
     /// </summary>
+    /// <remarks>
+    /// A node promoted in the middle of a full resync holds part of a snapshot — no prefix of its primary's history —
+    /// so it must not keep that history's id: a sibling would continue from it and keep what this node lacks. Redis
+    /// answers such a REPLICAOF NO ONE with -LOADING, or (before the load begins) keeps its old dataset and history;
+    /// this node starts an unrelated history instead, and whoever follows it full-syncs what it holds.
+    /// </remarks>
     /// <returns>False when this node already was a primary (nothing changes).</returns>
     public bool BecomePrimary()
     {
@@ -119,7 +125,7 @@ internal sealed class ReplicationState(string nodeId, IStoreAuthority store, Rep
                 return false;
             }
 
-            Volatile.Write(ref _history, History.Shift(ReplicationIds.NewId(), log.EndOffset));
+            Volatile.Write(ref _history, _hasHistoryToContinue ? History.Shift(ReplicationIds.NewId(), log.EndOffset) : ReplicationHistory.New());
             Volatile.Write(ref _upstream, []);
             _role = ReplicationRole.Primary;
             store.Lead(appender);
