@@ -6,8 +6,9 @@ namespace ReplCache.Tests.RedisPorts;
 
 /// <summary>
 /// Redis's tests/integration/replication.tcl on a secondary in the middle of a full sync: "diskless loading short
-/// read" (the snapshot stream cut again and again at random points: the secondary never breaks, and converges) and
-/// "Blocked commands and configs during async-loading" (REPLICAOF NO ONE in the middle of a load). Redis answers
+/// read" (the snapshot stream cut again and again at random points: the secondary never breaks, and converges),
+/// "diskless replication read pipe cleanup" (a FLUSHALL in the middle of the transfer) and "Blocked commands and
+/// configs during async-loading" (REPLICAOF NO ONE in the middle of a load). Redis answers
 /// that REPLICAOF with -LOADING, or, before the load begins, keeps the old dataset and its history; a ReplCache
 /// secondary empties its store when the snapshot starts, so a node promoted half-loaded holds a part of its
 /// primary's history, and must not offer it to its former siblings as if it held all of it.
@@ -70,6 +71,31 @@ public sealed class ReplicationLoadingTests
         await Nodes.WaitInSyncAsync(primary, secondary);
         Assert.Equal(primary.Cache.GetDigest(), secondary.Cache.GetDigest());
         Assert.True(FullSyncs(primary) + PartialSyncs(primary) == 21, Describe([primary, secondary]));
+    }
+
+    [Fact]
+    public async Task DisklessReplicationReadPipeCleanup_AFlushallDuringTheTransfer_EndsWithThePrimarysData()
+    {
+        await using ReplicatedCacheNode primary = await Nodes.StartPrimaryAsync();
+        FillKeys(primary, 100_000);
+        await using var proxy = new TcpFaultProxy(primary.Address);
+        await using ReplicatedCacheNode secondary = await Nodes.StartSecondaryAsync(proxy.Address);
+        await Poll.UntilAsync(() => secondary.Core.Store.PhysicalCount > 0, "the snapshot to begin arriving");
+        proxy.Stall();
+        Assert.Equal(PrimaryLinkStatus.Syncing, secondary.Replication.GetInfo().LinkStatus);
+
+        // FLUSHALL while the snapshot is on its way, then new writes: the rest of the snapshot is stale.
+        primary.Core.Store.Clear();
+        for (int i = 0; i < 100; i++)
+        {
+            primary.Cache.SetString($"after-flush{i}", "x");
+        }
+
+        proxy.Resume();
+        await Nodes.WaitInSyncAsync(primary, secondary);
+        Assert.Equal(100, secondary.Core.Store.PhysicalCount);
+        Assert.Equal(primary.Cache.GetDigest(), secondary.Cache.GetDigest());
+        Assert.Equal(1, FullSyncs(primary));
     }
 
     private static void FillKeys(ReplicatedCacheNode primary, int count)
