@@ -15,6 +15,7 @@ public sealed class ReplicationTests
     /// the attempt after the replication timeout, says so, and syncs once the primary answers again.
     /// </summary>
     [Fact]
+    [Trait("Category", "Long")]
     public async Task SlaveIsAbleToDetectTimeoutDuringHandshake()
     {
         await using ReplicatedCacheNode primary = await Nodes.StartPrimaryAsync();
