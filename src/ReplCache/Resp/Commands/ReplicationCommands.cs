@@ -144,6 +144,14 @@ internal static class ReplicationCommands
             return RespFlow.Continue;
         }
 
+        // As Redis's getTimeoutFromObjectOrReply: the deadline is now plus the timeout, in Unix milliseconds, and one
+        // that overflows is refused rather than taken as a wait without end.
+        if (timeoutMs > long.MaxValue - c.Server.Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds())
+        {
+            c.Writer.Error("ERR timeout is out of range");
+            return RespFlow.Continue;
+        }
+
         // Inside EXEC nothing blocks (Redis's CLIENT_DENY_BLOCKING): the count acknowledged now is the answer.
         TimeSpan timeout = c.InExec ? TimeSpan.Zero
             : timeoutMs == 0 ? Timeout.InfiniteTimeSpan
