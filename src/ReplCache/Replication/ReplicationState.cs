@@ -20,6 +20,7 @@ internal sealed class ReplicationState(string nodeId, IStoreAuthority store, Rep
     private ReplicationHistory _history = ReplicationHistory.New();
     private string[] _upstream = [];
     private volatile ReplicationRole _role = ReplicationRole.Primary;
+    private CancellationTokenSource _primaryTerm = new();
     private bool _hasHistoryToContinue;
     private Uri? _advertisedAddress;
     private int _respPort;
@@ -29,6 +30,12 @@ internal sealed class ReplicationState(string nodeId, IStoreAuthority store, Rep
     public ReplicationRole Role => _role;
 
     public ReplicationHistory History => Volatile.Read(ref _history);
+
+    /// <summary>
+    /// Cancelled when this node stops being a primary (REPLICAOF, FAILOVER's step-down), until it is one again: what
+    /// ends a wait on this primary's secondaries (WAIT), as Redis's disconnectAllBlockedClients unblocks them.
+    /// </summary>
+    public CancellationToken PrimaryTermEnded => Volatile.Read(ref _primaryTerm).Token;
 
     /// <summary>The node ids this node replicates from, nearest first; empty on a primary.</summary>
     public string[] Upstream => Volatile.Read(ref _upstream);
@@ -83,6 +90,9 @@ internal sealed class ReplicationState(string nodeId, IStoreAuthority store, Rep
             Volatile.Write(ref _upstream, []); // until the new primary says who is upstream; never a stale chain
             store.Follow();
             log.DetachAll(reason);
+
+            // Asynchronously: the waits it ends must not resume on this thread while it holds the write lock.
+            _ = _primaryTerm.CancelAsync();
         }
     }
 
@@ -127,6 +137,7 @@ internal sealed class ReplicationState(string nodeId, IStoreAuthority store, Rep
 
             Volatile.Write(ref _history, _hasHistoryToContinue ? History.Shift(ReplicationIds.NewId(), log.EndOffset) : ReplicationHistory.New());
             Volatile.Write(ref _upstream, []);
+            Volatile.Write(ref _primaryTerm, new CancellationTokenSource());
             _role = ReplicationRole.Primary;
             store.Lead(appender);
             log.DetachAll("this node was promoted to primary; reconnect to learn its new replication id");
