@@ -53,7 +53,8 @@ public sealed class ReplicatedCacheOptions
     /// <summary>
     /// How far (bytes of stream) a connected secondary may fall behind before its primary drops it and it must
     /// resync — Redis's <c>client-output-buffer-limit replica</c>. This, not the backlog, bounds the memory a slow
-    /// or stalled secondary can make its primary hold. Default 256 MiB.
+    /// or stalled secondary can make its primary hold. A limit below <see cref="BacklogSizeBytes"/> counts as the
+    /// backlog's size, as in Redis: a partial resync may start that far behind. Default 256 MiB.
     /// </summary>
     public long ReplicaOutputLimitBytes { get; set; } = 256L * 1024 * 1024;
 

@@ -36,12 +36,17 @@ internal sealed class ReplicationLog : IBufferWriter<byte>
     public ReplicationLog(long backlogSizeBytes, long outputLimitBytes, long startOffset = 0)
     {
         BacklogSizeBytes = backlogSizeBytes;
-        OutputLimitBytes = outputLimitBytes;
+        // As Redis's checkClientOutputBufferLimits: a limit below the backlog is raised to it. A secondary that
+        // resyncs partially may start as far behind as the backlog reaches; held to a smaller limit it would be
+        // dropped right after its resync, again and again (replication-buffer.tcl). It costs no memory: the bytes
+        // such a cursor pins are the backlog's, kept anyway.
+        OutputLimitBytes = Math.Max(outputLimitBytes, backlogSizeBytes);
         _base = _end = _writePosition = startOffset;
     }
 
     public long BacklogSizeBytes { get; }
 
+    /// <summary>How far a cursor may fall behind the writer before it is detached: the output limit, at least the backlog.</summary>
     public long OutputLimitBytes { get; }
 
     /// <summary>Bytes written in this history, published to readers (<c>master_repl_offset</c>).</summary>

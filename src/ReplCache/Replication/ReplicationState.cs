@@ -20,6 +20,7 @@ internal sealed class ReplicationState(string nodeId, IStoreAuthority store, Rep
     private ReplicationHistory _history = ReplicationHistory.New();
     private string[] _upstream = [];
     private volatile ReplicationRole _role = ReplicationRole.Primary;
+    private CancellationTokenSource _primaryTerm = new();
     private bool _hasHistoryToContinue;
     private Uri? _advertisedAddress;
     private int _respPort;
@@ -29,6 +30,12 @@ internal sealed class ReplicationState(string nodeId, IStoreAuthority store, Rep
     public ReplicationRole Role => _role;
 
     public ReplicationHistory History => Volatile.Read(ref _history);
+
+    /// <summary>
+    /// Cancelled when this node stops being a primary (REPLICAOF, FAILOVER's step-down), until it is one again: what
+    /// ends a wait on this primary's secondaries (WAIT), as Redis's disconnectAllBlockedClients unblocks them.
+    /// </summary>
+    public CancellationToken PrimaryTermEnded => Volatile.Read(ref _primaryTerm).Token;
 
     /// <summary>The node ids this node replicates from, nearest first; empty on a primary.</summary>
     public string[] Upstream => Volatile.Read(ref _upstream);
@@ -83,6 +90,9 @@ internal sealed class ReplicationState(string nodeId, IStoreAuthority store, Rep
             Volatile.Write(ref _upstream, []); // until the new primary says who is upstream; never a stale chain
             store.Follow();
             log.DetachAll(reason);
+
+            // Asynchronously: the waits it ends must not resume on this thread while it holds the write lock.
+            _ = _primaryTerm.CancelAsync();
         }
     }
 
@@ -109,6 +119,12 @@ internal sealed class ReplicationState(string nodeId, IStoreAuthority store, Rep
     /// REPLICAOF NO ONE on a secondary. PSYNC2: a new history starts here; the old id stays valid up to this offset,
     /// so former siblings and this node's own secondaries continue with partial resyncs.
     /// </summary>
+    /// <remarks>
+    /// A node promoted in the middle of a full resync holds part of a snapshot — no prefix of its primary's history —
+    /// so it must not keep that history's id: a sibling would continue from it and keep what this node lacks. Redis
+    /// answers such a REPLICAOF NO ONE with -LOADING, or (before the load begins) keeps its old dataset and history;
+    /// this node starts an unrelated history instead, and whoever follows it full-syncs what it holds.
+    /// </remarks>
     /// <returns>False when this node already was a primary (nothing changes).</returns>
     public bool BecomePrimary()
     {
@@ -119,8 +135,9 @@ internal sealed class ReplicationState(string nodeId, IStoreAuthority store, Rep
                 return false;
             }
 
-            Volatile.Write(ref _history, History.Shift(ReplicationIds.NewId(), log.EndOffset));
+            Volatile.Write(ref _history, _hasHistoryToContinue ? History.Shift(ReplicationIds.NewId(), log.EndOffset) : ReplicationHistory.New());
             Volatile.Write(ref _upstream, []);
+            Volatile.Write(ref _primaryTerm, new CancellationTokenSource());
             _role = ReplicationRole.Primary;
             store.Lead(appender);
             log.DetachAll("this node was promoted to primary; reconnect to learn its new replication id");

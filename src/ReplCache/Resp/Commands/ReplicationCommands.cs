@@ -144,17 +144,33 @@ internal static class ReplicationCommands
             return RespFlow.Continue;
         }
 
+        // As Redis's getTimeoutFromObjectOrReply: the deadline is now plus the timeout, in Unix milliseconds, and one
+        // that overflows is refused rather than taken as a wait without end.
+        if (timeoutMs > long.MaxValue - c.Server.Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds())
+        {
+            c.Writer.Error("ERR timeout is out of range");
+            return RespFlow.Continue;
+        }
+
         // Inside EXEC nothing blocks (Redis's CLIENT_DENY_BLOCKING): the count acknowledged now is the answer.
         TimeSpan timeout = c.InExec ? TimeSpan.Zero
             : timeoutMs == 0 ? Timeout.InfiniteTimeSpan
             : TimeSpan.FromMilliseconds(Math.Min(timeoutMs, int.MaxValue));
-        using var gone = CancellationTokenSource.CreateLinkedTokenSource(c.Closed, c.Server.Stopping);
+        CancellationToken demoted = c.Server.State.PrimaryTermEnded;
+        using var gone = CancellationTokenSource.CreateLinkedTokenSource(c.Closed, c.Server.Stopping, demoted);
         c.Server.Blocked(+1);
         try
         {
             int acknowledged = await c.Server.Replication.WaitForReplicasAsync((int)Math.Clamp(replicas, 0, int.MaxValue), timeout, gone.Token).ConfigureAwait(false);
             c.Writer.Integer(acknowledged);
             return RespFlow.Continue;
+        }
+        catch (OperationCanceledException) when (demoted.IsCancellationRequested && !c.Closed.IsCancellationRequested && !c.Server.Stopping.IsCancellationRequested)
+        {
+            // As Redis's disconnectAllBlockedClients (#2473): the node became a secondary, whose secondaries this
+            // client can no longer wait for; it is unblocked with an error and closed after the reply.
+            c.Writer.Error("UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)");
+            return RespFlow.CloseAfterReply;
         }
         catch (OperationCanceledException)
         {
