@@ -198,6 +198,13 @@ public sealed class ReplicatedCacheOptions
     /// </summary>
     public bool ProtectedMode { get; set; } = true;
 
+    /// <summary>
+    /// Whether each command served on the Redis-protocol endpoint is a span on the <c>ReplCache</c> activity source
+    /// (named by the command, as OpenTelemetry names database spans). Default false: a busy endpoint serves far more
+    /// commands than anyone wants spans of, and the replication work around them is traced anyway.
+    /// </summary>
+    public bool TraceRespCommands { get; set; }
+
     /// <summary>Where a Redis-protocol endpoint listens, e.g. <c>127.0.0.1:6379</c>. Null: none.</summary>
     public string? RespListen { get; set; }
 

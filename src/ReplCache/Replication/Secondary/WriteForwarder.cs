@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using ReplCache.Backlog;
+using ReplCache.Diagnostics;
 using ReplCache.Protocol;
 
 namespace ReplCache.Replication.Secondary;
@@ -203,7 +204,12 @@ internal sealed partial class WriteForwarder
                 Task queued = _queued.WaitAsync();
                 if (TakeBatch() is { } batch)
                 {
-                    await writer.WriteAsync(new SecondaryMessage { ForwardedWrites = batch }, cancellationToken).ConfigureAwait(false);
+                    using (TracedSpan span = ReplCacheTracing.ForwardBatch(_nodeId, _primary, batch.Writes.Count))
+                    {
+                        await writer.WriteAsync(new SecondaryMessage { ForwardedWrites = batch }, cancellationToken).ConfigureAwait(false);
+                        span.Succeed();
+                    }
+
                     Interlocked.Increment(ref _batchesSent);
                     Interlocked.Add(ref _writesSent, batch.Writes.Count);
                     continue;
