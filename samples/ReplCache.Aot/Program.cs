@@ -1,6 +1,7 @@
 // ReplCache under Native AOT: a primary (a standalone node) and a secondary (a generic host, its options bound from
 // configuration by the source generator) in one process, on 127.0.0.1 with ports the OS picks. Writes a key on the
-// primary, waits (bounded) until the secondary has it, and exits 0; 1 when it never arrives.
+// primary, waits (bounded) until the secondary has it, and exits 0; 1 when it never arrives or the full sync was not
+// traced (an ActivityListener on the ReplCache source: tracing works under AOT too).
 using System.Diagnostics;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Configuration;
@@ -9,6 +10,14 @@ using Microsoft.Extensions.Hosting;
 using ReplCache;
 
 var clock = Stopwatch.StartNew();
+int syncSpans = 0;
+using var listener = new ActivityListener
+{
+    ShouldListenTo = source => source.Name == ReplCacheInstruments.ActivitySourceName,
+    Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+    ActivityStopped = span => { if (span.OperationName == ReplCacheSpans.FullSyncReceive) { Interlocked.Increment(ref syncSpans); } },
+};
+ActivitySource.AddActivityListener(listener);
 await using ReplicatedCacheNode primary = await ReplicatedCacheNode.StartAsync(new ReplicatedCacheOptions { Listen = "http://127.0.0.1:0" });
 
 HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
@@ -27,9 +36,9 @@ primary.Cache.SetString("greeting", "hello from the primary");
 string? seen = await ReplicatedAsync(replica, "greeting", TimeSpan.FromSeconds(30));
 Console.WriteLine(seen is null
     ? $"the secondary did not receive the key within 30 s ({clock.ElapsedMilliseconds} ms)"
-    : $"the secondary read '{seen}' {clock.ElapsedMilliseconds} ms after start ({(System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported ? "JIT" : "Native AOT")})");
+    : $"the secondary read '{seen}' {clock.ElapsedMilliseconds} ms after start ({(System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported ? "JIT" : "Native AOT")}; {Volatile.Read(ref syncSpans)} full sync traced)");
 await secondary.StopAsync();
-return seen is null ? 1 : 0;
+return seen is not null && Volatile.Read(ref syncSpans) == 1 ? 0 : 1;
 
 // Polls with a deadline: replication is asynchronous, and every loop here is bounded.
 static async Task<string?> ReplicatedAsync(IDistributedCache cache, string key, TimeSpan timeout)
