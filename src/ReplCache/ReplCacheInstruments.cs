@@ -9,6 +9,14 @@ public static class ReplCacheInstruments
     /// <summary>The meter every node's instruments live on.</summary>
     public const string MeterName = "ReplCache";
 
+    /// <summary>
+    /// The <see cref="System.Diagnostics.ActivitySource"/> of ReplCache's spans (OpenTelemetry: <c>AddSource("ReplCache")</c>):
+    /// remote work only — syncs, snapshots, forwarded writes, topology changes, and RESP commands when
+    /// <see cref="ReplicatedCacheOptions.TraceRespCommands"/> asks for them. Local reads and writes have none. Span names
+    /// are <see cref="ReplCacheSpans"/>'s.
+    /// </summary>
+    public const string ActivitySourceName = "ReplCache";
+
     /// <summary>Meter tag: the node's id (<see cref="ReplicationInfo.NodeId"/>).</summary>
     public const string NodeTag = "replcache.node.id";
 

@@ -109,8 +109,24 @@ public sealed class ReplicatedCacheOptions
     /// <summary>Either side drops a link that has been silent this long (Redis's <c>repl-timeout</c>). Default 60 s.</summary>
     public TimeSpan ReplicationTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>A shared secret every peer must present (Redis's <c>requirepass</c>/<c>masterauth</c>). Null: none.</summary>
+    /// <summary>
+    /// A shared secret every peer must present (Redis's <c>requirepass</c>/<c>masterauth</c>). Null: none. It may change
+    /// on a running node — <c>CONFIG SET requirepass</c>, or a configuration reload under <c>AddReplicatedCache</c> — without
+    /// dropping a link: established links and authenticated clients stay, new ones present the new token, and the
+    /// previous one is still accepted for <see cref="AuthTokenGracePeriod"/>.
+    /// </summary>
     public string? AuthToken { get; set; }
+
+    /// <summary>Default of <see cref="AuthTokenGracePeriod"/>: 60 s.</summary>
+    public static readonly TimeSpan DefaultAuthTokenGracePeriod = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// After <see cref="AuthToken"/> changes on a running node, how long the previous token is still accepted from
+    /// peers and Redis clients, so the nodes of a group can take the new one one after another (a secondary that
+    /// reconnects meanwhile presents whichever it has). Zero: the old token stops working at once. Turning
+    /// authentication on or off has no grace. Default 60 s; at most 1 day.
+    /// </summary>
+    public TimeSpan AuthTokenGracePeriod { get; set; } = DefaultAuthTokenGracePeriod;
 
     /// <summary>
     /// Where the node persists its store (saved on <c>StopAsync</c> and by <c>SaveAsync</c>, loaded at start).
@@ -182,6 +198,13 @@ public sealed class ReplicatedCacheOptions
     /// non-loopback address warns loudly at start. Default true; set false only on a network you trust.
     /// </summary>
     public bool ProtectedMode { get; set; } = true;
+
+    /// <summary>
+    /// Whether each command served on the Redis-protocol endpoint is a span on the <c>ReplCache</c> activity source
+    /// (named by the command, as OpenTelemetry names database spans). Default false: a busy endpoint serves far more
+    /// commands than anyone wants spans of, and the replication work around them is traced anyway.
+    /// </summary>
+    public bool TraceRespCommands { get; set; }
 
     /// <summary>Where a Redis-protocol endpoint listens, e.g. <c>127.0.0.1:6379</c>. Null: none.</summary>
     public string? RespListen { get; set; }

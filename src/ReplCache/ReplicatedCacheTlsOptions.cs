@@ -73,6 +73,17 @@ public sealed class ReplicatedCacheTlsOptions
     /// </summary>
     public bool ReplicaOfUsesTls { get; set; }
 
+    /// <summary>Default of <see cref="ReloadInterval"/>: 10 s.</summary>
+    public static readonly TimeSpan DefaultReloadInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How often the node looks at <see cref="CertificatePath"/>, <see cref="KeyPath"/> and <see cref="CaCertificatePath"/>
+    /// for a change; a changed set is loaded again and serves every connection made after it (established links keep
+    /// theirs, so none drops), and one that does not load is logged while the current certificate stays. Zero: never
+    /// reloaded. Default 10 s; between 10 ms and 1 day when not zero.
+    /// </summary>
+    public TimeSpan ReloadInterval { get; set; } = DefaultReloadInterval;
+
     /// <summary>
     /// Accepts any certificate from any peer — expired, self-signed, for another host. For development only: the
     /// node logs a warning at every start while it is set. Never set it in production.

@@ -160,5 +160,6 @@ internal sealed partial class NodeCore
         Replicas.DisconnectAll();
         Store.Dispose();
         Metrics.Dispose();
+        Tls.Dispose(); // stops watching the certificate files
     }
 }

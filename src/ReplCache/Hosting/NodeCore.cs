@@ -67,6 +67,7 @@ internal sealed partial class NodeCore : IAsyncDisposable, IDisposable
         var appender = new LogAppender(ReplicationLog);
         Store.Lead(appender); // a node starts as a primary; REPLICAOF (or PrimaryAddress) makes it follow
         State = new ReplicationState(nodeId, Store, ReplicationLog, appender);
+        AuthTokens = new AuthTokenRotation(options);
         Tls = TlsContext.Load(options, _loggerFactory.CreateLogger("ReplCache.Tls"), nodeId);
         Replicas = new ReplicaRegistry(options, ReplicationLog);
         Metrics = new ReplCacheMetrics(nodeId, new NodeFigures(Store, ReplicationLog, Replicas, () => Links!.Status), meterFactory, cacheName);
@@ -82,7 +83,7 @@ internal sealed partial class NodeCore : IAsyncDisposable, IDisposable
         var forwardedWrites = new ForwardedWriteApplier(Route, Store.Limits, Links, ReplicationLog, AppliedKeys, _stopping.Token);
         var syncs = new SyncServer(State, Store, ReplicationLog, Replicas, Links, forwardedWrites, options, _loggerFactory, _stopping.Token);
         var refusals = new PeerRefusals(Control, _loggerFactory.CreateLogger("ReplCache.Security"));
-        GrpcService = new ReplicationGrpcService(syncs, new NodeDescriber(State, ReplicationLog, Links), refusals, options);
+        GrpcService = new ReplicationGrpcService(syncs, new NodeDescriber(State, ReplicationLog, Links), refusals, AuthTokens);
 
         Snapshots = new SnapshotPersistence(Store, ReplicationLog, State, options, _logger);
         _schedule = new SnapshotSchedule(Snapshots, Store, options, _logger, nodeId);
@@ -91,6 +92,7 @@ internal sealed partial class NodeCore : IAsyncDisposable, IDisposable
             : new RespServer(Store, Control, State, gate, Snapshots, options, Metrics, HostSettings, _loggerFactory, _stopping.Token)
             {
                 AbortFailover = failover.Abort,
+                AuthTokens = AuthTokens,
             };
     }
 
@@ -109,6 +111,9 @@ internal sealed partial class NodeCore : IAsyncDisposable, IDisposable
 
     /// <summary>The Redis-protocol endpoint's server; null without <see cref="ReplicatedCacheOptions.RespListen"/>.</summary>
     public RespServer? Resp { get; }
+
+    /// <summary>The tokens peers and clients may present: AuthToken now, and the one it replaced during its grace period.</summary>
+    public AuthTokenRotation AuthTokens { get; }
 
     /// <summary>Where a secondary announces the keys replication changed, for host components (HybridCache).</summary>
     public AppliedKeys AppliedKeys { get; } = new();

@@ -70,6 +70,7 @@ public static class ReplicatedCacheKeyedServiceCollectionExtensions
 
         // Factories, not TryAddEnumerable: one hosted service per key, each on its own node.
         services.AddSingleton<IHostedService>(sp => new ReplicationHostedService(sp.GetRequiredKeyedService<NodeCore>(serviceKey)));
+        services.AddSingleton<IHostedService>(sp => new OptionsReload(sp.GetRequiredKeyedService<NodeCore>(serviceKey), sp.GetRequiredService<IOptionsMonitor<ReplicatedCacheOptions>>(), name));
         services.AddSingleton<IHostedService>(sp =>
         {
             NodeCore core = sp.GetRequiredKeyedService<NodeCore>(serviceKey);

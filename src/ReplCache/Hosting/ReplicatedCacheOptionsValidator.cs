@@ -99,6 +99,11 @@ internal sealed class ReplicatedCacheOptionsValidator : IValidateOptions<Replica
             Fail(nameof(o.AuthToken), "", "must be null (no authentication) or non-empty");
         }
 
+        if (o.AuthTokenGracePeriod < TimeSpan.Zero || o.AuthTokenGracePeriod > TimeSpan.FromDays(1))
+        {
+            Fail(nameof(o.AuthTokenGracePeriod), o.AuthTokenGracePeriod, "must be between zero (the old token stops working at once) and one day");
+        }
+
         if (o.SnapshotPath is { } path && string.IsNullOrWhiteSpace(path))
         {
             Fail(nameof(o.SnapshotPath), path, "must be null (memory only) or a file path");

@@ -60,6 +60,9 @@ public static class ReplicatedCacheServiceCollectionExtensions
             grpc.MaxSendMessageSize = ReplicationChannel.MaxMessageBytes(options.Value);
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ReplicationHostedService>());
+        // A configuration reload applies what can change on a running node (AuthToken rotated without a restart).
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OptionsReload>(static sp => new OptionsReload(
+            sp.GetRequiredService<NodeCore>(), sp.GetRequiredService<IOptionsMonitor<ReplicatedCacheOptions>>())));
         // Keeps this node's HybridCache (L1 copies, tag invalidations) in step with replication, when the app has one.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, HybridCacheCoherence>());
 

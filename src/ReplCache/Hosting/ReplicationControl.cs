@@ -1,4 +1,5 @@
 using ReplCache.Backlog;
+using ReplCache.Diagnostics;
 using ReplCache.Replication;
 using ReplCache.Replication.Primary;
 using ReplCache.Replication.Secondary;
@@ -66,19 +67,35 @@ internal sealed class ReplicationControl(
     public Task ReplicaOfAsync(Uri primary, CancellationToken cancellationToken = default)
     {
         RefuseDuringFailover();
-        return links.ReplicaOfAsync(primary, cancellationToken);
+        return TracedAsync(ReplCacheSpans.ReplicaOf, primary, () => links.ReplicaOfAsync(primary, cancellationToken));
     }
 
     /// <inheritdoc />
     public Task PromoteToPrimaryAsync(CancellationToken cancellationToken = default)
     {
         RefuseDuringFailover();
-        return links.PromoteAsync(cancellationToken);
+        return TracedAsync(ReplCacheSpans.Promote, null, () => links.PromoteAsync(cancellationToken));
     }
 
     /// <inheritdoc />
     public Task FailoverAsync(Uri? target = null, TimeSpan? timeout = null, bool force = false, CancellationToken cancellationToken = default) =>
-        failover.FailoverAsync(target, timeout, force, cancellationToken);
+        TracedAsync(ReplCacheSpans.Failover, target, () => failover.FailoverAsync(target, timeout, force, cancellationToken));
+
+    /// <summary>A topology change as one span, its failure (a refused loop, a timed-out failover) recorded on it.</summary>
+    private async Task TracedAsync(string span, Uri? peer, Func<Task> change)
+    {
+        using TracedSpan traced = ReplCacheTracing.Topology(span, state.NodeId, peer);
+        try
+        {
+            await change().ConfigureAwait(false);
+            traced.Succeed();
+        }
+        catch (Exception ex)
+        {
+            traced.Fail(ex);
+            throw;
+        }
+    }
 
     /// <summary>FAILOVER ABORT: false when no failover is in progress.</summary>
     internal bool AbortFailover() => failover.Abort();

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using ReplCache.Backlog;
+using ReplCache.Diagnostics;
 using ReplCache.Replication;
 using ReplCache.Storage;
 
@@ -33,6 +34,7 @@ internal sealed partial class SnapshotPersistence(CacheStore store, ReplicationL
     {
         string path = options.SnapshotPath ?? throw new InvalidOperationException("ReplicatedCacheOptions.SnapshotPath is not set, so there is nowhere to save.");
         await _saving.WaitAsync(cancellationToken).ConfigureAwait(false);
+        using TracedSpan span = ReplCacheTracing.Snapshot(save: true, state.NodeId, path);
         try
         {
             long version = store.Version;
@@ -43,7 +45,13 @@ internal sealed partial class SnapshotPersistence(CacheStore store, ReplicationL
             Volatile.Write(ref _versionAtLastSave, version);
             Volatile.Write(ref _lastSaveTicks, startedTicks);
             Log.SnapshotSaved(logger, state.NodeId, summary.Path, summary.Entries, summary.ReplicationId, summary.Offset);
+            span.Tag(ReplCacheTracing.EntriesTag, summary.Entries).Tag(ReplCacheTracing.OffsetTag, summary.Offset).Succeed();
             return summary;
+        }
+        catch (Exception ex)
+        {
+            span.Fail(ex);
+            throw;
         }
         finally
         {
@@ -64,7 +72,17 @@ internal sealed partial class SnapshotPersistence(CacheStore store, ReplicationL
             return;
         }
 
-        await Task.Run(() => Load(path, asPrimary), cancellationToken).ConfigureAwait(false);
+        using TracedSpan span = ReplCacheTracing.Snapshot(save: false, state.NodeId, path);
+        try
+        {
+            await Task.Run(() => Load(path, asPrimary), cancellationToken).ConfigureAwait(false);
+            span.Tag(ReplCacheTracing.EntriesTag, store.PhysicalCount).Succeed();
+        }
+        catch (Exception ex)
+        {
+            span.Fail(ex);
+            throw;
+        }
     }
 
     private void Load(string path, bool asPrimary)

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using Grpc.Core;
 
@@ -12,18 +11,20 @@ internal static class AuthToken
 
     public static Metadata? Headers(string? token) => token is null ? null : new Metadata { { HeaderName, Scheme + token } };
 
-    /// <summary>Throws <see cref="RpcException"/> with <see cref="StatusCode.Unauthenticated"/> unless the call carries <paramref name="expected"/>.</summary>
-    public static void Verify(ServerCallContext context, string? expected)
+    /// <summary>
+    /// Throws <see cref="RpcException"/> with <see cref="StatusCode.Unauthenticated"/> unless the call carries a token
+    /// <paramref name="accepted"/> accepts (the current one, or the previous one within its grace period).
+    /// </summary>
+    public static void Verify(ServerCallContext context, AuthTokenRotation accepted)
     {
-        if (expected is null)
+        if (!accepted.Required)
         {
             return;
         }
 
         string? presented = context.RequestHeaders.GetValue(HeaderName);
         byte[] given = Encoding.UTF8.GetBytes(presented is not null && presented.StartsWith(Scheme, StringComparison.Ordinal) ? presented[Scheme.Length..] : "");
-        byte[] wanted = Encoding.UTF8.GetBytes(expected);
-        if (!CryptographicOperations.FixedTimeEquals(given, wanted))
+        if (!accepted.Accepts(given))
         {
             throw new RpcException(new Status(StatusCode.Unauthenticated, presented is null ? "NOAUTH Authentication required." : "WRONGPASS invalid password."));
         }

@@ -9,7 +9,7 @@ namespace ReplCache.Protocol;
 /// Every method checks the token before anything else, so a peer without it learns nothing — no replication id,
 /// no offset, no data — and its refusal is logged once per peer address (<see cref="PeerRefusals"/>).
 /// </remarks>
-internal sealed class ReplicationGrpcService(SyncServer syncs, NodeDescriber describer, PeerRefusals refusals, ReplicatedCacheOptions options) : Protocol.Replication.ReplicationBase
+internal sealed class ReplicationGrpcService(SyncServer syncs, NodeDescriber describer, PeerRefusals refusals, AuthTokenRotation tokens) : Protocol.Replication.ReplicationBase
 {
     public override async Task Sync(IAsyncStreamReader<SecondaryMessage> requestStream, IServerStreamWriter<PrimaryMessage> responseStream, ServerCallContext context)
     {
@@ -56,7 +56,7 @@ internal sealed class ReplicationGrpcService(SyncServer syncs, NodeDescriber des
     {
         try
         {
-            AuthToken.Verify(context, options.AuthToken);
+            AuthToken.Verify(context, tokens);
         }
         catch (RpcException ex)
         {

@@ -110,7 +110,7 @@ internal sealed partial class RespConnection : IDisposable
                     break;
                 }
 
-                flow = await ExecuteAsync().ConfigureAwait(false);
+                flow = await (TracesCommands ? ExecuteTracedAsync() : ExecuteAsync()).ConfigureAwait(false);
                 if (flow == RespFlow.Continue && output.UnflushedBytes > FlushThreshold)
                 {
                     await output.FlushAsync().ConfigureAwait(false);

@@ -60,6 +60,9 @@ internal sealed partial class RespServer
     /// <summary>FAILOVER ABORT: stops the failover in progress on this node (false when none is).</summary>
     public Func<bool> AbortFailover { get; init; } = static () => false;
 
+    /// <summary>AUTH's check: the current token, or the previous one within its grace period; CONFIG SET requirepass notes a change.</summary>
+    public required Protocol.AuthTokenRotation AuthTokens { get; init; }
+
     /// <summary>INFO replication, REPLICAOF, WAIT: what the public control does.</summary>
     public IReplicationControl Replication { get; }
 

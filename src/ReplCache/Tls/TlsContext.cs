@@ -7,48 +7,50 @@ using Microsoft.Extensions.Logging;
 namespace ReplCache.Tls;
 
 /// <summary>
-/// A node's TLS material, loaded once at start from <see cref="ReplicatedCacheTlsOptions"/>: its certificate, the
-/// authorities it trusts, and how it judges a peer's certificate — the primary's when it connects, a client's when
-/// it listens with <see cref="TlsClientCertificateMode"/> set.
+/// A node's TLS material, loaded at start from <see cref="ReplicatedCacheTlsOptions"/> and again whenever the files it
+/// came from change (<see cref="CertificateReload"/>): its certificate, the authorities it trusts, and how it judges a
+/// peer's certificate — the primary's when it connects, a client's when it listens with <see cref="TlsClientCertificateMode"/> set.
 /// </summary>
-internal sealed partial class TlsContext
+/// <remarks>
+/// Every handshake reads the material current at that moment, so a reloaded certificate serves the next connection
+/// and the one after, while connections already established keep the session they negotiated: rotating a certificate
+/// drops no link.
+/// </remarks>
+internal sealed partial class TlsContext : IDisposable
 {
     /// <summary>Extended key usage OIDs: a server's certificate must allow server authentication, a client's client authentication.</summary>
     private const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
     private const string ClientAuthentication = "1.3.6.1.5.5.7.3.2";
 
     private readonly ILogger _logger;
-    private readonly SslStreamCertificateContext? _certificateContext;
-    private readonly X509Certificate2Collection _intermediates = [];
+    private volatile TlsMaterial _material;
+    private CertificateReload? _reload;
 
     private TlsContext(ReplicatedCacheTlsOptions options, ILogger logger)
     {
         _logger = logger;
         ClientCertificateMode = options.ClientCertificateMode;
         AllowUntrusted = options.AllowUntrustedCertificatesForDevelopment;
-        if (CertificateLoader.LoadOwn(options) is var (leaf, intermediates))
-        {
-            Certificate = leaf;
-            _intermediates = intermediates;
-            _certificateContext = SslStreamCertificateContext.Create(leaf, intermediates, offline: true);
-        }
-
-        Authorities = CertificateLoader.LoadAuthorities(options);
+        _material = TlsMaterial.Load(options);
     }
 
-    /// <summary>This node's certificate; null when none is configured.</summary>
-    public X509Certificate2? Certificate { get; }
+    /// <summary>This node's certificate now; null when none is configured.</summary>
+    public X509Certificate2? Certificate => _material.Certificate;
 
-    /// <summary>The only roots trusted; null: the system's trust store.</summary>
-    public X509Certificate2Collection? Authorities { get; }
+    /// <summary>The only roots trusted now; null: the system's trust store.</summary>
+    public X509Certificate2Collection? Authorities => _material.Authorities;
 
     public TlsClientCertificateMode ClientCertificateMode { get; }
 
     public bool AllowUntrusted { get; }
 
+    /// <summary>Certificates loaded since start because their files changed.</summary>
+    public int Reloads => _reload?.Reloads ?? 0;
+
     /// <summary>
     /// Loads the material and says what an operator must know at every start: the development switch, and a
-    /// certificate of its own that is not valid now (served anyway, as Redis would: peers will refuse it).
+    /// certificate of its own that is not valid now (served anyway, as Redis would: peers will refuse it). With
+    /// certificate files and a positive <see cref="ReplicatedCacheTlsOptions.ReloadInterval"/>, starts watching them.
     /// </summary>
     /// <exception cref="InvalidOperationException">A file or store entry cannot be loaded; the message names the setting.</exception>
     public static TlsContext Load(ReplicatedCacheOptions options, ILogger logger, string nodeId)
@@ -59,12 +61,27 @@ internal sealed partial class TlsContext
             Log.DevelopmentTrust(logger, nodeId);
         }
 
-        if (context.Certificate is { } own && (DateTime.Now < own.NotBefore || DateTime.Now > own.NotAfter))
-        {
-            Log.OwnCertificateNotValidNow(logger, nodeId, own.Subject, own.NotBefore, own.NotAfter);
-        }
-
+        context.WarnIfNotValidNow(nodeId);
+        context._reload = CertificateReload.Start(options, context, logger, nodeId);
         return context;
+    }
+
+    /// <summary>Takes freshly loaded material for every handshake from now on (the reload's doing).</summary>
+    internal void Replace(TlsMaterial material, string nodeId)
+    {
+        _material = material;
+        WarnIfNotValidNow(nodeId);
+    }
+
+    /// <summary>Stops watching the certificate files.</summary>
+    public void Dispose() => _reload?.Dispose();
+
+    private void WarnIfNotValidNow(string nodeId)
+    {
+        if (Certificate is { } own && (DateTime.Now < own.NotBefore || DateTime.Now > own.NotAfter))
+        {
+            Log.OwnCertificateNotValidNow(_logger, nodeId, own.Subject, own.NotBefore, own.NotAfter);
+        }
     }
 
     /// <summary>Kestrel's settings for a TLS listener of this node.</summary>
@@ -74,8 +91,9 @@ internal sealed partial class TlsContext
         var options = new HttpsConnectionAdapterOptions
         {
             // The certificate and its intermediates, sent whole so that a peer trusting only the root can build the chain.
+            // Kestrel requires one at setup; each handshake then takes the current one (OnAuthenticate below).
             ServerCertificate = Certificate,
-            ServerCertificateChain = _intermediates,
+            ServerCertificateChain = _material.Intermediates,
             ClientCertificateMode = ClientCertificateMode switch
             {
                 TlsClientCertificateMode.Required => Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.RequireCertificate,
@@ -94,6 +112,9 @@ internal sealed partial class TlsContext
             },
             OnAuthenticate = (_, ssl) =>
             {
+                // The material current at this handshake: a reloaded certificate serves new connections at once.
+                ssl.ServerCertificate = null;
+                ssl.ServerCertificateContext = _material.Context;
                 if (!alpn)
                 {
                     ssl.ApplicationProtocols = null;
@@ -107,7 +128,7 @@ internal sealed partial class TlsContext
     public SslClientAuthenticationOptions ClientOptions(Uri address, PeerCertificateCheck check) => new()
     {
         TargetHost = address.IdnHost,
-        ClientCertificateContext = _certificateContext,
+        ClientCertificateContext = _material.Context,
         RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
         {
             string? problem = Judge(certificate, chain, errors, ServerAuthentication, checkName: true);
@@ -145,7 +166,8 @@ internal sealed partial class TlsContext
             return $"{who} does not name this host (RemoteCertificateNameMismatch): its subject alternative names must include the host of the address used";
         }
 
-        if (Authorities is null)
+        X509Certificate2Collection? authorities = Authorities;
+        if (authorities is null)
         {
             return errors.HasFlag(SslPolicyErrors.RemoteCertificateChainErrors)
                 ? $"{who} is not trusted by the system trust store: {Describe(presented)} (set Tls.CaCertificatePath to the authority that issued it)"
@@ -154,7 +176,7 @@ internal sealed partial class TlsContext
 
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(Authorities);
+        chain.ChainPolicy.CustomTrustStore.AddRange(authorities);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.ApplicationPolicy.Add(new Oid(usage));
         if (presented is not null)

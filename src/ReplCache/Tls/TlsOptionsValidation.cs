@@ -51,6 +51,11 @@ internal static class TlsOptionsValidation
             }
         }
 
+        if (tls.ReloadInterval != TimeSpan.Zero && (tls.ReloadInterval < TimeSpan.FromMilliseconds(10) || tls.ReloadInterval > TimeSpan.FromDays(1)))
+        {
+            fail(T + nameof(tls.ReloadInterval), tls.ReloadInterval, "must be zero (never reloaded) or between 10 ms and one day");
+        }
+
         if (!Enum.IsDefined(tls.ClientCertificateMode))
         {
             fail(T + nameof(tls.ClientCertificateMode), tls.ClientCertificateMode, "must be None, Optional or Required");

@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using ReplCache.Backlog;
+using ReplCache.Diagnostics;
 using ReplCache.Protocol;
 using ReplCache.Storage;
 
@@ -175,6 +176,7 @@ internal sealed partial class SecondarySession(
         var first = full
             ? new PrimaryMessage { FullResync = new FullResync { ReplicationId = replicationId, Offset = cursor.Position, EntryCountEstimate = store.PhysicalCount, PrimaryUptimeMs = (long)state.Uptime.TotalMilliseconds, AcceptsForwardedWrites = true, SharedOffset = sharedOffset } }
             : new PrimaryMessage { Continue = new Continue { ReplicationId = replicationId, Offset = cursor.Position, AcceptsForwardedWrites = true } };
+        using TracedSpan sync = ReplCacheTracing.SyncServed(full, state.NodeId, replica.NodeId, Protocol.PeerRefusals.PeerAddress(context.Peer), replicationId, cursor.Position);
         await responses.WriteAsync(first, cancellationToken).ConfigureAwait(false);
         string[] upstreamSent = await SendTopologyAsync(null, cancellationToken).ConfigureAwait(false);
 
@@ -184,6 +186,7 @@ internal sealed partial class SecondarySession(
             long entries = await SendSnapshotAsync(replica, cursor, cancellationToken).ConfigureAwait(false);
             await responses.WriteAsync(new PrimaryMessage { SnapshotEnd = new SnapshotEnd { EntryCount = entries } }, cancellationToken).ConfigureAwait(false);
             Log.FullSyncSent(_logger, state.NodeId, state.Role, replicationId, cursor.Position, replica.NodeId, entries, replica.BytesSent, replica.MessagesSent);
+            sync.Complete();
         }
 
         replica.State = ReplicaSyncState.Online;
@@ -212,6 +215,7 @@ internal sealed partial class SecondarySession(
                 // The backlog the secondary asked for is sent: a partial resync's end (a full one's is the snapshot's).
                 catchingUp = false;
                 Log.PartialSyncSent(_logger, state.NodeId, state.Role, replicationId, cursor.Position, replica.NodeId, replica.BytesSent, replica.MessagesSent);
+                sync.Complete();
             }
 
             upstreamSent = await SendTopologyAsync(upstreamSent, cancellationToken).ConfigureAwait(false);

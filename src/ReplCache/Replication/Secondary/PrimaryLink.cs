@@ -200,6 +200,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
     {
         _status = PrimaryLinkStatus.Connecting;
         CutReason = null;
+        DateTimeOffset attemptStarted = DateTimeOffset.UtcNow; // a sync's span covers connecting and the handshake too
         _applier.DropCarry();
         using var link = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         PeerCertificateCheck check = _peerCheck = new PeerCertificateCheck();
@@ -261,12 +262,18 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
                 _state.AdoptFullResync(first.FullResync.ReplicationId, () => _applier.BeginFullSync(fullSyncStart));
                 _store.Reserve(Math.Clamp(first.FullResync.EntryCountEstimate, 0, MaxReservedEntries));
                 _status = PrimaryLinkStatus.Syncing;
+                _receiving = ReplCacheTracing.SyncReceived(full: true, _state.NodeId, Primary, first.FullResync.ReplicationId, fullSyncStart, attemptStarted);
                 Log.FullResyncStarted(_logger, _state.NodeId, _state.Role, first.FullResync.ReplicationId, first.FullResync.Offset, Primary, first.FullResync.EntryCountEstimate);
                 break;
             case PrimaryMessage.KindOneofCase.Continue:
                 CheckContinue(first.Continue, id, offset);
                 _primaryAcceptsForwarding = first.Continue.AcceptsForwardedWrites;
                 _state.AdoptContinue(first.Continue.ReplicationId);
+                using (TracedSpan partial = ReplCacheTracing.SyncReceived(full: false, _state.NodeId, Primary, first.Continue.ReplicationId, offset, attemptStarted))
+                {
+                    partial.Succeed();
+                }
+
                 LinkUp("partial resync accepted");
                 break;
             default:
@@ -292,6 +299,8 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         }
         finally
         {
+            _receiving?.Dispose(); // a full sync the stream broke off is an error span; a completed one ended already
+            _receiving = null;
             await link.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(writer, forwarding, watchdog).ConfigureAwait(false);
         }
@@ -338,6 +347,9 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         {
             HttpRequestError: HttpRequestError.InvalidResponse or HttpRequestError.ResponseEnded or HttpRequestError.HttpProtocolError or HttpRequestError.VersionNegotiationError,
         });
+
+    /// <summary>The span of the full sync in progress on this connection; null when none is.</summary>
+    private TracedSpan? _receiving;
 
     /// <summary>A primary up for less than this, empty and with an unrelated history, looks like one that lost its data.</summary>
     internal static readonly TimeSpan RecentRestart = TimeSpan.FromMinutes(10);
@@ -403,6 +415,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
             case PrimaryMessage.KindOneofCase.SnapshotEnd:
                 _applier.EndSnapshot();
                 _state.CompleteFullResync();
+                _receiving?.Tag(ReplCacheTracing.EntriesTag, message.SnapshotEnd.EntryCount).Complete();
                 Log.FullResyncCompleted(_logger, _state.NodeId, _state.Role, _state.History.Id, _log.EndOffset, Primary, message.SnapshotEnd.EntryCount, _store.SizeBytes);
                 LinkUp("full resync completed");
                 break;

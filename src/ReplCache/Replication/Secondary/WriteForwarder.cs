@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using ReplCache.Backlog;
+using ReplCache.Diagnostics;
 using ReplCache.Protocol;
 
 namespace ReplCache.Replication.Secondary;
@@ -206,7 +207,12 @@ internal sealed partial class WriteForwarder
                 Task queued = loop.WaitAsync(_queued, Timeout.InfiniteTimeSpan, cancellationToken);
                 if (TakeBatch() is { } batch)
                 {
-                    await writer.WriteAsync(new SecondaryMessage { ForwardedWrites = batch }, cancellationToken).ConfigureAwait(false);
+                    using (TracedSpan span = ReplCacheTracing.ForwardBatch(_nodeId, _primary, batch.Writes.Count))
+                    {
+                        await writer.WriteAsync(new SecondaryMessage { ForwardedWrites = batch }, cancellationToken).ConfigureAwait(false);
+                        span.Succeed();
+                    }
+
                     Interlocked.Increment(ref _batchesSent);
                     Interlocked.Add(ref _writesSent, batch.Writes.Count);
                     continue;

@@ -128,6 +128,9 @@ internal static class ConfigCommands
                 c.Writer.Error($"ERR CONFIG SET failed (possibly related to argument '{failed}') - {problem}");
                 return;
             }
+
+            // requirepass/masterauth: the grace period of the token just replaced starts now.
+            c.Server.AuthTokens.Observe();
         }
 
         c.Writer.Ok();

@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-
 namespace ReplCache.Resp.Commands;
 
 /// <summary>PING, ECHO, AUTH, HELLO, SELECT, QUIT and RESET: the connection's own state (CLIENT: <see cref="ClientCommands"/>).</summary>
@@ -202,25 +199,9 @@ internal static class ConnectionCommands
     /// <summary>Compares in constant time, so the time a wrong password takes tells nothing about the right one.</summary>
     private static bool CheckPassword(RespConnection c, ReadOnlySpan<byte> user, ReadOnlySpan<byte> password)
     {
-        string? token = c.Server.Options.AuthToken;
-        bool ok;
-        if (!user.SequenceEqual("default"u8))
-        {
-            ok = false; // no ACL users: only "default" exists
-        }
-        else if (token is null)
-        {
-            ok = true; // the default user has "nopass" when no password is configured, as in Redis
-        }
-        else
-        {
-            // Hashing first makes the comparison constant-time in the length too, not only in the content.
-            Span<byte> expected = stackalloc byte[SHA256.HashSizeInBytes];
-            Span<byte> given = stackalloc byte[SHA256.HashSizeInBytes];
-            SHA256.HashData(Encoding.UTF8.GetBytes(token), expected);
-            SHA256.HashData(password, given);
-            ok = CryptographicOperations.FixedTimeEquals(expected, given);
-        }
+        // No ACL users: only "default" exists. It has "nopass" when no password is configured, as in Redis; otherwise the
+        // current password, or during a rotation's grace period the one it replaced (compared in constant time).
+        bool ok = user.SequenceEqual("default"u8) && c.Server.AuthTokens.Accepts(password);
 
         if (ok)
         {
