@@ -128,8 +128,22 @@ internal sealed class TcpFaultProxy : IAsyncDisposable
                 _connections.Add((client, upstream, cancel));
             }
 
-            _ = PumpAsync(client.GetStream(), upstream.GetStream(), () => _flowingUp, cancel.Token);
-            _ = PumpAsync(upstream.GetStream(), client.GetStream(), () => _flowing, cancel.Token);
+            NetworkStream fromClient, toUpstream;
+            try
+            {
+                fromClient = client.GetStream();
+                toUpstream = upstream.GetStream();
+            }
+            catch (InvalidOperationException)
+            {
+                // The client (or the node) closed before the pumps started: nothing to relay, keep accepting.
+                client.Dispose();
+                upstream.Dispose();
+                continue;
+            }
+
+            _ = PumpAsync(fromClient, toUpstream, () => _flowingUp, cancel.Token);
+            _ = PumpAsync(toUpstream, fromClient, () => _flowing, cancel.Token);
         }
     }
 

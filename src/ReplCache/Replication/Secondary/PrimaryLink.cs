@@ -207,7 +207,8 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         bool overHttp2 = _overHttp2;
         using GrpcChannel channel = overHttp2 ? ReplicationChannel.Create(Primary, _options, _tls, check) : ReplicationChannel.CreateOwnedThreads(Primary, _options, _tls, check);
         var client = new Protocol.Replication.ReplicationClient(channel);
-        Metadata? headers = AuthToken.Headers(_options.AuthToken);
+        string? presentedToken = _options.AuthToken;
+        Metadata? headers = AuthToken.Headers(presentedToken);
 
         (string id, long offset) = _state.PsyncRequest();
         var hello = new Hello
@@ -222,7 +223,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         };
         IUpstreamWriter requests;
         IAsyncStreamReader<PrimaryMessage> stream;
-        using IDisposable call = overHttp2 ? StartSync(client, headers, link.Token, out requests, out stream) : StartFollow(client, headers, hello, link, out requests, out stream);
+        using IDisposable call = overHttp2 ? StartSync(client, headers, link.Token, out requests, out stream) : StartFollow(client, presentedToken, hello, link, out requests, out stream);
         if (overHttp2)
         {
             await requests.WriteAsync(new SecondaryMessage { Hello = hello }, link.Token).ConfigureAwait(false);
@@ -322,11 +323,11 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
 
     /// <summary>A Follow call; a Report that fails cuts it, since the stream alone would not say that the upstream broke.</summary>
     private AsyncServerStreamingCall<PrimaryMessage> StartFollow(
-        Protocol.Replication.ReplicationClient client, Metadata? headers, Hello hello, CancellationTokenSource link, out IUpstreamWriter requests, out IAsyncStreamReader<PrimaryMessage> stream)
+        Protocol.Replication.ReplicationClient client, string? presentedToken, Hello hello, CancellationTokenSource link, out IUpstreamWriter requests, out IAsyncStreamReader<PrimaryMessage> stream)
     {
         hello.LinkId = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
-        AsyncServerStreamingCall<PrimaryMessage> call = client.Follow(hello, headers, cancellationToken: link.Token);
-        requests = new ReportWriter(client, hello.LinkId, headers, link.Token, failed: ex =>
+        AsyncServerStreamingCall<PrimaryMessage> call = client.Follow(hello, AuthToken.Headers(presentedToken), cancellationToken: link.Token);
+        requests = new ReportWriter(client, hello.LinkId, presentedToken, () => _options.AuthToken, link.Token, failed: ex =>
         {
             CutReason ??= "reporting to the primary failed: " + (ex is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : ex.Message);
             link.Cancel();

@@ -16,8 +16,15 @@ namespace ReplCache.Replication.Secondary;
 /// continuations on the pool, so this direction still waits for a blocked pool at times; see issue 12's note.)
 /// Only the newest acknowledgement of a batch is sent: an older one says nothing the newer does not.
 /// </remarks>
-internal sealed class ReportWriter(Protocol.Replication.ReplicationClient client, string linkId, Metadata? headers, CancellationToken linkStopping, Action<Exception> failed) : IUpstreamWriter
+internal sealed class ReportWriter(Protocol.Replication.ReplicationClient client, string linkId, string? token, Func<string?> currentToken, CancellationToken linkStopping, Action<Exception> failed) : IUpstreamWriter
 {
+    /// <summary>
+    /// The token Reports present: the one that opened the Follow call, as a Sync call is authenticated once, so a
+    /// rolling rotation in any order keeps the link (the primary accepts it, or the previous one during its grace).
+    /// When the primary refuses it (the grace is over) a Report is retried once with the node's token of the moment.
+    /// </summary>
+    private volatile string? _presented = token;
+
     /// <summary>Messages per Report: bounds a call's size well under the message limit (touches and writes are bounded per message).</summary>
     private const int MaxMessagesPerReport = 64;
 
@@ -125,7 +132,17 @@ internal sealed class ReportWriter(Protocol.Replication.ReplicationClient client
 
         try
         {
-            await client.ReportAsync(report, headers, cancellationToken: linkStopping).ConfigureAwait(false);
+            string? presented = _presented;
+            try
+            {
+                await client.ReportAsync(report, Protocol.AuthToken.Headers(presented), cancellationToken: linkStopping).ConfigureAwait(false);
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unauthenticated && currentToken() is var current && current != presented)
+            {
+                // Refused before delivery, so the same numbered Report goes again.
+                _presented = current;
+                await client.ReportAsync(report, Protocol.AuthToken.Headers(current), cancellationToken: linkStopping).ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (ex is RpcException or OperationCanceledException or IOException or InvalidOperationException)
         {
