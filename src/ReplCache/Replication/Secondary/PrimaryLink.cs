@@ -229,12 +229,20 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
             await requests.WriteAsync(new SecondaryMessage { Hello = hello }, link.Token).ConfigureAwait(false);
         }
 
+        // As Redis's repl-timeout during the handshake: a primary that accepts the connection and never answers is given
+        // up on (over HTTP/2 its keep-alive pings would notice; HTTP/1.1 has none).
+        using var handshake = CancellationTokenSource.CreateLinkedTokenSource(link.Token);
+        handshake.CancelAfter(_options.ReplicationTimeout);
         try
         {
-            if (!await stream.MoveNext(link.Token).ConfigureAwait(false))
+            if (!await stream.MoveNext(handshake.Token).ConfigureAwait(false))
             {
                 throw new InvalidDataException("The primary closed the stream during the handshake.");
             }
+        }
+        catch (Exception ex) when (handshake.IsCancellationRequested && !link.IsCancellationRequested && ex is OperationCanceledException or RpcException)
+        {
+            throw new IOException($"the primary did not answer the handshake within {_options.ReplicationTimeout.TotalSeconds:F1} s (ReplicationTimeout)", ex);
         }
         catch (RpcException ex) when (!overHttp2 && !link.IsCancellationRequested && check.Rejection is null && AnsweredAsHttp2Only(ex))
         {
