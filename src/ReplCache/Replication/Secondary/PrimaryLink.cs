@@ -231,7 +231,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
 
         // As Redis's repl-timeout during the handshake: a primary that accepts the connection and never answers is given
         // up on (over HTTP/2 its keep-alive pings would notice; HTTP/1.1 has none).
-        using var handshake = CancellationTokenSource.CreateLinkedTokenSource(link.Token);
+        var handshake = CancellationTokenSource.CreateLinkedTokenSource(link.Token);
         handshake.CancelAfter(_options.ReplicationTimeout);
         try
         {
@@ -249,6 +249,10 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
             _overHttp2 = true;
             Log.FallingBackToHttp2(_logger, _state.NodeId, _state.Role, _state.History.Id, _log.EndOffset, Primary, ex.Status.Detail);
             throw;
+        }
+        finally
+        {
+            handshake.Dispose(); // its deadline is the handshake's only, not the stream's
         }
 
         Heard();
@@ -337,6 +341,13 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         AsyncServerStreamingCall<PrimaryMessage> call = client.Follow(hello, AuthToken.Headers(presentedToken), cancellationToken: link.Token);
         requests = new ReportWriter(client, hello.LinkId, presentedToken, () => _options.AuthToken, link.Token, failed: ex =>
         {
+            // A Report of a link already ended (this attempt's link is cancelled before it is disposed) says nothing
+            // about the next attempt, whose cut reason this would otherwise overwrite.
+            if (link.IsCancellationRequested)
+            {
+                return;
+            }
+
             CutReason ??= "reporting to the primary failed: " + (ex is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : ex.Message);
             link.Cancel();
         });
