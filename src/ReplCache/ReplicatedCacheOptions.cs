@@ -166,6 +166,16 @@ public sealed class ReplicatedCacheOptions
     public bool AcceptEmptyPrimary { get; set; }
 
     /// <summary>
+    /// Whether this node's links run on threads of the library's own, so that a host blocking its thread pool does not
+    /// stall replication (README, "Links that a starved thread pool does not stop"): its own listener then serves
+    /// links over HTTP/1.1 (gRPC-Web) on an owned-thread transport beside HTTP/2, and as a secondary it links so
+    /// (falling back to HTTP/2 where the primary does not serve it). False (default, for now): Kestrel's socket
+    /// transport and Sync over HTTP/2, which the host's pool carries. Off by default until it recovers from every
+    /// fault the tests inject as the default does: a stalled secondary was seen to take one more full sync.
+    /// </summary>
+    public bool ThreadPoolIndependentLinks { get; set; }
+
+    /// <summary>
     /// When the snapshot file cannot be loaded (truncated, corrupt, unknown version): false (default) stops
     /// start-up with an error naming the file; true starts empty after moving the bad file aside (it is kept,
     /// never overwritten) and logging loudly.

@@ -95,13 +95,15 @@ internal static class LagBench
             _subscription = secondaries[0].Core.AppliedKeys.Observe(this);
         }
 
-        public static async Task<ReplCacheRig> StartAsync(int secondaries)
+        /// <param name="secondaries">How many secondaries follow the primary.</param>
+        /// <param name="threadPoolIndependentLinks">Every node's <see cref="ReplicatedCacheOptions.ThreadPoolIndependentLinks"/>.</param>
+        public static async Task<ReplCacheRig> StartAsync(int secondaries, bool threadPoolIndependentLinks = false)
         {
-            ReplicatedCacheNode primary = await ReplicatedCacheNode.StartAsync(new ReplicatedCacheOptions { Listen = "http://127.0.0.1:0" });
+            ReplicatedCacheNode primary = await ReplicatedCacheNode.StartAsync(new ReplicatedCacheOptions { Listen = "http://127.0.0.1:0", ThreadPoolIndependentLinks = threadPoolIndependentLinks });
             var nodes = new List<ReplicatedCacheNode>();
             for (int i = 0; i < secondaries; i++)
             {
-                nodes.Add(await ReplicatedCacheNode.StartAsync(new ReplicatedCacheOptions { Listen = "http://127.0.0.1:0", PrimaryAddress = primary.Address }));
+                nodes.Add(await ReplicatedCacheNode.StartAsync(new ReplicatedCacheOptions { Listen = "http://127.0.0.1:0", PrimaryAddress = primary.Address, ThreadPoolIndependentLinks = threadPoolIndependentLinks }));
             }
 
             if (await primary.Replication.WaitForReplicasAsync(secondaries, TimeSpan.FromSeconds(30)) != secondaries)

@@ -18,21 +18,25 @@ internal static class StarvedPoolBench
         ThreadPool.GetMinThreads(out int minWorkers, out _);
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores; GC {(GCSettings.IsServerGC ? "server" : "workstation")}, concurrent {GCSettings.LatencyMode != GCLatencyMode.Batch}; thread pool minimum {minWorkers} workers (not raised)");
         Console.WriteLine($"replication lag, primary + 1 secondary on 127.0.0.1, {writesPerSecond:N0} writes/s, {samples:N0} writes recorded after 1 s unrecorded; a run ends after {LagMeter.PhaseCap.TotalSeconds:F0} s or at a write unseen for {LagBench.UnseenAfter.TotalSeconds:F0} s");
-        LagBench.ReplCacheRig rig = LagBench.ReplCacheRig.StartAsync(secondaries: 1).GetAwaiter().GetResult();
-        try
+        foreach (bool independent in new[] { false, true })
         {
-            rig.Measure(writesPerSecond, samples / 2); // warm-up: tiered compilation first
-            LagFigures free = rig.Measure(writesPerSecond, samples);
-            Console.WriteLine($"  free pool ({ThreadPool.ThreadCount} pool threads): {free}");
-            LagFigures starved = MeasureStarved(rig, writesPerSecond, samples, out string during);
-            Console.WriteLine($"  {BlockedThreads} pool threads blocked: {starved}");
-            Console.WriteLine($"    {during}");
-            string ratio = double.IsPositiveInfinity(starved.P99Us) ? "unbounded (writes unseen)" : $"{starved.P99Us / free.P99Us:F2}x";
-            Console.WriteLine($"starved p99 / free p99: {ratio} (target <= 2x)");
-        }
-        finally
-        {
-            rig.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            Console.WriteLine(independent ? "ThreadPoolIndependentLinks = true (Follow over HTTP/1.1 on the library's threads):" : "ThreadPoolIndependentLinks = false (default: Sync over HTTP/2):");
+            LagBench.ReplCacheRig rig = LagBench.ReplCacheRig.StartAsync(secondaries: 1, threadPoolIndependentLinks: independent).GetAwaiter().GetResult();
+            try
+            {
+                rig.Measure(writesPerSecond, samples / 2); // warm-up: tiered compilation first
+                LagFigures free = rig.Measure(writesPerSecond, samples);
+                Console.WriteLine($"  free pool ({ThreadPool.ThreadCount} pool threads): {free}");
+                LagFigures starved = MeasureStarved(rig, writesPerSecond, samples, out string during);
+                Console.WriteLine($"  {BlockedThreads} pool threads blocked: {starved}");
+                Console.WriteLine($"    {during}");
+                string ratio = double.IsPositiveInfinity(starved.P99Us) ? "unbounded (writes unseen)" : $"{starved.P99Us / free.P99Us:F2}x";
+                Console.WriteLine($"  starved p99 / free p99: {ratio} (target <= 2x)");
+            }
+            finally
+            {
+                rig.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
         }
 
         return 0;

@@ -62,8 +62,15 @@ internal sealed class ReplicationListener : IAsyncDisposable
         });
         builder.Services.AddSingleton(service);
         builder.WebHost.UseKestrelCore();
-        // Registered after Kestrel's socket transport, so Kestrel binds with this one.
-        builder.Services.AddSingleton<IConnectionListenerFactory>(new OwnedThreadTransportFactory("ReplCache"));
+        // ThreadPoolIndependentLinks: links over HTTP/1.1 on threads of the listener's own (see the class remarks);
+        // otherwise Kestrel's socket transport and HTTP/2 only, as before.
+        bool ownThreads = nodeOptions.ThreadPoolIndependentLinks;
+        if (ownThreads)
+        {
+            // Registered after Kestrel's socket transport, so Kestrel binds with this one.
+            builder.Services.AddSingleton<IConnectionListenerFactory>(new OwnedThreadTransportFactory("ReplCache"));
+        }
+
         ConnectionDelegate? http2Pipeline = null;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -76,7 +83,7 @@ internal sealed class ReplicationListener : IAsyncDisposable
             kestrel.Limits.Http2.MaxFrameSize = 1024 * 1024 - 1;
             kestrel.Limits.Http2.KeepAlivePingDelay = ReplicationChannel.KeepAlivePingDelay(nodeOptions);
             kestrel.Limits.Http2.KeepAlivePingTimeout = ReplicationChannel.KeepAlivePingTimeout(nodeOptions);
-            if (!replicationTls)
+            if (ownThreads && !replicationTls)
             {
                 // Cleartext HTTP/2 needs an HTTP/2-only endpoint: this one's pipeline, handed connections by the router.
                 kestrel.Listen(new PipelineOnlyEndPoint("h2c"), options =>
@@ -88,15 +95,19 @@ internal sealed class ReplicationListener : IAsyncDisposable
 
             KestrelBinding.Bind(kestrel, listen.Host, listen.Port, options =>
             {
-                options.Protocols = HttpProtocols.Http1AndHttp2;
+                options.Protocols = ownThreads ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http2;
                 if (replicationTls)
                 {
-                    // Before the router: it then sees decrypted bytes and the ALPN result. h2 and http/1.1 are offered by ALPN.
+                    // Before the router: it then sees decrypted bytes and the ALPN result. h2 (and http/1.1) are offered by ALPN.
                     options.UseHttps(tls.ServerOptions(alpn: true));
                 }
 
-                // Registered before Kestrel adds its HTTP middleware, so this one sees each connection first.
-                options.Use(next => connection => SharedPortRouter.RouteAsync(connection, next, http2Pipeline, shared ? resp : null));
+                if (ownThreads || shared)
+                {
+                    // Registered before Kestrel adds its HTTP middleware, so this one sees each connection first.
+                    options.Use(next => connection => SharedPortRouter.RouteAsync(connection, next, http2Pipeline, shared ? resp : null));
+                }
+
                 replicationEndpoints.Add(options);
             }, nameof(ReplicatedCacheOptions.Listen));
             if (respAt is { } separate && !shared)
@@ -117,7 +128,7 @@ internal sealed class ReplicationListener : IAsyncDisposable
 
         WebApplication app = builder.Build();
         app.UseGrpcWeb();
-        app.MapGrpcService<ReplicationGrpcService>().EnableGrpcWeb();
+        app.MapGrpcService<ReplicationGrpcService>().EnableGrpcWeb(); // served only where the endpoint speaks HTTP/1.1
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         int port = replicationEndpoints[0].IPEndPoint?.Port ?? listen.Port;
         // With a separate RESP endpoint Kestrel reports two addresses; the replication one is on the Listen port.

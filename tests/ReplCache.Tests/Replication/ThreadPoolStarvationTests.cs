@@ -21,8 +21,8 @@ public sealed class ThreadPoolStarvationTests
     [Fact]
     public async Task Writes_ReachTheSecondary_WhileTheHostBlocksItsThreadPool()
     {
-        await using ReplicatedCacheNode primary = await Nodes.StartPrimaryAsync();
-        await using ReplicatedCacheNode secondary = await Nodes.StartSecondaryAsync(primary.Address);
+        await using ReplicatedCacheNode primary = await Nodes.StartPrimaryAsync(o => o.ThreadPoolIndependentLinks = true);
+        await using ReplicatedCacheNode secondary = await Nodes.StartSecondaryAsync(primary.Address, o => o.ThreadPoolIndependentLinks = true);
         await Nodes.WaitInSyncAsync(primary, secondary);
         await LinkEstablishedAsync(primary);
 

@@ -204,7 +204,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         _applier.DropCarry();
         using var link = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         PeerCertificateCheck check = _peerCheck = new PeerCertificateCheck();
-        bool overHttp2 = _overHttp2;
+        bool overHttp2 = _overHttp2 || !_options.ThreadPoolIndependentLinks;
         using GrpcChannel channel = overHttp2 ? ReplicationChannel.Create(Primary, _options, _tls, check) : ReplicationChannel.CreateOwnedThreads(Primary, _options, _tls, check);
         var client = new Protocol.Replication.ReplicationClient(channel);
         string? presentedToken = _options.AuthToken;
