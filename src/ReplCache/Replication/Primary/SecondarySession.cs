@@ -221,6 +221,12 @@ internal sealed partial class SecondarySession(
             upstreamSent = await SendTopologyAsync(upstreamSent, cancellationToken).ConfigureAwait(false);
 
             // Answers to forwarded writes wake this same signal (see ForwardedWriteAnswers), so one wait covers both.
+            // Checked before arming (a busy log arms no wait) and again after (nothing appended in between is slept through).
+            if (cursor.Position < log.EndOffset || _answers.HasReady)
+            {
+                continue;
+            }
+
             Task<bool> appended = _loop.WaitAsync(log.Appended, _options.HeartbeatInterval, cancellationToken);
             if (cursor.Position < log.EndOffset || _answers.HasReady)
             {

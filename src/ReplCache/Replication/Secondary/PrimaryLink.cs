@@ -466,11 +466,6 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                // Woken by the log, and by the link coming up: a completed full sync appends nothing, so LinkUp wakes
-                // the log's readers, or WAIT, min-replicas-to-write and INFO would not see the secondary until its
-                // next heartbeat. Redis's replica likewise sends its first REPLCONF ACK on loading the RDB.
-                TimeSpan untilHeartbeat = _options.HeartbeatInterval - Stopwatch.GetElapsedTime(lastHeartbeat);
-                Task appended = _loop.WaitAsync(_log.Appended, untilHeartbeat > TimeSpan.Zero ? untilHeartbeat : TimeSpan.Zero, cancellationToken);
                 bool heartbeatDue = Stopwatch.GetElapsedTime(lastHeartbeat) >= _options.HeartbeatInterval;
                 long applied = _log.EndOffset;
                 if (_status == PrimaryLinkStatus.Up && (applied != acknowledged || heartbeatDue))
@@ -512,14 +507,20 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
                     }
                 }
 
-                if (_log.EndOffset != acknowledged && _status == PrimaryLinkStatus.Up)
+                bool moreToAcknowledge() => _log.EndOffset != acknowledged && _status == PrimaryLinkStatus.Up;
+                if (moreToAcknowledge())
                 {
-                    continue;
+                    continue; // a busy log: nothing to wait for, so no wait is armed
                 }
 
-                if (heartbeatDue)
+                // Woken by the log, and by the link coming up: a completed full sync appends nothing, so LinkUp wakes
+                // the log's readers, or WAIT, min-replicas-to-write and INFO would not see the secondary until its
+                // next heartbeat. Redis's replica likewise sends its first REPLCONF ACK on loading the RDB.
+                TimeSpan untilHeartbeat = _options.HeartbeatInterval - Stopwatch.GetElapsedTime(lastHeartbeat);
+                Task appended = _loop.WaitAsync(_log.Appended, untilHeartbeat > TimeSpan.Zero ? untilHeartbeat : TimeSpan.Zero, cancellationToken);
+                if (moreToAcknowledge())
                 {
-                    continue; // the wait above was armed with the old deadline
+                    continue; // re-checked once armed: an append in between is not slept through
                 }
 
                 await appended.ConfigureAwait(false);

@@ -204,21 +204,27 @@ internal sealed partial class WriteForwarder
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                Task queued = loop.WaitAsync(_queued, Timeout.InfiniteTimeSpan, cancellationToken);
-                if (TakeBatch() is { } batch)
+                ForwardedWrites? batch = TakeBatch();
+                if (batch is null)
                 {
-                    using (TracedSpan span = ReplCacheTracing.ForwardBatch(_nodeId, _primary, batch.Writes.Count))
+                    // Armed only when the queue looked empty, then re-checked: a write queued in between is not slept through.
+                    Task queued = loop.WaitAsync(_queued, Timeout.InfiniteTimeSpan, cancellationToken);
+                    batch = TakeBatch();
+                    if (batch is null)
                     {
-                        await writer.WriteAsync(new SecondaryMessage { ForwardedWrites = batch }, cancellationToken).ConfigureAwait(false);
-                        span.Succeed();
+                        await queued.ConfigureAwait(false);
+                        continue;
                     }
-
-                    Interlocked.Increment(ref _batchesSent);
-                    Interlocked.Add(ref _writesSent, batch.Writes.Count);
-                    continue;
                 }
 
-                await queued.ConfigureAwait(false);
+                using (TracedSpan span = ReplCacheTracing.ForwardBatch(_nodeId, _primary, batch.Writes.Count))
+                {
+                    await writer.WriteAsync(new SecondaryMessage { ForwardedWrites = batch }, cancellationToken).ConfigureAwait(false);
+                    span.Succeed();
+                }
+
+                Interlocked.Increment(ref _batchesSent);
+                Interlocked.Add(ref _writesSent, batch.Writes.Count);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or Grpc.Core.RpcException or InvalidOperationException or IOException)

@@ -184,13 +184,9 @@ internal sealed class OwnedThreadStream : Stream, IValueTaskSource<int>
             _socket.Poll(-1, SelectMode.SelectRead);
             return 0;
         }
-        catch (SocketException ex)
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
-            throw new IOException($"Receiving from the primary failed: {ex.Message}", ex);
-        }
-        catch (ObjectDisposedException ex)
-        {
-            throw new IOException("The connection to the primary was closed.", ex);
+            throw ReceiveFailed(ex);
         }
     }
 
@@ -200,15 +196,16 @@ internal sealed class OwnedThreadStream : Stream, IValueTaskSource<int>
         {
             return _socket.Receive(buffer);
         }
-        catch (SocketException ex)
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
-            throw new IOException($"Receiving from the primary failed: {ex.Message}", ex);
-        }
-        catch (ObjectDisposedException ex)
-        {
-            throw new IOException("The connection to the primary was closed.", ex);
+            throw ReceiveFailed(ex);
         }
     }
+
+    /// <summary>How a failed receive (or wait for data) is reported: as <see cref="NetworkStream"/> reports it, an IOException.</summary>
+    private static IOException ReceiveFailed(Exception ex) => ex is ObjectDisposedException
+        ? new IOException("The connection to the primary was closed.", ex)
+        : new IOException($"Receiving from the primary failed: {ex.Message}", ex);
 
     private void ReadLoop()
     {
