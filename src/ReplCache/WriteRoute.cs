@@ -66,51 +66,48 @@ internal sealed class WriteRoute(CacheStore store, AccessGate gate, IUpstreamLin
 
     /// <summary>
     /// A write to this node's own store, through the primary's checks (READONLY, NOREPLICAS). The limits were checked
-    /// when the write's destination was decided.
+    /// when the write's destination was decided. Blocks while FAILOVER pauses writes: the synchronous API only.
     /// </summary>
     public void SetLocally(string key, ReadOnlySpan<byte> value, DistributedCacheEntryOptions options)
     {
         gate.WaitForWritesResumed();
-        gate.EnsureWritable();
-        DateTimeOffset now = store.Clock.UtcNow();
-        (long absolute, long sliding) = ExpiryPolicy.Compute(options, now);
-        store.Set(key, value, absolute, sliding, now.ToUnixTimeMilliseconds());
+        Apply(key, value, options);
     }
 
     /// <inheritdoc cref="SetLocally(string, ReadOnlySpan{byte}, DistributedCacheEntryOptions)"/>
     public void SetLocally(string key, in ReadOnlySequence<byte> value, DistributedCacheEntryOptions options)
     {
-        if (value.IsSingleSegment)
-        {
-            SetLocally(key, value.FirstSpan, options);
-            return;
-        }
-
         gate.WaitForWritesResumed();
-        gate.EnsureWritable();
-        DateTimeOffset now = store.Clock.UtcNow();
-        (long absolute, long sliding) = ExpiryPolicy.Compute(options, now);
-        store.Set(key, value, absolute, sliding, now.ToUnixTimeMilliseconds());
+        Apply(key, value, options);
     }
 
     /// <inheritdoc cref="SetLocally(string, ReadOnlySpan{byte}, DistributedCacheEntryOptions)"/>
     public void RemoveLocally(string key)
     {
         gate.WaitForWritesResumed();
-        gate.EnsureWritable();
-        store.Remove(key);
+        ApplyRemove(key);
     }
 
     /// <summary>
     /// <see cref="SetLocally(string, in ReadOnlySequence{byte}, DistributedCacheEntryOptions)"/> for the async paths:
-    /// while FAILOVER pauses writes it waits without holding a thread, then applies (or meets READONLY).
+    /// while FAILOVER pauses writes it waits without holding a thread, then applies (or meets READONLY). A write
+    /// that found no pause goes on even if one begins meanwhile, as a command Redis is already running does; the
+    /// store's own check under its lock keeps it off a node that stepped down.
     /// </summary>
     public ValueTask SetLocallyAsync(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options, CancellationToken cancellationToken)
     {
         if (!gate.WritesPaused)
         {
-            SetLocally(key, value, options);
-            return ValueTask.CompletedTask;
+            // A refusal (READONLY, NOREPLICAS, the size limit) faults the task, as an async method's would.
+            try
+            {
+                Apply(key, value, options);
+                return ValueTask.CompletedTask;
+            }
+            catch (Exception ex)
+            {
+                return ValueTask.FromException(ex);
+            }
         }
 
         return AfterPause(this, key, value, options, cancellationToken);
@@ -118,7 +115,7 @@ internal sealed class WriteRoute(CacheStore store, AccessGate gate, IUpstreamLin
         static async ValueTask AfterPause(WriteRoute route, string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options, CancellationToken cancellationToken)
         {
             await route.WritesResumedAsync(cancellationToken).ConfigureAwait(false);
-            route.SetLocally(key, value, options);
+            route.Apply(key, value, options);
         }
     }
 
@@ -127,8 +124,15 @@ internal sealed class WriteRoute(CacheStore store, AccessGate gate, IUpstreamLin
     {
         if (!gate.WritesPaused)
         {
-            RemoveLocally(key);
-            return ValueTask.CompletedTask;
+            try
+            {
+                ApplyRemove(key);
+                return ValueTask.CompletedTask;
+            }
+            catch (Exception ex)
+            {
+                return ValueTask.FromException(ex);
+            }
         }
 
         return AfterPause(this, key, cancellationToken);
@@ -136,8 +140,36 @@ internal sealed class WriteRoute(CacheStore store, AccessGate gate, IUpstreamLin
         static async ValueTask AfterPause(WriteRoute route, string key, CancellationToken cancellationToken)
         {
             await route.WritesResumedAsync(cancellationToken).ConfigureAwait(false);
-            route.RemoveLocally(key);
+            route.ApplyRemove(key);
         }
+    }
+
+    private void Apply(string key, ReadOnlySpan<byte> value, DistributedCacheEntryOptions options)
+    {
+        gate.EnsureWritable();
+        DateTimeOffset now = store.Clock.UtcNow();
+        (long absolute, long sliding) = ExpiryPolicy.Compute(options, now);
+        store.Set(key, value, absolute, sliding, now.ToUnixTimeMilliseconds());
+    }
+
+    private void Apply(string key, in ReadOnlySequence<byte> value, DistributedCacheEntryOptions options)
+    {
+        if (value.IsSingleSegment)
+        {
+            Apply(key, value.FirstSpan, options);
+            return;
+        }
+
+        gate.EnsureWritable();
+        DateTimeOffset now = store.Clock.UtcNow();
+        (long absolute, long sliding) = ExpiryPolicy.Compute(options, now);
+        store.Set(key, value, absolute, sliding, now.ToUnixTimeMilliseconds());
+    }
+
+    private void ApplyRemove(string key)
+    {
+        gate.EnsureWritable();
+        store.Remove(key);
     }
 
     /// <summary>Waits out a pause; a new pause begun meanwhile is waited out too.</summary>

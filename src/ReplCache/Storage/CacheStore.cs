@@ -220,6 +220,7 @@ internal sealed partial class CacheStore : IReplicaStore, IStoreAuthority, IDisp
     {
         lock (_writeLock)
         {
+            _role.ThrowIfFollowing();
             Entry blob = CreateEntry(key, value.Length, absoluteExpiryMs, slidingMs, nowMs);
             value.CopyTo(EntryLayout.ValueForWrite(blob));
             _writer.Insert(blob);
@@ -236,6 +237,7 @@ internal sealed partial class CacheStore : IReplicaStore, IStoreAuthority, IDisp
 
         lock (_writeLock)
         {
+            _role.ThrowIfFollowing();
             Entry blob = CreateEntry(key, (int)value.Length, absoluteExpiryMs, slidingMs, nowMs);
             value.CopyTo(EntryLayout.ValueForWrite(blob));
             _writer.Insert(blob);
@@ -244,6 +246,7 @@ internal sealed partial class CacheStore : IReplicaStore, IStoreAuthority, IDisp
 
     /// <summary>Removes the entry for <paramref name="key"/>; a missing key is a no-op.</summary>
     /// <returns>True when an entry was removed.</returns>
+    /// <exception cref="ReadOnlyReplicaException">The store follows a primary: only what the primary sends changes it.</exception>
     public bool Remove(string key)
     {
         int max = KeyCodec.MaxByteCount(key);
@@ -251,14 +254,23 @@ internal sealed partial class CacheStore : IReplicaStore, IStoreAuthority, IDisp
         {
             Span<byte> buffer = stackalloc byte[KeyCodec.StackLimit];
             int length = KeyCodec.Encode(key, buffer);
-            return Remove(buffer[..length]);
+            return RemoveOwn(buffer[..length]);
         }
 
-        return Remove(KeyCodec.Encode(key));
+        return RemoveOwn(KeyCodec.Encode(key));
     }
 
-    /// <inheritdoc cref="Remove(string)"/>
+    /// <summary>A removal that arrived from the primary, or of an authoritative store's own.</summary>
     public bool Remove(ReadOnlySpan<byte> key) => _writer.Remove(key);
+
+    private bool RemoveOwn(ReadOnlySpan<byte> key)
+    {
+        lock (_writeLock)
+        {
+            _role.ThrowIfFollowing();
+            return _writer.Remove(key);
+        }
+    }
 
     /// <summary>Drops every entry.</summary>
     public void Clear() => _writer.Clear();

@@ -27,6 +27,7 @@ internal sealed class RedisOperations(Lock writeLock, EntryTable table, EntryHea
     {
         lock (writeLock)
         {
+            role.ThrowIfFollowing();
             long now = clock.NowMs();
             Entry current = FindLive(key, now);
             hadPrevious = !current.IsNull;
@@ -59,6 +60,7 @@ internal sealed class RedisOperations(Lock writeLock, EntryTable table, EntryHea
     {
         lock (writeLock)
         {
+            role.ThrowIfFollowing();
             long now = clock.NowMs();
             Entry blob = table.Find(key, KeyCodec.Hash(key));
             if (blob.IsNull)
@@ -86,6 +88,7 @@ internal sealed class RedisOperations(Lock writeLock, EntryTable table, EntryHea
     {
         lock (writeLock)
         {
+            role.ThrowIfFollowing();
             long now = clock.NowMs();
             Entry blob = FindLive(key, now);
             if (blob.IsNull)
@@ -123,6 +126,7 @@ internal sealed class RedisOperations(Lock writeLock, EntryTable table, EntryHea
     {
         lock (writeLock)
         {
+            role.ThrowIfFollowing();
             Entry blob = FindLive(key, clock.NowMs());
             if (blob.IsNull || !EntryLayout.CanExpire(blob))
             {

@@ -60,6 +60,23 @@ internal sealed class StoreRole
         Publish();
     }
 
+    /// <summary>
+    /// Refuses a write of this node's own (a caller's, a RESP command's) on a follower. Caller holds the write lock.
+    /// </summary>
+    /// <remarks>
+    /// The node's door checks its role before a write takes the write lock; a step down (FAILOVER, REPLICAOF) can
+    /// come in between. Applied here it would be unreported, held by this secondary and by nobody else: it is refused
+    /// under the same lock the step down takes instead, so it is either in the log the step down compared or not done.
+    /// </remarks>
+    /// <exception cref="ReadOnlyReplicaException">The store follows a primary.</exception>
+    public void ThrowIfFollowing()
+    {
+        if (!IsAuthoritative)
+        {
+            throw new ReadOnlyReplicaException();
+        }
+    }
+
     // A derived field rather than a check per change: the write path and a sliding renewal read one reference.
     private void Publish() => Observer = _suspended == 0 ? _leaderObserver : null;
 }

@@ -51,11 +51,14 @@ public sealed class FailoverCommandTests
 
         // Writers keep writing through the API; each write lands on whoever is primary, or is refused READONLY there.
         using var stop = new CancellationTokenSource();
-        int refused = 0;
+        int refused = 0, attempts = 0;
         Task writer = Task.Run(async () =>
         {
-            for (int i = 0; !stop.IsCancellationRequested && i < 1_000_000; i++)
+            // Bounded by time, not by a count a fast machine exhausts before the FAILOVER arrives.
+            var running = System.Diagnostics.Stopwatch.StartNew();
+            for (int i = 0; !stop.IsCancellationRequested && running.Elapsed < TimeSpan.FromSeconds(60); i++)
             {
+                Volatile.Write(ref attempts, i + 1);
                 try
                 {
                     await group.Primary.Cache.SetAsync($"k{i % 500}", BitConverter.GetBytes(i), new());
@@ -74,9 +77,19 @@ public sealed class FailoverCommandTests
         await Poll.UntilAsync(() => group.Primary.Replication.GetInfo() is { FailoverState: FailoverState.None, Role: ReplicationRole.Secondary },
             "the old primary to finish the failover as a secondary");
         Assert.Equal(ReplicationRole.Primary, group.First.Replication.GetInfo().Role);
-        await Poll.UntilAsync(() => refused > 0, "the writer to meet the old primary as a secondary");
+        // A writer that ended (it threw something other than READONLY) stops the wait, so its exception is the failure.
+        try
+        {
+            await Poll.UntilAsync(() => refused > 0 || writer.IsCompleted, "the writer to meet the old primary as a secondary");
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message} It made {Volatile.Read(ref attempts)} writes and is {writer.Status}.", ex);
+        }
+
         stop.Cancel();
         await writer;
+        Assert.True(refused > 0, $"the writer ended after {attempts} writes, before it met the old primary as a secondary");
 
         // The other secondary follows on through the old primary (chained, as in Redis), all by partial resyncs.
         await Nodes.WaitInSyncAsync(group.First, group.Primary);

@@ -51,9 +51,40 @@ public class StoreRoleTests
 
         Assert.False(store.ContainsLive("k"u8));
         Assert.Equal(0, store.RunExpiryCycle());
-        Assert.False(store.RemoveLive("k"u8));
+        Assert.Throws<ReadOnlyReplicaException>(() => store.RemoveLive("k"u8));
         Assert.Equal(1, store.PhysicalCount); // its primary's removal will come
         Assert.Empty(observer.Events);
+    }
+
+    /// <summary>
+    /// Regression: a write of the node's own that passed the door's READONLY check as a primary and took the write
+    /// lock only after a step down (FAILOVER, REPLICAOF) was applied to the secondary unreported, so it held a key
+    /// its new primary never had. Every local write now checks the role again under the lock.
+    /// </summary>
+    [Fact]
+    public void Follow_RefusesEveryWriteOfItsOwn_UnderTheLock_AndStillAppliesItsPrimarys()
+    {
+        using var store = new CacheStore(_clock, null);
+        var observer = new RecordingObserver();
+        store.Lead(observer);
+        store.Set("kept", "v"u8, 0, 0, 0);
+        store.Follow();
+
+        Assert.Throws<ReadOnlyReplicaException>(() => store.Set("new", "v"u8, 0, 0, 0));
+        Assert.Throws<ReadOnlyReplicaException>(() => store.Set("new", new System.Buffers.ReadOnlySequence<byte>("v"u8.ToArray()), 0, 0, 0));
+        Assert.Throws<ReadOnlyReplicaException>(() => store.Remove("kept"));
+        Assert.Throws<ReadOnlyReplicaException>(() => store.SetIf("new"u8, "v"u8, 0, SetCondition.Always, keepTtl: false));
+        Assert.Throws<ReadOnlyReplicaException>(() => store.RemoveLive("kept"u8));
+        Assert.Throws<ReadOnlyReplicaException>(() => store.SetExpiry("kept"u8, 1, ExpireCondition.None));
+        Assert.Throws<ReadOnlyReplicaException>(() => store.Persist("kept"u8));
+        Assert.Equal(1, store.PhysicalCount);
+        Assert.False(store.ContainsLive("new"u8));
+
+        store.ApplySet("applied"u8, "v"u8, 0, 0, 0);
+        store.ApplyRemove("kept"u8);
+        Assert.True(store.ContainsLive("applied"u8));
+        Assert.False(store.ContainsLive("kept"u8));
+        Assert.Equal(["set kept"], observer.Events);
     }
 
     [Fact]
