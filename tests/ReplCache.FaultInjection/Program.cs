@@ -3,14 +3,26 @@ using ReplCache.FaultInjection;
 using ReplCache.FaultInjection.Checking;
 using ReplCache.FaultInjection.Group;
 
-// replcache-faults [--seed N] [--seconds S] [--target replcache|redis|both] [--report file.md]
+// replcache-faults [--seed N] [--seconds S] [--target replcache|redis|both] [--report file.md] [--print-schedule]
 // Runs the seeded fault schedule against a replcache-server group and a redis-server group (same ports layout,
 // seed, schedule and Sentinel settings) and prints the table of what each lost.
 int seed = 1, seconds = 180;
 string target = "both";
 string? reportPath = null;
-for (int i = 0; i + 1 < args.Length; i += 2)
+for (int i = 0; i < args.Length; i += 2)
 {
+    if (args[i] == "--print-schedule")
+    {
+        i--; // a flag, without a value
+        continue;
+    }
+
+    if (i + 1 == args.Length)
+    {
+        Console.Error.WriteLine($"option {args[i]} needs a value");
+        return 2;
+    }
+
     switch (args[i])
     {
         case "--seed": seed = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
@@ -21,6 +33,17 @@ for (int i = 0; i + 1 < args.Length; i += 2)
             Console.Error.WriteLine($"unknown option {args[i]}");
             return 2;
     }
+}
+
+if (args.Contains("--print-schedule"))
+{
+    // The faults the seed draws for that duration, without running them: to pick a seed that reaches a given fault.
+    foreach (ReplCache.FaultInjection.Nemeses.ScheduledFault fault in ReplCache.FaultInjection.Nemeses.Schedule.Create(seed, TimeSpan.FromSeconds(seconds)))
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"#{fault.Index} {fault.Fault} hold {fault.Hold.TotalSeconds:F1} s, quiet {fault.Quiet.TotalSeconds:F1} s"));
+    }
+
+    return 0;
 }
 
 NodeProcess.ReplCacheServerDll ??= Locate.ReplCacheServer();

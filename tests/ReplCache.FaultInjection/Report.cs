@@ -19,7 +19,14 @@ public static class Report
             text.Append(CultureInfo.InvariantCulture, $" {result.Kind} |");
         }
 
-        text.AppendLine().Append("|---|").AppendLine(string.Concat(results.Select(_ => "---|")));
+        // Counts depend on how many writes each server took in the row; the share lost is what compares.
+        bool compared = results.Count == 2;
+        if (compared)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" share lost, {results[0].Kind} ≤ {results[1].Kind}? |");
+        }
+
+        text.AppendLine().Append("|---|").AppendLine(string.Concat(results.Select(_ => "---|")) + (compared ? "---|" : ""));
         IEnumerable<string> faults = results.SelectMany(r => r.Acknowledged.Keys.Select(k => k.Fault)).Distinct().Order();
         foreach (string fault in faults)
         {
@@ -30,14 +37,22 @@ public static class Report
                     $"{result.Lost.GetValueOrDefault((fault, a))}/{result.Acknowledged.GetValueOrDefault((fault, a))}"))).Append(" |");
             }
 
+            if (compared)
+            {
+                double first = results[0].ShareLost(fault), second = results[1].ShareLost(fault);
+                text.Append(CultureInfo.InvariantCulture, $" {first:P0} vs {second:P0}: {(first <= second ? "yes" : "**no**")} |");
+            }
+
             text.AppendLine();
         }
 
         void Row(string name, Func<RunResult, string> cell) =>
-            text.Append(CultureInfo.InvariantCulture, $"| {name} |").AppendLine(string.Concat(results.Select(r => $" {cell(r)} |")));
+            text.Append(CultureInfo.InvariantCulture, $"| {name} |").AppendLine(string.Concat(results.Select(r => $" {cell(r)} |")) + (compared ? " |" : ""));
 
         Row("**all lost / acknowledged**", r => $"**{r.TotalLost} / {r.TotalAcknowledged}**");
-        Row("lost under a coordinated FAILOVER", r => r.LostUnderCoordinatedFailover.ToString(CultureInfo.InvariantCulture));
+        Row("coordinated FAILOVERs handed over: writes checked at the handover; missing on the new primary (WAIT, +OK)", r =>
+            $"{r.Handovers.Count}: {r.Handovers.Sum(h => h.Checked)}; {r.LostAtHandoverWithWait}, {r.LostAtHandoverPlain}");
+        Row("lost under a coordinated FAILOVER by the end (Sentinel's reaction to it included)", r => r.LostUnderCoordinatedFailover.ToString(CultureInfo.InvariantCulture));
         Row("resurrected (deleted with WAIT 2, back at the end)", r => r.Resurrected.ToString(CultureInfo.InvariantCulture));
         Row("time travels on one node", r => r.TimeTravels.ToString(CultureInfo.InvariantCulture));
         Row("reads past expiry / reads after the deadline", r => $"{r.ReadsPastExpiry} / {r.ExpiryReadsChecked}");

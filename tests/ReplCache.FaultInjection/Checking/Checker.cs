@@ -23,6 +23,7 @@ public static class Checker
             FullSyncs = [.. monitor.FullSyncs],
             MaxRssBytes = [.. monitor.MaxRssBytes],
             WriteErrors = Interlocked.Read(ref history.WriteErrors),
+            Handovers = [.. history.Handovers],
         };
 
         object?[] keys = await cluster.CallAsync(primary, cancellationToken, "KEYS", "u:*").ConfigureAwait(false) as object?[] ?? [];
@@ -43,7 +44,13 @@ public static class Checker
                 continue;
             }
 
-            Count(result.Lost, Culprit(last, present.Contains(key.Key), history, schedule) ?? fault, last.Ack);
+            string culprit = Culprit(last, present.Contains(key.Key), history, schedule) ?? fault;
+            Count(result.Lost, culprit, last.Ack);
+            if (last.Ack != Ack.Plain && result.LostWithWait.Count < 20)
+            {
+                result.LostWithWait.Add($"{key.Key} ({(last.IsDelete ? "deleted" : "set")}, {last.Ack}, acknowledged at {last.At.TotalSeconds:F2} s under {fault}) lost by {culprit}");
+            }
+
             if (last.IsDelete && last.Ack == Ack.Wait2)
             {
                 result.Resurrected++;

@@ -19,6 +19,9 @@ public sealed class RunResult
     /// <summary>Acknowledged writes missing at the end (sets absent, deletions undone), by fault kind and acknowledgement.</summary>
     public Dictionary<(string Fault, Ack Ack), int> Lost { get; } = [];
 
+    /// <summary>The first few writes acknowledged by WAIT that were lost: key, when, and the fault charged, for the run's log.</summary>
+    public List<string> LostWithWait { get; } = [];
+
     /// <summary>Keys whose deletion every secondary acknowledged (WAIT 2), present again at the end.</summary>
     public int Resurrected { get; set; }
 
@@ -51,8 +54,24 @@ public sealed class RunResult
 
     public int TotalLost => Lost.Values.Sum();
 
+    /// <summary>Writes lost in <paramref name="fault"/>'s row over those acknowledged in it, every acknowledgement together; 0 for an empty row.</summary>
+    public double ShareLost(string fault)
+    {
+        int acknowledged = Acknowledged.Where(a => a.Key.Fault == fault).Sum(a => a.Value);
+        return acknowledged == 0 ? 0 : (double)Lost.Where(l => l.Key.Fault == fault).Sum(l => l.Value) / acknowledged;
+    }
+
     public int TotalAcknowledged => Acknowledged.Values.Sum();
 
-    /// <summary>Acknowledged writes lost under a coordinated FAILOVER: none may be, whatever the acknowledgement.</summary>
+    /// <summary>Coordinated FAILOVERs that handed over, each checked the moment it did.</summary>
+    public IReadOnlyList<HandoverCheck> Handovers { get; init; } = [];
+
+    /// <summary>Writes acknowledged with WAIT before a coordinated FAILOVER that the new primary lacked once it took over: none may be.</summary>
+    public int LostAtHandoverWithWait => Handovers.Sum(h => h.Missing[Ack.Wait1] + h.Missing[Ack.Wait2]);
+
+    /// <summary>The same for writes acknowledged by +OK alone.</summary>
+    public int LostAtHandoverPlain => Handovers.Sum(h => h.Missing[Ack.Plain]);
+
+    /// <summary>Acknowledged writes charged to a coordinated FAILOVER at the end of the run, Sentinel's reaction to it included.</summary>
     public int LostUnderCoordinatedFailover => Lost.Where(l => l.Key.Fault == nameof(Fault.CoordinatedFailover)).Sum(l => l.Value);
 }

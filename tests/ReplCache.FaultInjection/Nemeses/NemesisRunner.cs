@@ -22,6 +22,11 @@ public sealed class NemesisRunner(Cluster cluster, History history, Checking.Mon
             log($"{fault.Began.TotalSeconds,7:F1} s  #{fault.Index} {fault.Fault} (primary {primary}, secondary {secondary}) for {fault.Hold.TotalSeconds:F1} s; group: {await DescribeGroupAsync(cancellationToken).ConfigureAwait(false)}");
             await ApplyAsync(fault, primary, secondary, secondaries, cancellationToken).ConfigureAwait(false);
             fault.Ended = history.Now;
+            if (fault.Outcome is { } outcome)
+            {
+                log($"{fault.Ended.TotalSeconds,7:F1} s  #{fault.Index} {fault.Fault}: {outcome}");
+            }
+
             history.Nemesis = -1;
             await Task.Delay(fault.Quiet, cancellationToken).ConfigureAwait(false);
             await CheckpointAsync(fault.Index, cancellationToken).ConfigureAwait(false);
@@ -84,7 +89,7 @@ public sealed class NemesisRunner(Cluster cluster, History history, Checking.Mon
                 await Task.Delay(fault.Hold, cancellationToken).ConfigureAwait(false);
                 break;
             case Fault.CoordinatedFailover:
-                fault.Outcome = Describe(await cluster.CallAsync(primary, cancellationToken, "FAILOVER", "TIMEOUT", "3000").ConfigureAwait(false));
+                fault.Outcome = await new CoordinatedHandover(cluster, history).RunAsync(fault.Index, primary, cancellationToken).ConfigureAwait(false);
                 await Task.Delay(fault.Hold, cancellationToken).ConfigureAwait(false);
                 break;
             case Fault.RepointSecondary:

@@ -50,6 +50,9 @@ public sealed class History
     /// <summary>Per node, the moments its data stopped continuing its history (a full resync that replaced it).</summary>
     public ConcurrentDictionary<int, ConcurrentQueue<TimeSpan>> HistoryBreaks { get; } = new();
 
+    /// <summary>Each coordinated FAILOVER that handed over, checked the moment it did.</summary>
+    public ConcurrentQueue<Checking.HandoverCheck> Handovers { get; } = new();
+
     public long WriteErrors;
 
     /// <summary>
