@@ -62,6 +62,27 @@ public sealed class DirectiveTableTests
     }
 
     [Fact]
+    public void RotationDirectives_SetTheGracePeriodAndTheReloadInterval_AndConfigGetShowsThem()
+    {
+        var values = new DirectiveValues();
+        var options = new ReplicatedCacheOptions();
+        ReplicationDirectives.RequirePassGracePeriod.Apply(new DirectiveArguments(["300"], problem => new InvalidOperationException(problem)), values);
+        TlsDirectives.ReloadInterval.Apply(new DirectiveArguments(["0"], problem => new InvalidOperationException(problem)), values);
+        ReplicationDirectives.RequirePassGracePeriod.ApplyToOptions(values, options);
+        TlsDirectives.ReloadInterval.ApplyToOptions(values, options);
+        Assert.Equal(TimeSpan.FromMinutes(5), options.AuthTokenGracePeriod);
+        Assert.Equal(TimeSpan.Zero, options.Tls.ReloadInterval);
+
+        Assert.Throws<InvalidOperationException>(() => ReplicationDirectives.RequirePassGracePeriod.Apply(new DirectiveArguments(["86401"], problem => new InvalidOperationException(problem)), new DirectiveValues()));
+        Assert.Throws<InvalidOperationException>(() => TlsDirectives.ReloadInterval.Apply(new DirectiveArguments(["-1"], problem => new InvalidOperationException(problem)), new DirectiveValues()));
+
+        var source = new ConfigSource(new ReplicatedCacheOptions(), new Uri("http://127.0.0.1:7000"), [], new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase), 6390);
+        Dictionary<string, string> all = ConfigParameters.All(source).ToDictionary();
+        Assert.Equal("60", all["requirepass-grace-period"]);
+        Assert.Equal("10", all["tls-reload-interval"]);
+    }
+
+    [Fact]
     public void AValueTheNodeRefuses_IsBlamedOnTheDirectivesThatSetIt_ThenThoseItDependsOn()
     {
         Assert.Equal(["repl-timeout", "repl-ping-replica-period"], DirectiveTable.DirectivesOf(nameof(ReplicatedCacheOptions.ReplicationTimeout)));

@@ -55,6 +55,21 @@ internal static class ReplicationDirectives
         // Help: with requirepass.
     };
 
+    /// <summary>Seconds. ReplCache's own: Redis has one password at a time and no way to rotate it without refusals.</summary>
+    public static readonly Directive<int> RequirePassGracePeriod = new(s_declared, "requirepass-grace-period", arity: 2)
+    {
+        Parse = (a, _) => a.Integer(0, 86_400),
+        ToOptions = (seconds, o) => o.AuthTokenGracePeriod = TimeSpan.FromSeconds(seconds),
+        Show = s => RedisUnits.Seconds(s.Options.AuthTokenGracePeriod),
+        Sets = [nameof(ReplicatedCacheOptions.AuthTokenGracePeriod)],
+        Help = """
+            requirepass-grace-period <secs>
+                                          AuthTokenGracePeriod: after CONFIG SET requirepass, the previous
+                                          password is still accepted this long, so a group rotates it node
+                                          by node with no link refused. Default 60; 0 to 86400.
+            """,
+    };
+
     public static readonly Directive<bool> ProtectedMode = new(s_declared, "protected-mode", arity: 2)
     {
         Parse = (a, _) => a.YesNo(),

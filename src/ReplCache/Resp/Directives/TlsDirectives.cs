@@ -61,6 +61,20 @@ internal static class TlsDirectives
         // Help: with tls-cert-file.
     };
 
+    /// <summary>Seconds; 0: never. ReplCache's own: Redis reloads its certificates only on CONFIG SET.</summary>
+    public static readonly Directive<int> ReloadInterval = new(s_declared, "tls-reload-interval", arity: 2)
+    {
+        Parse = (a, _) => a.Integer(0, 86_400),
+        ToOptions = (seconds, o) => o.Tls.ReloadInterval = TimeSpan.FromSeconds(seconds),
+        Show = s => RedisUnits.Seconds(s.Options.Tls.ReloadInterval),
+        Sets = [$"Tls.{nameof(ReplicatedCacheTlsOptions.ReloadInterval)}"],
+        Help = """
+            tls-reload-interval <secs>    Tls.ReloadInterval: how often the certificate, key and CA files are
+                                          looked at; changed files serve new connections, established links
+                                          keep theirs. Default 10; 0: never reloaded.
+            """,
+    };
+
     /// <summary>Without it, peers' certificates are checked against the system's trust store.</summary>
     public static readonly Directive<string?> CaCertFile = new(s_declared, "tls-ca-cert-file", arity: 2)
     {
