@@ -20,6 +20,20 @@ internal sealed partial class CacheStore
         return _operations.SetIf(key, value, absoluteExpiryMs, condition, keepTtl, out _, out _);
     }
 
+    /// <summary>
+    /// Redis's plain <c>SET key value [EX|PX|EXAT|PXAT]</c> (and MSET, SETEX): no condition and no previous value to
+    /// answer with, so the table is visited once — by the insert — instead of looked up first as a conditional set must.
+    /// </summary>
+    /// <exception cref="ReadOnlyReplicaException">The store follows a primary.</exception>
+    public void SetUnconditionally(scoped ReadOnlySpan<byte> key, scoped ReadOnlySpan<byte> value, long absoluteExpiryMs)
+    {
+        lock (_writeLock)
+        {
+            _role.ThrowIfFollowing();
+            _writer.Insert(_writer.Create(key, value, absoluteExpiryMs, 0, 0));
+        }
+    }
+
     /// <inheritdoc cref="RedisOperations.RemoveLive"/>
     public bool RemoveLive(ReadOnlySpan<byte> key) => _operations.RemoveLive(key);
 

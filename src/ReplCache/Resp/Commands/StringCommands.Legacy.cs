@@ -69,7 +69,7 @@ internal static partial class StringCommands
 
         for (int i = 1; i < c.Request.Count; i += 2)
         {
-            c.Server.Store.SetIf(c.Request[i], c.Request[i + 1], 0, SetCondition.Always, keepTtl: false);
+            c.Server.Store.SetUnconditionally(c.Request[i], c.Request[i + 1], 0);
         }
 
         c.Writer.Ok();
@@ -81,7 +81,7 @@ internal static partial class StringCommands
         if (c.TryEntry(1, 3, out ReadOnlySpan<byte> key)
             && TryDeadline(c, 2, unit, c.Server.Store.Clock.NowMs(), command, out long absolute))
         {
-            c.Server.Store.SetIf(key, c.Request[3], absolute, SetCondition.Always, keepTtl: false);
+            c.Server.Store.SetUnconditionally(key, c.Request[3], absolute);
             c.Writer.Ok();
         }
 

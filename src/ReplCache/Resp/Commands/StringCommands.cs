@@ -87,6 +87,13 @@ internal static partial class StringCommands
             return Done;
         }
 
+        if (condition == SetCondition.Always && !keepTtl && !get)
+        {
+            c.Server.Store.SetUnconditionally(key, c.Request[2], absolute);
+            c.Writer.Ok();
+            return Done;
+        }
+
         using StoreReadScope scope = c.Server.Store.BeginRead();
         bool stored = c.Server.Store.SetIf(scope, key, c.Request[2], absolute, condition, keepTtl, out bool hadPrevious, out ReadOnlySpan<byte> previous);
         if (get)
