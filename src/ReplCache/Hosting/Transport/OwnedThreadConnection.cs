@@ -24,7 +24,15 @@ internal sealed class OwnedThreadConnection : ConnectionContext, IConnectionIdFe
     private const long InputPauseBytes = 1024 * 1024;
 
     /// <summary>What handlers may have queued for the send thread before their flush waits: a few log batches.</summary>
-    private const long OutputPauseBytes = 4 * 1024 * 1024;
+    /// <remarks>
+    /// Small on purpose. A primary drops a stalled secondary at ReplicaOutputLimitBytes only once its sender's writes
+    /// wait, and HTTP/1.1 has no flow control to make them wait sooner: whatever this pipe takes comes on top of the
+    /// kernel's send buffer (autotuned up to <c>tcp_wmem</c>'s maximum, 4 MB by default on Linux) and is memory the
+    /// limit does not see. At 4 MB, a sender to a stalled secondary put 8.4 MB into the connection before its writes
+    /// waited (4.3 MB over HTTP/2), so a 4 MB limit was only reached after 12.4 MB of writes. The send buffer alone
+    /// keeps the wire busy, so a few batches here are enough.
+    /// </remarks>
+    private const long OutputPauseBytes = 256 * 1024;
 
     private readonly Socket _socket;
     private readonly Pipe _input = new(new PipeOptions(readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, pauseWriterThreshold: InputPauseBytes, resumeWriterThreshold: InputPauseBytes / 2, useSynchronizationContext: false));
