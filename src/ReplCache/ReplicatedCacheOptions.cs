@@ -170,8 +170,9 @@ public sealed class ReplicatedCacheOptions
     /// stall replication (README, "Links that a starved thread pool does not stop"): its own listener then serves
     /// links over HTTP/1.1 (gRPC-Web) on an owned-thread transport beside HTTP/2, and as a secondary it links so
     /// (falling back to HTTP/2 where the primary does not serve it). False (default, for now): Kestrel's socket
-    /// transport and Sync over HTTP/2, which the host's pool carries. Off by default until it recovers from every
-    /// fault the tests inject as the default does: a stalled secondary was seen to take one more full sync.
+    /// transport and Sync over HTTP/2, which the host's pool carries. Off by default for now: every connection to the
+    /// listener, a RESP client's too, then costs two parked threads, and an acknowledgement can still complete through
+    /// the pool, so a long starvation may still drop a secondary for silence.
     /// </summary>
     public bool ThreadPoolIndependentLinks { get; set; }
 
