@@ -10,8 +10,9 @@ namespace ReplCache.Tests.RedisPorts;
 /// "diskless replication read pipe cleanup" (a FLUSHALL in the middle of the transfer) and "Blocked commands and
 /// configs during async-loading" (REPLICAOF NO ONE in the middle of a load). Redis answers
 /// that REPLICAOF with -LOADING, or, before the load begins, keeps the old dataset and its history; a ReplCache
-/// secondary empties its store when the snapshot starts, so a node promoted half-loaded holds a part of its
-/// primary's history, and must not offer it to its former siblings as if it held all of it.
+/// secondary loads a full sync aside (its staged load, <c>StagedCount</c>) and drops it when promoted half-way, so
+/// it holds its old dataset and history, and must not offer the history it was loading to its former siblings as if
+/// it held any of it.
 /// </summary>
 [Collection(HeavyCollection.Name)]
 public sealed class ReplicationLoadingTests
@@ -24,19 +25,29 @@ public sealed class ReplicationLoadingTests
         await using ReplicatedCacheNode sibling = await Nodes.StartSecondaryAsync(primary.Address);
         await Nodes.WaitInSyncAsync(primary, sibling);
 
+        // The loading node holds another history first: what it must keep, and offer, when the load is cut short.
+        await using ReplicatedCacheNode former = await Nodes.StartPrimaryAsync();
+        FillKeys(former, 1_000, "former");
+        await using ReplicatedCacheNode loading = await Nodes.StartSecondaryAsync(former.Address);
+        await Nodes.WaitInSyncAsync(former, loading);
+        string formerDigest = former.Cache.GetDigest();
+
         await using var proxy = new TcpFaultProxy(primary.Address);
-        await using ReplicatedCacheNode loading = await Nodes.StartSecondaryAsync(proxy.Address);
-        await Poll.UntilAsync(() => loading.Core.Store.PhysicalCount > 0, "the snapshot to begin arriving");
+        await loading.Replication.ReplicaOfAsync(proxy.Address);
+        await Poll.UntilAsync(() => loading.Core.Store.StagedCount > 0, "the snapshot to begin arriving");
         proxy.Stall(bothWays: true);
         Assert.Equal(PrimaryLinkStatus.Syncing, loading.Replication.GetInfo().LinkStatus);
-        Assert.True(loading.Core.Store.PhysicalCount < 100_000, "the snapshot is still on its way");
+        Assert.True(loading.Core.Store.StagedCount < 100_000, "the snapshot is still on its way");
 
         await loading.Replication.PromoteToPrimaryAsync();
+        Assert.Equal(formerDigest, loading.Cache.GetDigest());
+        Assert.NotEqual(primary.Replication.GetInfo().ReplicationId, loading.Replication.GetInfo().ReplicationId2);
         await sibling.Replication.ReplicaOfAsync(loading.Address);
         await Nodes.WaitInSyncAsync(loading, sibling);
 
-        // Whatever the promoted node holds, its secondary holds exactly that.
+        // Whatever the promoted node holds, its secondary holds exactly that: here the dataset it held before the load.
         Assert.Equal(loading.Cache.GetDigest(), sibling.Cache.GetDigest());
+        Assert.Equal(formerDigest, sibling.Cache.GetDigest());
         Assert.True((FullSyncs(loading), PartialSyncs(loading)) == (1, 0), Describe([primary, sibling, loading]));
     }
 
@@ -61,7 +72,7 @@ public sealed class ReplicationLoadingTests
                 await Poll.UntilAsync(
                     () => FullSyncs(primary) + PartialSyncs(primary) > before
                         && secondary.Replication.GetInfo() is { } info
-                        && (info.LinkStatus == PrimaryLinkStatus.Syncing && secondary.Core.Store.PhysicalCount >= after || info.LinkStatus == PrimaryLinkStatus.Up),
+                        && (info.LinkStatus == PrimaryLinkStatus.Syncing && secondary.Core.Store.StagedCount >= after || info.LinkStatus == PrimaryLinkStatus.Up),
                     "the next attempt's snapshot to be on its way");
                 served = FullSyncs(primary) + PartialSyncs(primary);
                 proxy.KillAll();
@@ -80,7 +91,7 @@ public sealed class ReplicationLoadingTests
         FillKeys(primary, 100_000);
         await using var proxy = new TcpFaultProxy(primary.Address);
         await using ReplicatedCacheNode secondary = await Nodes.StartSecondaryAsync(proxy.Address);
-        await Poll.UntilAsync(() => secondary.Core.Store.PhysicalCount > 0, "the snapshot to begin arriving");
+        await Poll.UntilAsync(() => secondary.Core.Store.StagedCount > 0, "the snapshot to begin arriving");
         proxy.Stall();
         Assert.Equal(PrimaryLinkStatus.Syncing, secondary.Replication.GetInfo().LinkStatus);
 
@@ -98,12 +109,12 @@ public sealed class ReplicationLoadingTests
         Assert.Equal(1, FullSyncs(primary));
     }
 
-    private static void FillKeys(ReplicatedCacheNode primary, int count)
+    private static void FillKeys(ReplicatedCacheNode primary, int count, string prefix = "key")
     {
         byte[] value = new byte[64];
         for (int i = 0; i < count; i++)
         {
-            primary.Cache.Set($"key:{i}", value, new DistributedCacheEntryOptions());
+            primary.Cache.Set($"{prefix}:{i}", value, new DistributedCacheEntryOptions());
         }
     }
 }
