@@ -11,16 +11,7 @@ internal sealed partial class CacheStore
     private StagedLoad? _staged;
 
     /// <summary>Whether a staged load is open (a full sync in progress on a secondary).</summary>
-    public bool IsStaging
-    {
-        get
-        {
-            lock (_writeLock)
-            {
-                return _staged is not null;
-            }
-        }
-    }
+    public bool IsStaging => Volatile.Read(ref _staged) is not null;
 
     /// <summary>Entries loaded into the staged load so far, 0 without one (for tests and diagnostics).</summary>
     internal int StagedCount => Volatile.Read(ref _staged)?.Table.Count ?? 0;
