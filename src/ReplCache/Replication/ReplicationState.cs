@@ -76,13 +76,17 @@ internal sealed class ReplicationState(string nodeId, IStoreAuthority store, Rep
     /// <summary>
     /// REPLICAOF: this node becomes a secondary. Its data and history become the "cached primary": if the new primary
     /// shares the history, it continues from where it is, as Redis does when a master is turned into a replica.
-    /// Its own secondaries are detached, so they reconnect and learn the new topology.
+    /// A primary's own secondaries are detached, so they reconnect and learn the new topology. A secondary's are
+    /// kept, as Redis 7 keeps them (PR #9398): the data and history they follow stay this node's until it continues
+    /// under a new id or completes a full resync, and either detaches them then; the new chain reaches them in a
+    /// Topology message meanwhile.
     /// </summary>
     public void BecomeSecondary(string reason)
     {
         lock (store.WriteLock)
         {
-            if (_role == ReplicationRole.Primary)
+            bool wasPrimary = _role == ReplicationRole.Primary;
+            if (wasPrimary)
             {
                 _hasHistoryToContinue = log.EndOffset > 0 || store.PhysicalCount > 0;
             }
@@ -90,7 +94,10 @@ internal sealed class ReplicationState(string nodeId, IStoreAuthority store, Rep
             _role = ReplicationRole.Secondary;
             Volatile.Write(ref _upstream, []); // until the new primary says who is upstream; never a stale chain
             store.Follow();
-            log.DetachAll(reason);
+            if (wasPrimary)
+            {
+                log.DetachAll(reason);
+            }
 
             // Asynchronously: the waits it ends must not resume on this thread while it holds the write lock.
             _ = _primaryTerm.CancelAsync();

@@ -109,12 +109,198 @@ public sealed class ReplicationLoadingTests
         Assert.Equal(1, FullSyncs(primary));
     }
 
-    private static void FillKeys(ReplicatedCacheNode primary, int count, string prefix = "key")
+    /// <summary>
+    /// "Diskless load swapdb (different replid): old database is exposed after replication fails": a node with data
+    /// of its own (201 keys, <c>mykey</c>) made a replica of a master with another history; the master kills the
+    /// replica's link in the middle of the load, and the old data is still served, whole.
+    /// </summary>
+    [Fact]
+    public async Task DisklessLoadSwapdb_DifferentReplid_OldDatabaseIsExposedAfterReplicationFails()
     {
-        byte[] value = new byte[64];
+        await using var links = new UpstreamLinks();
+        await using ReplicatedCacheNode master = await Nodes.StartPrimaryAsync();
+        FillKeys(master, 200_000);
+        await using ReplicatedCacheNode replica = await Nodes.StartPrimaryAsync();
+        FillKeys(replica, 200, "own");
+        replica.Cache.SetString("mykey", "myvalue");
+        string digest = replica.Cache.GetDigest();
+
+        await links.PointAsync(replica, master);
+        await Poll.UntilAsync(() => replica.Core.Store.StagedCount > 0, "the snapshot to begin arriving");
+        links.Of(replica).Refuse(true); // killed, and kept away
+        links.Of(replica).KillAll();
+        await Poll.UntilAsync(() => replica.Replication.GetInfo().LinkStatus != PrimaryLinkStatus.Syncing && !replica.Core.Store.IsStaging, "the load to break off");
+
+        Assert.Equal(201, replica.Cache.Count);
+        Assert.Equal("myvalue", replica.Cache.GetString("mykey"));
+        Assert.Equal(digest, replica.Cache.GetDigest());
+        Assert.Null(replica.Cache.Get("key:0"));
+    }
+
+    /// <summary>
+    /// "Diskless load swapdb (async_loading): old database is exposed while async replication is in progress": a
+    /// replica of the same history is sent a full sync (the master's backlog no longer covers what it missed), and
+    /// while that loads, reads see the dataset it had, not the new values nor a mix.
+    /// </summary>
+    [Fact]
+    public async Task DisklessLoadSwapdbAsyncLoading_OldDatabaseIsExposedWhileAsyncReplicationIsInProgress()
+    {
+        await using var sync = await SameHistoryFullSync.StartAsync();
+        sync.Proxy.Stall();
+        ReplicationInfo info = sync.Replica.Replication.GetInfo();
+        Assert.True(info.LinkStatus == PrimaryLinkStatus.Syncing && info.ReplicationId == sync.Master.Replication.GetInfo().ReplicationId, Describe([sync.Master, sync.Replica]));
+
+        Assert.Equal(sync.OldDigest, sync.Replica.Cache.GetDigest());
+        Assert.Equal(OldValue, sync.Replica.Cache.Get("key:0"));
+        Assert.Equal(200_000, sync.Replica.Cache.Count);
+        Assert.True(sync.Replica.Core.Store.StagedCount is > 0 and < 200_000, "the snapshot is still on its way");
+
+        sync.Proxy.Resume();
+        await Nodes.WaitInSyncAsync(sync.Master, sync.Replica);
+        Assert.Equal(sync.Master.Cache.GetDigest(), sync.Replica.Cache.GetDigest());
+        Assert.Equal(NewValue, sync.Replica.Cache.Get("key:0"));
+    }
+
+    /// <summary>
+    /// "Diskless load swapdb (async_loading): old database is exposed after async replication fails": the same full
+    /// sync, cut short: the replica keeps the dataset it had, then converges once the master can reach it again.
+    /// </summary>
+    [Fact]
+    public async Task DisklessLoadSwapdbAsyncLoading_OldDatabaseIsExposedAfterAsyncReplicationFails()
+    {
+        await using var sync = await SameHistoryFullSync.StartAsync();
+        sync.Proxy.Refuse(true);
+        sync.Proxy.KillAll();
+        await Poll.UntilAsync(() => sync.Replica.Replication.GetInfo().LinkStatus != PrimaryLinkStatus.Syncing && !sync.Replica.Core.Store.IsStaging, "the load to break off");
+
+        Assert.Equal(sync.OldDigest, sync.Replica.Cache.GetDigest());
+        Assert.Equal(OldValue, sync.Replica.Cache.Get("key:0"));
+        Assert.Equal(200_000, sync.Replica.Cache.Count);
+
+        sync.Proxy.Refuse(false);
+        await Nodes.WaitInSyncAsync(sync.Master, sync.Replica);
+        Assert.Equal(sync.Master.Cache.GetDigest(), sync.Replica.Cache.GetDigest());
+    }
+
+    /// <summary>
+    /// "Don't disconnect with replicas before loading transferred RDB when full sync" (PR #9398): a replica with a
+    /// sub-replica switches to master2, which dies before its snapshot is loaded. The sub-replica is never dropped —
+    /// neither by the REPLICAOF nor by the failed sync — and the replication id is unchanged along the chain.
+    /// </summary>
+    [Fact]
+    public async Task DontDisconnectWithReplicasBeforeLoadingTransferredRdbWhenFullSync()
+    {
+        await using var chain = await DyingMaster2.StartAsync();
+        string id1 = chain.Master1.Replication.GetInfo().ReplicationId;
+
+        Assert.Equal(PrimaryLinkStatus.Up, chain.SubReplica.Replication.GetInfo().LinkStatus);
+        Assert.Equal(chain.SubReplicaConnections, chain.Links.Of(chain.SubReplica).ConnectionsAccepted);
+        Assert.Equal(id1, chain.Replica.Replication.GetInfo().ReplicationId);
+        Assert.Equal(id1, chain.SubReplica.Replication.GetInfo().ReplicationId);
+        Assert.Equal(chain.Master1.Cache.GetDigest(), chain.SubReplica.Cache.GetDigest());
+        Assert.True((FullSyncs(chain.Replica), PartialSyncs(chain.Replica)) == (1, 0), Describe([chain.Master1, chain.Replica, chain.SubReplica]));
+    }
+
+    /// <summary>
+    /// "Discard cache master before loading transferred RDB when full sync" (PR #9398): then switched back to master1,
+    /// the replica continues partially — it kept master1's history through the failed sync — and the sub-replica has
+    /// done exactly one full sync and no partial one.
+    /// </summary>
+    [Fact]
+    public async Task DiscardCacheMasterBeforeLoadingTransferredRdbWhenFullSync()
+    {
+        await using var chain = await DyingMaster2.StartAsync();
+        await chain.Links.PointAsync(chain.Replica, chain.Master1);
+        await Replicas.WaitConsistentAsync(chain.Master1, [chain.Replica, chain.SubReplica]);
+        chain.Master1.Cache.SetString("after", "switching back");
+        await Replicas.WaitConsistentAsync(chain.Master1, [chain.Replica, chain.SubReplica]);
+
+        Assert.True((FullSyncs(chain.Master1), PartialSyncs(chain.Master1)) == (1, 1), Describe([chain.Master1, chain.Replica, chain.SubReplica]));
+        Assert.True((FullSyncs(chain.Replica), PartialSyncs(chain.Replica)) == (1, 0), Describe([chain.Master1, chain.Replica, chain.SubReplica]));
+        Assert.Equal(chain.SubReplicaConnections, chain.Links.Of(chain.SubReplica).ConnectionsAccepted);
+        Assert.Equal(chain.Master1.Cache.GetDigest(), chain.SubReplica.Cache.GetDigest());
+    }
+
+    private static readonly byte[] OldValue = new byte[64];
+    private static readonly byte[] NewValue = [.. Enumerable.Repeat((byte)7, 64)];
+
+    private static void FillKeys(ReplicatedCacheNode primary, int count, string prefix = "key", byte[]? value = null)
+    {
+        value ??= OldValue;
         for (int i = 0; i < count; i++)
         {
             primary.Cache.Set($"{prefix}:{i}", value, new DistributedCacheEntryOptions());
+        }
+    }
+
+    /// <summary>
+    /// A replica in sync with its master (200,000 keys) is kept away while the master overwrites 2,000 of them, more
+    /// than its 16 KiB backlog holds; let back, it is sent a full sync of the same history, which has begun to load.
+    /// </summary>
+    private sealed record SameHistoryFullSync(UpstreamLinks Links, ReplicatedCacheNode Master, ReplicatedCacheNode Replica, string OldDigest) : IAsyncDisposable
+    {
+        public TcpFaultProxy Proxy => Links.Of(Replica);
+
+        public static async Task<SameHistoryFullSync> StartAsync()
+        {
+            var links = new UpstreamLinks();
+            ReplicatedCacheNode master = await Nodes.StartPrimaryAsync(o => o.BacklogSizeBytes = ReplicatedCacheOptions.MinBacklogSizeBytes);
+            FillKeys(master, 200_000);
+            ReplicatedCacheNode replica = await links.StartSecondaryAsync(master);
+            await Nodes.WaitInSyncAsync(master, replica);
+            string digest = replica.Cache.GetDigest();
+
+            links.Of(replica).Refuse(true);
+            links.Of(replica).KillAll();
+            await Poll.UntilAsync(() => replica.Replication.GetInfo().LinkStatus != PrimaryLinkStatus.Up, "the replica's link to drop");
+            FillKeys(master, 2_000, value: NewValue);
+            long fullSyncs = FullSyncs(master);
+            links.Of(replica).Refuse(false);
+            await Poll.UntilAsync(() => FullSyncs(master) > fullSyncs && replica.Core.Store.StagedCount > 0, "the full sync to begin loading");
+            return new SameHistoryFullSync(links, master, replica, digest);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Replica.DisposeAsync();
+            await Links.DisposeAsync();
+            await Master.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// Master1 → replica → sub-replica in sync; the replica is pointed at master2 (200,000 keys), whose link is cut for
+    /// good once its snapshot has begun to load: master2 dies as far as the replica can tell.
+    /// </summary>
+    private sealed record DyingMaster2(UpstreamLinks Links, ReplicatedCacheNode Master1, ReplicatedCacheNode Master2, ReplicatedCacheNode Replica, ReplicatedCacheNode SubReplica, int SubReplicaConnections) : IAsyncDisposable
+    {
+        public static async Task<DyingMaster2> StartAsync()
+        {
+            var links = new UpstreamLinks();
+            ReplicatedCacheNode master1 = await Nodes.StartPrimaryAsync();
+            FillKeys(master1, 1_000, "m1");
+            ReplicatedCacheNode replica = await links.StartSecondaryAsync(master1);
+            ReplicatedCacheNode subReplica = await links.StartSecondaryAsync(replica);
+            await Replicas.WaitConsistentAsync(master1, [replica, subReplica]);
+            ReplicatedCacheNode master2 = await Nodes.StartPrimaryAsync();
+            FillKeys(master2, 200_000, "m2");
+
+            int subReplicaConnections = links.Of(subReplica).ConnectionsAccepted;
+            await links.PointAsync(replica, master2);
+            await Poll.UntilAsync(() => replica.Core.Store.StagedCount > 0, "master2's snapshot to begin arriving");
+            links.Of(replica).Refuse(true);
+            links.Of(replica).KillAll();
+            await Poll.UntilAsync(() => replica.Replication.GetInfo().LinkStatus != PrimaryLinkStatus.Syncing && !replica.Core.Store.IsStaging, "the load to break off");
+            return new DyingMaster2(links, master1, master2, replica, subReplica, subReplicaConnections);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await SubReplica.DisposeAsync();
+            await Replica.DisposeAsync();
+            await Links.DisposeAsync();
+            await Master2.DisposeAsync();
+            await Master1.DisposeAsync();
         }
     }
 }
