@@ -1,5 +1,6 @@
 using System.Text;
 using ReplCache.Storage;
+using ReplCache.Tests.Infrastructure;
 
 namespace ReplCache.Tests.Storage;
 
@@ -92,7 +93,10 @@ public class StagedLoadTests
 
         Assert.True(store.ReservedBytes > reservedBefore + 20_000 * 200, "the staged entries are held beside the old ones");
         Assert.Equal(20_000, store.DropStagedLoad());
-        store.Heap.Reclaim();
+        lock (store.WriteLock)
+        {
+            store.Heap.Reclaim();
+        }
 
         Assert.False(store.IsStaging);
         Assert.Equal(oldDigest, store.ComputeDigest());
@@ -139,13 +143,20 @@ public class StagedLoadTests
                 using StoreReadScope scope = store.BeginRead();
                 Assert.True(store.TryGetValue(scope, key, renewSliding: false, out ReadOnlySpan<byte> value), $"k{i} missing");
                 int seen = BitConverter.ToInt32(value);
-                Assert.True(seen == at || seen == at + 1, $"k{i} of generation {seen} read in generation {at}");
+                int latest = Volatile.Read(ref generation);
+
+                // Never older than the last swap done before the read began; at most the one being published.
+                Assert.True(seen >= at && seen <= latest + 1, $"k{i} of generation {seen} read between generations {at} and {latest}");
                 Assert.True(value.SequenceEqual(Generation(seen, i)), $"k{i} of generation {seen} is not whole");
                 Interlocked.Increment(ref reads);
             }
         }))];
 
-        for (int g = 1; g <= 30; g++)
+        await Poll.UntilAsync(() => Interlocked.Read(ref reads) > 0, "the readers to start");
+        long readsBefore = Interlocked.Read(ref reads);
+
+        // 30 swaps at least, and as many more as it takes for the readers to have read across them.
+        for (int g = 1; g <= 30 || (Interlocked.Read(ref reads) < readsBefore + 10_000 && g < 10_000); g++)
         {
             store.BeginStagedLoad();
             for (int i = 0; i < keys; i++)
@@ -155,12 +166,15 @@ public class StagedLoadTests
 
             store.SwapInStagedLoad();
             Volatile.Write(ref generation, g);
-            store.Heap.Reclaim(); // frees what the swap retired, once no reader is in it
+            lock (store.WriteLock)
+            {
+                store.Heap.Reclaim(); // frees what the swap retired, once no reader is in it
+            }
         }
 
         await stop.CancelAsync();
         await Task.WhenAll(readers);
-        Assert.True(Interlocked.Read(ref reads) > 0);
+        Assert.True(Interlocked.Read(ref reads) >= readsBefore + 10_000, "the readers were starved throughout");
         Assert.Equal(keys, store.PhysicalCount);
     }
 
