@@ -31,7 +31,11 @@ internal sealed partial class CacheStore
     /// lock, so a reader sees either every old entry or every new one, never a mix. The old entries are retired, to
     /// be reused once no reader can still see them.
     /// </summary>
-    /// <remarks>Retiring the old entries costs a pass over them under the lock (about 10 ms per million).</remarks>
+    /// <remarks>
+    /// Retiring the old entries costs a pass over them under the lock, and freeing them later another (measured on a
+    /// loaded 2-core machine: about 55 ms each per million entries); readers never wait for either, only the apply
+    /// path does. Staged entries share pages with the old ones, so the old pages cannot be released whole.
+    /// </remarks>
     /// <exception cref="InvalidOperationException">No staged load is open.</exception>
     public void SwapInStagedLoad()
     {
