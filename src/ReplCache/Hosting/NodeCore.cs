@@ -137,8 +137,8 @@ internal sealed partial class NodeCore : IAsyncDisposable, IDisposable
     public bool HasStarted => _hasStarted;
 
     /// <summary>
-    /// Whether this node's store holds everything up to its log's end: always on a primary; on a secondary, not while
-    /// a full resync is loading its snapshot (nor after one that broke off half-way).
+    /// Whether this node's store holds everything up to its log's end: always on a primary; on a secondary, once it
+    /// has completed a sync (a full resync loads aside, so a later one in progress or broken off leaves the copy whole).
     /// </summary>
     public bool HoldsCompleteCopy
     {

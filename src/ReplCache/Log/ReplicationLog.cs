@@ -197,6 +197,40 @@ internal sealed class ReplicationLog : IBufferWriter<byte>
         _appended.Set();
     }
 
+    /// <summary>
+    /// Replaces this log's history with the one <paramref name="staged"/> holds — a secondary's full sync, whose
+    /// records were logged aside while this log kept the old history in force — and detaches every cursor (their
+    /// secondaries must resync). Writer only, with <paramref name="staged"/>'s writer, which must not use it again.
+    /// </summary>
+    /// <remarks>
+    /// The staged log's segments are taken over, not copied: it has kept only its backlog's worth (it has no cursors),
+    /// so what a partial resync from this node can use afterwards is what it would have been had the records been
+    /// logged here.
+    /// </remarks>
+    public void AdoptHistory(ReplicationLog staged, string reason)
+    {
+        lock (_gate)
+        {
+            DetachAll(reason);
+            foreach (byte[] segment in _segments)
+            {
+                Recycle(segment);
+            }
+
+            _segments.Clear();
+            lock (staged._gate)
+            {
+                _segments.AddRange(staged._segments);
+                staged._segments.Clear();
+                _base = staged._base;
+                _writePosition = staged._end; // the staged log's committed end: a partial record is never logged
+                Volatile.Write(ref _end, staged._end);
+            }
+        }
+
+        _appended.Set();
+    }
+
     /// <summary>Detaches every open cursor, e.g. when the node changes role and its secondaries must reconnect.</summary>
     public void DetachAll(string reason)
     {

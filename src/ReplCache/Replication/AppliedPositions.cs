@@ -25,10 +25,11 @@ internal sealed class AppliedPositions(ReplicationState state, ReplicationLog lo
 
     /// <remarks>
     /// Without the store's write lock: every request of a user who once wrote brings a position, and writers should
-    /// not queue behind them. Read in this order, the three figures cannot mix two histories: a full resync first
-    /// clears <see cref="ReplicationState.HoldsLogEnd"/>, then resets the log, then publishes a new history record —
-    /// so a log end of the new history is seen only with HoldsLogEnd false, or, once the resync has completed, with a
-    /// history record other than the one read first, which the second read of the record catches.
+    /// not queue behind them. Read in this order, the three figures cannot mix two histories: the swap that completes
+    /// a full resync (it loads aside until then, leaving all three as they were) first clears
+    /// <see cref="ReplicationState.HoldsLogEnd"/>, then swaps in the data and the log, then publishes the new history
+    /// record, then sets HoldsLogEnd again — so a log end of the new history is seen only with HoldsLogEnd false, or
+    /// with a history record other than the one read first, which the second read of the record catches.
     /// </remarks>
     public bool HasApplied(string replicationId, long offset)
     {

@@ -65,23 +65,28 @@ internal sealed class ReplicationState(string nodeId, IStoreAuthority store, Rep
     public long Offset => log.EndOffset;
 
     /// <summary>
-    /// Whether the store holds everything up to the log's end: false while a full resync is loading its snapshot,
-    /// when the log already stands at the primary's offset but the data has yet to arrive. Under the store's write
-    /// lock the answer is consistent with <see cref="History"/> and the log's end; without it, see
-    /// <see cref="AppliedPositions.HasApplied"/> for how a reader makes it so.
+    /// Whether the store holds everything up to the log's end of the history it has: false on a secondary that has
+    /// never completed a sync (it has no history of its own yet), and for an instant inside the swap that completes a
+    /// full resync. A full resync loads aside, so the data, the log and the history it replaces stay whole until then.
+    /// Under the store's write lock the answer is consistent with <see cref="History"/> and the log's end; without it,
+    /// see <see cref="AppliedPositions.HasApplied"/> for how a reader makes it so.
     /// </summary>
     public bool HoldsLogEnd => _role == ReplicationRole.Primary || Volatile.Read(ref _hasHistoryToContinue);
 
     /// <summary>
     /// REPLICAOF: this node becomes a secondary. Its data and history become the "cached primary": if the new primary
     /// shares the history, it continues from where it is, as Redis does when a master is turned into a replica.
-    /// Its own secondaries are detached, so they reconnect and learn the new topology.
+    /// A primary's own secondaries are detached, so they reconnect and learn the new topology. A secondary's are
+    /// kept, as Redis 7 keeps them (PR #9398): the data and history they follow stay this node's until it continues
+    /// under a new id or completes a full resync, and either detaches them then; the new chain reaches them in a
+    /// Topology message meanwhile.
     /// </summary>
     public void BecomeSecondary(string reason)
     {
         lock (store.WriteLock)
         {
-            if (_role == ReplicationRole.Primary)
+            bool wasPrimary = _role == ReplicationRole.Primary;
+            if (wasPrimary)
             {
                 _hasHistoryToContinue = log.EndOffset > 0 || store.PhysicalCount > 0;
             }
@@ -89,7 +94,10 @@ internal sealed class ReplicationState(string nodeId, IStoreAuthority store, Rep
             _role = ReplicationRole.Secondary;
             Volatile.Write(ref _upstream, []); // until the new primary says who is upstream; never a stale chain
             store.Follow();
-            log.DetachAll(reason);
+            if (wasPrimary)
+            {
+                log.DetachAll(reason);
+            }
 
             // Asynchronously: the waits it ends must not resume on this thread while it holds the write lock.
             _ = _primaryTerm.CancelAsync();
@@ -120,10 +128,11 @@ internal sealed class ReplicationState(string nodeId, IStoreAuthority store, Rep
     /// so former siblings and this node's own secondaries continue with partial resyncs.
     /// </summary>
     /// <remarks>
-    /// A node promoted in the middle of a full resync holds part of a snapshot — no prefix of its primary's history —
-    /// so it must not keep that history's id: a sibling would continue from it and keep what this node lacks. Redis
-    /// answers such a REPLICAOF NO ONE with -LOADING, or (before the load begins) keeps its old dataset and history;
-    /// this node starts an unrelated history instead, and whoever follows it full-syncs what it holds.
+    /// A node promoted in the middle of a full resync has dropped what it loaded aside (its link ends first) and holds
+    /// its old dataset and history, which it shifts as any promoted secondary does — Redis keeps the old dataset and
+    /// its history likewise when the load has not completed. A node that never completed a sync has no history to
+    /// shift: it must not claim one a sibling could continue from while holding nothing of it, so it starts an
+    /// unrelated history, and whoever follows it full-syncs what it holds.
     /// </remarks>
     /// <returns>False when this node already was a primary (nothing changes).</returns>
     public bool BecomePrimary()
@@ -145,7 +154,10 @@ internal sealed class ReplicationState(string nodeId, IStoreAuthority store, Rep
         }
     }
 
-    /// <summary>What a secondary asks its primary for: (replication id, next offset), or ("?", -1) for a full resync.</summary>
+    /// <summary>
+    /// What a secondary asks its primary for: (replication id, next offset), or ("?", -1) for a full resync. After a
+    /// full resync that failed, still the history held before it: the sync loaded aside and changed nothing here.
+    /// </summary>
     public (string Id, long Offset) PsyncRequest()
     {
         lock (store.WriteLock)
@@ -155,25 +167,25 @@ internal sealed class ReplicationState(string nodeId, IStoreAuthority store, Rep
     }
 
     /// <summary>
-    /// The primary answered FULLRESYNC: adopt its history; <paramref name="beginSync"/> empties the store and restarts
-    /// the log at the offset, under the same lock, so no write can fall between the two.
+    /// A full resync's snapshot is complete: <paramref name="swapIn"/> makes the data and log loaded aside the node's,
+    /// and the node adopts its primary's history, <paramref name="replicationId"/>, all under one hold of the write
+    /// lock, so no write and no reader holding the lock sees the new data with the old history or the reverse.
     /// </summary>
-    public void AdoptFullResync(string replicationId, Action beginSync)
+    /// <remarks>
+    /// Until here the node kept its old data, log and history (Redis keeps its cached master until the RDB is loaded,
+    /// PR #9398): a full sync that fails leaves it able to continue the old history with a partial resync. For
+    /// lock-free readers (<see cref="AppliedPositions.HasApplied"/>) <see cref="HoldsLogEnd"/> is cleared before the
+    /// swap and set again after the new history is published, so a log end of the new history is never read as
+    /// complete in the old one.
+    /// </remarks>
+    public void CompleteFullResync(string replicationId, Action swapIn)
     {
         lock (store.WriteLock)
         {
-            _hasHistoryToContinue = false; // until the snapshot is complete, there is nothing to continue
-            beginSync();
+            Volatile.Write(ref _hasHistoryToContinue, false);
+            swapIn();
             Volatile.Write(ref _history, new ReplicationHistory(replicationId, ReplicationInfo.NoReplicationId, -1));
-        }
-    }
-
-    /// <summary>The snapshot is complete: from here on the node holds its primary's history up to its log's end.</summary>
-    public void CompleteFullResync()
-    {
-        lock (store.WriteLock)
-        {
-            // Released after the snapshot's entries: a lock-free reader that sees it sees them (AppliedPositions).
+            // Released after the snapshot's entries and the history: a lock-free reader that sees it sees them.
             Volatile.Write(ref _hasHistoryToContinue, true);
         }
     }

@@ -119,6 +119,8 @@ internal sealed partial class CacheStore : IReplicaStore, IStoreAuthority, IDisp
         ArgumentNullException.ThrowIfNull(observer);
         lock (_writeLock)
         {
+            // A leader decides its own data: a full sync still loading aside can never complete now.
+            DropStagedLoad();
             _role.Lead(observer);
         }
     }
@@ -272,11 +274,24 @@ internal sealed partial class CacheStore : IReplicaStore, IStoreAuthority, IDisp
         }
     }
 
-    /// <summary>Drops every entry.</summary>
-    public void Clear() => _writer.Clear();
+    /// <summary>Drops every entry (not a staged load's: see <see cref="ApplyClear"/>).</summary>
+    public void Clear()
+    {
+        lock (_writeLock)
+        {
+            // A staged load's entries share the heap, so its pages cannot be retired whole meanwhile.
+            _writer.Clear(wholePages: _staged is null);
+        }
+    }
 
-    /// <summary>Makes room for about <paramref name="entries"/> entries at once.</summary>
-    public void Reserve(long entries) => _writer.Reserve(entries);
+    /// <summary>Makes room for about <paramref name="entries"/> entries at once (in the staged load, while one is open).</summary>
+    public void Reserve(long entries)
+    {
+        lock (_writeLock)
+        {
+            ApplyWriter.Reserve(entries);
+        }
+    }
 
     /// <summary>Runs <paramref name="action"/> under the write lock, so that nothing changes the store meanwhile.</summary>
     public T UnderWriteLock<T>(Func<T> action)

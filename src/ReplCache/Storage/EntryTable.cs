@@ -227,6 +227,28 @@ internal sealed class EntryTable(EntryHeap heap)
     }
 
     /// <summary>
+    /// Exchanges this table's entries with <paramref name="other"/>'s (a full sync's staged load taking the live
+    /// table's place). Writer only; both tables index entries of the same heap, so every handle stays valid.
+    /// </summary>
+    /// <remarks>
+    /// Readers of this table switch at once: a reader that read the old slot array before the exchange finishes its
+    /// probe in it, and the entries it resolves stay readable until it leaves the heap's protection (the caller
+    /// retires them; see <see cref="EntryHeap"/>). Nobody reads <paramref name="other"/> without the write lock.
+    /// </remarks>
+    public void ExchangeContents(EntryTable other)
+    {
+        Slot[] slots = _slots;
+        int count = _count;
+        int tombstones = _tombstones;
+        _tombstones = other._tombstones;
+        Volatile.Write(ref _slots, other._slots);
+        Volatile.Write(ref _count, other._count);
+        other._tombstones = tombstones;
+        other._slots = slots;
+        other._count = count;
+    }
+
+    /// <summary>
     /// A slot array. A large one is pinned, beside the entries' pages: the pinned heap is not compacted either, but a
     /// table outgrown there is room for the pages that follow, where on the large object heap it stayed a hole.
     /// </summary>

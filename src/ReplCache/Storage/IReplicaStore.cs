@@ -2,7 +2,8 @@ namespace ReplCache.Storage;
 
 /// <summary>
 /// What a secondary's replication needs of its store: the apply path for the records its primary decided, the lock
-/// a batch of them and its append to the secondary's own log are taken under, and the figures its link reports.
+/// a batch of them and its append to the secondary's own log are taken under, the staged load a full sync fills
+/// while readers keep the old data, and the figures its link reports.
 /// </summary>
 internal interface IReplicaStore
 {
@@ -29,9 +30,18 @@ internal interface IReplicaStore
     /// <inheritdoc cref="CacheStore.ApplyTouch"/>
     bool ApplyTouch(ReadOnlySpan<byte> key, long deadline);
 
-    /// <inheritdoc cref="CacheStore.Clear"/>
-    void Clear();
+    /// <inheritdoc cref="CacheStore.ApplyClear"/>
+    void ApplyClear();
 
     /// <inheritdoc cref="CacheStore.Reserve"/>
     void Reserve(long entries);
+
+    /// <inheritdoc cref="CacheStore.BeginStagedLoad"/>
+    void BeginStagedLoad();
+
+    /// <inheritdoc cref="CacheStore.SwapInStagedLoad"/>
+    void SwapInStagedLoad();
+
+    /// <inheritdoc cref="CacheStore.DropStagedLoad"/>
+    int DropStagedLoad();
 }

@@ -78,6 +78,21 @@ internal sealed class StoreLedger
         }
     }
 
+    /// <summary>
+    /// Exchanges the books of the entries held with <paramref name="other"/>'s, as the tables exchange their entries
+    /// (a staged load swapped in); the counts of removals stay, they are this store's history. Caller holds the write lock.
+    /// </summary>
+    public void ExchangeBooks(StoreLedger other)
+    {
+        (long size, int expiring) = (_sizeBytes, _expiringCount);
+        Volatile.Write(ref _sizeBytes, other._sizeBytes);
+        Volatile.Write(ref _expiringCount, other._expiringCount);
+        Volatile.Write(ref _version, _version + 1);
+        Volatile.Write(ref other._sizeBytes, size);
+        Volatile.Write(ref other._expiringCount, expiring);
+        Volatile.Write(ref other._version, other._version + 1);
+    }
+
     /// <summary>Every entry is gone at once. Caller holds the write lock.</summary>
     public void Clear()
     {

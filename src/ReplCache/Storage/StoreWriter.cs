@@ -102,12 +102,32 @@ internal sealed class StoreWriter(Lock writeLock, EntryTable table, EntryHeap he
     }
 
     /// <summary>Drops every entry.</summary>
-    public void Clear()
+    /// <param name="wholePages">
+    /// Whether the table holds every entry of the heap, so that its pages can be retired whole; false while a staged
+    /// load (<see cref="StagedLoad"/>) shares the heap, when each entry is retired on its own.
+    /// </param>
+    public void Clear(bool wholePages)
     {
         lock (writeLock)
         {
-            table.Clear();
-            heap.RetireAll();
+            if (wholePages)
+            {
+                table.Clear();
+                heap.RetireAll();
+            }
+            else
+            {
+                foreach (ref readonly EntryTable.Slot slot in table.Slots.AsSpan())
+                {
+                    if (slot.IsLive)
+                    {
+                        heap.Retire(table.Resolve(slot.Handle));
+                    }
+                }
+
+                table.Clear();
+            }
+
             ledger.Clear();
             role.Observer?.OnCleared();
         }

@@ -84,6 +84,29 @@ public sealed class HybridCacheL1CoherenceTests : IAsyncLifetime
             "the primary's HybridCache to serve the value written through the secondary");
     }
 
+    /// <summary>
+    /// A full resync from another primary loads aside: the secondary's local copy of the old value is served until the
+    /// new dataset is swapped in, and dropped then (one Cleared announcement at the swap), so the new value follows.
+    /// </summary>
+    [Fact]
+    public async Task AFullResyncFromAnotherPrimary_DropsTheSecondarysLocalCopies_WhenTheNewDataIsSwappedIn()
+    {
+        TestApp primary = _primary!, secondary = _secondary!;
+        await using TestApp other = await StartInstanceAsync(primary: null);
+        HybridCache reader = secondary.Services.GetRequiredService<HybridCache>();
+        await primary.Services.GetRequiredService<HybridCache>().SetAsync("product:4", "a shelf, old price", LongLocalCopies);
+        await other.Services.GetRequiredService<HybridCache>().SetAsync("product:4", "a shelf, new price", LongLocalCopies);
+        await TestApp.WaitInSyncAsync(primary.Control(), secondary.Control());
+        Assert.Equal("a shelf, old price", await reader.GetOrCreateAsync("product:4", _ => ValueTask.FromResult("unexpected"), LongLocalCopies));
+
+        await secondary.Control().ReplicaOfAsync(other.ReplicationAddress());
+        await TestApp.WaitInSyncAsync(other.Control(), secondary.Control());
+        await Poll.UntilAsync(
+            () => reader.GetOrCreateAsync("product:4", _ => ValueTask.FromResult("unexpected"), LongLocalCopies).AsTask().GetAwaiter().GetResult() == "a shelf, new price",
+            "the secondary's HybridCache to serve the new primary's value");
+        Assert.Equal(other.Cache().GetDigest(), secondary.Cache().GetDigest());
+    }
+
     private TestApp? _primary;
     private TestApp? _secondary;
 

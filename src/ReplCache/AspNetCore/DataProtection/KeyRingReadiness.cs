@@ -13,8 +13,9 @@ namespace ReplCache.AspNetCore.DataProtection;
 /// empty primary: refused at once (waiting could deadlock a host that starts services in turn; Data Protection's
 /// own startup logs the failure and the next use retries).</item>
 /// <item>A primary's store is the group's: trusted.</item>
-/// <item>A secondary is trusted once it holds a complete copy of its primary's data (not in the middle of a full
-/// resync's snapshot, when a ring may be half there) and either its link is up — its copy is current — or its copy
+/// <item>A secondary is trusted once it holds a complete copy of its primary's data (not before its first full sync
+/// has completed, when a ring may be half there; a later full sync loads aside and leaves the copy whole) and either
+/// its link is up — its copy is current — or its copy
 /// holds a ring: a ring only ever grows, so an older copy still protects and unprotects with the keys it has.
 /// Otherwise it waits, at most <see cref="MaxWait"/>, and then refuses rather than answer "no keys".</item>
 /// </list>

@@ -262,7 +262,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         {
             case PrimaryMessage.KindOneofCase.FullResync:
                 CheckFullResync(first.FullResync);
-                RefuseEmptyPrimary(first.FullResync, id);
+                _emptyPrimary.Check(first.FullResync, id, _store.PhysicalCount, Primary, _options.AcceptEmptyPrimary);
                 _primaryAcceptsForwarding = first.FullResync.AcceptsForwardedWrites;
                 if (first.FullResync.HasSharedOffset && offset > first.FullResync.SharedOffset)
                 {
@@ -271,8 +271,10 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
                     Log.HistoryDiscarded(_logger, _state.NodeId, _state.Role, id, offset, Primary, offset - first.FullResync.SharedOffset, first.FullResync.SharedOffset);
                 }
 
+                // Loaded aside: the node serves its old data, and keeps its old history, until the snapshot ends.
+                _fullSyncId = first.FullResync.ReplicationId;
+                _applier.BeginFullSync(first.FullResync.Offset);
                 long fullSyncStart = first.FullResync.Offset;
-                _state.AdoptFullResync(first.FullResync.ReplicationId, () => _applier.BeginFullSync(fullSyncStart));
                 _store.Reserve(Math.Clamp(first.FullResync.EntryCountEstimate, 0, MaxReservedEntries));
                 _status = PrimaryLinkStatus.Syncing;
                 _receiving = ReplCacheTracing.SyncReceived(full: true, _state.NodeId, Primary, first.FullResync.ReplicationId, fullSyncStart, attemptStarted);
@@ -312,6 +314,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         }
         finally
         {
+            AbandonFullSync();
             _receiving?.Dispose(); // a full sync the stream broke off is an error span; a completed one ended already
             _receiving = null;
             await link.CancelAsync().ConfigureAwait(false);
@@ -368,53 +371,27 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
             HttpRequestError: HttpRequestError.InvalidResponse or HttpRequestError.ResponseEnded or HttpRequestError.HttpProtocolError or HttpRequestError.VersionNegotiationError,
         });
 
+    /// <summary>The replication id the full sync in progress adopts when its snapshot ends.</summary>
+    private string? _fullSyncId;
+
+    /// <summary>The stream ended in the middle of a full sync: what was loaded aside goes, the old data and history stay.</summary>
+    private void AbandonFullSync()
+    {
+        int dropped = _applier.AbandonFullSync();
+        if (dropped >= 0)
+        {
+            Log.FullResyncAbandoned(_logger, _state.NodeId, _state.Role, _state.History.Id, _log.EndOffset, Primary, dropped, _store.PhysicalCount);
+        }
+    }
+
     /// <summary>The span of the full sync in progress on this connection; null when none is.</summary>
     private TracedSpan? _receiving;
 
-    /// <summary>A primary up for less than this, empty and with an unrelated history, looks like one that lost its data.</summary>
-    internal static readonly TimeSpan RecentRestart = TimeSpan.FromMinutes(10);
+    /// <summary>The guard against a full resync of nothing from a primary that lost its data.</summary>
+    private readonly EmptyPrimaryGuard _emptyPrimary = new();
 
-    private int _acceptEmptyOnce;
-    private volatile bool _heldBackFromEmptyPrimary;
-
-    /// <summary>
-    /// Called by REPLICAOF naming the same primary: if the link is holding back from an empty primary, the next
-    /// full resync is accepted. Returns false when there was nothing held back.
-    /// </summary>
-    public bool AcceptEmptyPrimaryOnce()
-    {
-        if (!_heldBackFromEmptyPrimary)
-        {
-            return false;
-        }
-
-        Volatile.Write(ref _acceptEmptyOnce, 1);
-        return true;
-    }
-
-    /// <summary>
-    /// The guard against Redis's best-known trap: a primary restarted without persistence answers with a full
-    /// resync of nothing, and every secondary wipes itself. Here a secondary holding data refuses that offer when
-    /// the primary is empty, has an unrelated history and started recently — it keeps its data, says why in
-    /// GetInfo() and the log, and keeps asking, until the primary has data again or it is told to accept.
-    /// </summary>
-    private void RefuseEmptyPrimary(FullResync offer, string askedId)
-    {
-        int held = _store.PhysicalCount;
-        bool unrelated = askedId == "?" ? false : offer.ReplicationId != askedId;
-        bool suspicious = held > 0 && offer.EntryCountEstimate == 0 && unrelated && offer.PrimaryUptimeMs < RecentRestart.TotalMilliseconds;
-        if (!suspicious || _options.AcceptEmptyPrimary || Interlocked.Exchange(ref _acceptEmptyOnce, 0) == 1)
-        {
-            _heldBackFromEmptyPrimary = false;
-            return;
-        }
-
-        _heldBackFromEmptyPrimary = true;
-        throw new InvalidDataException(
-            $"refusing a full resync from {Primary}: it restarted {offer.PrimaryUptimeMs / 1000} s ago with an empty dataset and an unrelated history " +
-            $"(replication id {offer.ReplicationId}), and this node holds {held} entries. Keeping them and waiting; " +
-            "call ReplicaOfAsync with the same primary again (or set AcceptEmptyPrimary) to accept the empty dataset");
-    }
+    /// <inheritdoc cref="EmptyPrimaryGuard.AcceptOnce"/>
+    public bool AcceptEmptyPrimaryOnce() => _emptyPrimary.AcceptOnce();
 
     private void Handle(PrimaryMessage message)
     {
@@ -433,8 +410,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
                 _applier.ApplySnapshot(message.SnapshotChunk.Payload.Memory);
                 break;
             case PrimaryMessage.KindOneofCase.SnapshotEnd:
-                _applier.EndSnapshot();
-                _state.CompleteFullResync();
+                _state.CompleteFullResync(_fullSyncId!, _applier.EndSnapshot);
                 _receiving?.Tag(ReplCacheTracing.EntriesTag, message.SnapshotEnd.EntryCount).Complete();
                 Log.FullResyncCompleted(_logger, _state.NodeId, _state.Role, _state.History.Id, _log.EndOffset, Primary, message.SnapshotEnd.EntryCount, _store.SizeBytes);
                 LinkUp("full resync completed");

@@ -18,6 +18,13 @@ namespace ReplCache.Replication.Secondary;
 /// the cause of Redis's full-sync loop, #11534). Records are full states, so the rule is simple: a log record
 /// always applies; a snapshot entry applies only if no log record since the sync's start has stated its key,
 /// since then the snapshot's copy may be older. A Clear during the sync makes every later snapshot entry stale.</para>
+/// <para>A full sync loads aside, as Redis's <c>repl-diskless-load swapdb</c> does: the snapshot and the records
+/// that arrive with it go into the store's staged load and into a staged log, while the store keeps serving its old
+/// data and the log keeps the old history (replication id and offset) in force. Only at the snapshot's end are both
+/// swapped in, under the write lock; a sync that fails before (the link cut, the primary gone, bad data) drops them,
+/// and the node can still continue its old history with a partial resync (Redis PR #9398, the cached master kept
+/// until the new dataset is loaded). Keys are announced as readers see them change: nothing while loading aside,
+/// and one Cleared at the swap. The store holds two datasets meanwhile (see <see cref="IReplicaStore.BeginStagedLoad"/>).</para>
 /// </remarks>
 internal sealed class StreamApplier(IReplicaStore store, ReplicationLog log, AppliedKeys appliedKeys)
 {
@@ -27,19 +34,27 @@ internal sealed class StreamApplier(IReplicaStore store, ReplicationLog log, App
     private Dictionary<byte[], long>? _touchesDuringSync;
     private bool _clearedDuringSync;
 
+    /// <summary>The log of the full sync in progress, which becomes the node's log at the snapshot's end; null outside one.</summary>
+    private ReplicationLog? _stagedLog;
+
     /// <summary>Where the next byte of the stream belongs: the log's end plus the partial record carried.</summary>
-    public long ExpectedOffset => log.EndOffset + _carryLength;
+    public long ExpectedOffset => CurrentLog.EndOffset + _carryLength;
 
     public bool InSnapshot => _statedDuringSync is not null;
 
-    /// <summary>Starts a full sync: empty store, log restarted at <paramref name="startOffset"/>.</summary>
+    /// <summary>The log records are appended to: the staged one during a full sync.</summary>
+    private ReplicationLog CurrentLog => _stagedLog ?? log;
+
+    /// <summary>
+    /// Starts a full sync from <paramref name="startOffset"/>, loading aside: a staged load in the store and a staged
+    /// log from that offset. Readers, the log and the node's history stay as they were until <see cref="EndSnapshot"/>.
+    /// </summary>
     public void BeginFullSync(long startOffset)
     {
         lock (store.WriteLock)
         {
-            store.Clear();
-            log.Reset(startOffset, "this node started a full resync with its primary");
-            appliedKeys.Announce([], AppliedChange.Cleared);
+            store.BeginStagedLoad();
+            _stagedLog = new ReplicationLog(log.BacklogSizeBytes, log.OutputLimitBytes, startOffset);
         }
 
         _carryLength = 0;
@@ -48,12 +63,46 @@ internal sealed class StreamApplier(IReplicaStore store, ReplicationLog log, App
         _clearedDuringSync = false;
     }
 
-    /// <summary>Ends the snapshot phase: from here on, the store follows the log alone.</summary>
+    /// <summary>
+    /// Ends the snapshot phase: the staged data and log become the store's and the log's, at once for readers, and
+    /// the store follows the log alone from here on. Under the write lock, which the caller holds to publish the new
+    /// history with it (<see cref="ReplicationState.CompleteFullResync"/>).
+    /// </summary>
     public void EndSnapshot()
     {
-        _statedDuringSync = null;
-        _touchesDuringSync = null;
-        _clearedDuringSync = false;
+        lock (store.WriteLock)
+        {
+            store.SwapInStagedLoad();
+            log.AdoptHistory(_stagedLog!, "this node completed a full resync with its primary");
+            _stagedLog = null;
+            appliedKeys.Announce([], AppliedChange.Cleared); // every key may have changed, at this instant
+        }
+
+        ForgetSync();
+    }
+
+    /// <summary>
+    /// A full sync that ends before its snapshot did (the link broke, the primary sent bad data, the link was stopped):
+    /// the staged data and log are dropped, and the store, log and history stay what they were before it began.
+    /// </summary>
+    /// <returns>The staged entries dropped, or -1 when no full sync was in progress.</returns>
+    public int AbandonFullSync()
+    {
+        if (!InSnapshot)
+        {
+            return -1;
+        }
+
+        int dropped;
+        lock (store.WriteLock)
+        {
+            dropped = store.DropStagedLoad();
+            _stagedLog = null;
+        }
+
+        _carryLength = 0;
+        ForgetSync();
+        return dropped;
     }
 
     /// <summary>Forgets a partial record, e.g. when the link dropped in the middle of one.</summary>
@@ -77,7 +126,7 @@ internal sealed class StreamApplier(IReplicaStore store, ReplicationLog log, App
         }
 
         int consumed = 0;
-                lock (store.WriteLock)
+        lock (store.WriteLock)
         {
             try
             {
@@ -91,8 +140,8 @@ internal sealed class StreamApplier(IReplicaStore store, ReplicationLog log, App
             {
                 if (consumed > 0)
                 {
-                    log.AppendRaw(buffer.Span[..consumed]);
-                    log.Commit();
+                    CurrentLog.AppendRaw(buffer.Span[..consumed]);
+                    CurrentLog.Commit();
                 }
             }
         }
@@ -138,7 +187,6 @@ internal sealed class StreamApplier(IReplicaStore store, ReplicationLog log, App
                 }
 
                 store.ApplySet(record.Key, record.Value, record.AbsoluteExpiryMs, record.SlidingMs, record.SlidingDeadlineMs);
-                appliedKeys.Announce(record.Key, AppliedChange.Set);
                 if (_touchesDuringSync!.Count > 0 && _touchesDuringSync.GetAlternateLookup<ReadOnlySpan<byte>>().TryGetValue(record.Key, out long deadline))
                 {
                     store.ApplyTouch(record.Key, deadline);
@@ -153,12 +201,12 @@ internal sealed class StreamApplier(IReplicaStore store, ReplicationLog log, App
         {
             case LogRecordKind.Set:
                 store.ApplySet(record.Key, record.Value, record.AbsoluteExpiryMs, record.SlidingMs, record.SlidingDeadlineMs);
-                appliedKeys.Announce(record.Key, AppliedChange.Set);
+                Announce(record.Key, AppliedChange.Set);
                 _statedDuringSync?.GetAlternateLookup<ReadOnlySpan<byte>>().Add(record.Key);
                 break;
             case LogRecordKind.Remove:
                 store.ApplyRemove(record.Key);
-                appliedKeys.Announce(record.Key, AppliedChange.Removed);
+                Announce(record.Key, AppliedChange.Removed);
                 _statedDuringSync?.GetAlternateLookup<ReadOnlySpan<byte>>().Add(record.Key);
                 break;
             case LogRecordKind.Touch:
@@ -171,10 +219,26 @@ internal sealed class StreamApplier(IReplicaStore store, ReplicationLog log, App
 
                 break;
             case LogRecordKind.Clear:
-                store.Clear();
-                appliedKeys.Announce([], AppliedChange.Cleared);
+                store.ApplyClear();
+                Announce([], AppliedChange.Cleared);
                 _clearedDuringSync = InSnapshot;
                 break;
+        }
+    }
+
+    private void ForgetSync()
+    {
+        _statedDuringSync = null;
+        _touchesDuringSync = null;
+        _clearedDuringSync = false;
+    }
+
+    /// <summary>Tells observers of a key readers now see changed; while loading aside, readers see no change yet.</summary>
+    private void Announce(ReadOnlySpan<byte> key, AppliedChange change)
+    {
+        if (_stagedLog is null)
+        {
+            appliedKeys.Announce(key, change);
         }
     }
 
