@@ -77,6 +77,10 @@ public sealed class ReplicationLoadingTests
                 served = FullSyncs(primary) + PartialSyncs(primary);
                 proxy.KillAll();
             }
+
+            // The last cut may find the link up and caught up, and the secondary notices it a moment later: wait for
+            // the attempt after it before waiting in sync, or "in sync" can be seen before the cut is.
+            await Poll.UntilAsync(() => FullSyncs(primary) + PartialSyncs(primary) > served, "the secondary to come back after the last cut");
         }
 
         await Nodes.WaitInSyncAsync(primary, secondary);

@@ -33,6 +33,11 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly StreamApplier _applier;
+
+    /// <summary>Whether the current attempt got as far as Up, however it ended: the retry backoff restarts after such an attempt.</summary>
+    private bool _upThisAttempt;
+
+    private int _failures;
     private Task _run = Task.CompletedTask;
     private long _lastIoTimestamp;
     private long _downSinceTimestamp;
@@ -127,9 +132,11 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         _loop.Dispose();
     }
 
+    /// <summary>Attempts in a row that ended before the link was up (the retry backoff grows with them); 1 after an attempt that was up.</summary>
+    internal int ConsecutiveFailures => Volatile.Read(ref _failures);
+
     private async Task RunAsync(CancellationToken cancellationToken)
     {
-        int failures = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
             string reason;
@@ -172,10 +179,12 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
             _handover?.TrySetResult(reason);
             Forwarder.Close(reason);
             MarkDown(reason, logIt: true);
-            failures = reachedUp ? 1 : failures + 1;
+            // A link that was up and then broke (a cut, a reset: an exception, not an ended stream) starts the
+            // backoff over too; only attempts that never got up make it grow.
+            Volatile.Write(ref _failures, reachedUp || _upThisAttempt ? 1 : _failures + 1);
             try
             {
-                await _loop.DelayAsync(RetryDelay(failures), cancellationToken).ConfigureAwait(false);
+                await _loop.DelayAsync(RetryDelay(_failures), cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -198,6 +207,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
     /// <returns>True when the link got as far as Up before it ended.</returns>
     private async Task<bool> SyncOnceAsync(CancellationToken cancellationToken)
     {
+        _upThisAttempt = false;
         _status = PrimaryLinkStatus.Connecting;
         CutReason = null;
         DateTimeOffset attemptStarted = DateTimeOffset.UtcNow; // a sync's span covers connecting and the handshake too
@@ -534,6 +544,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
     private void LinkUp(string how)
     {
         _status = PrimaryLinkStatus.Up;
+        _upThisAttempt = true;
         Forwarder.Open(_primaryAcceptsForwarding);
         _log.WakeReaders(); // the acknowledgement writer acknowledges the completed sync at once
         DownReason = null;
