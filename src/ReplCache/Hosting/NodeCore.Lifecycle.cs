@@ -52,7 +52,7 @@ internal sealed partial class NodeCore
         _schedule.Start();
         if (primary is not null)
         {
-            await Links.ReplicaOfAsync(primary, cancellationToken).ConfigureAwait(false);
+            await Links.ReplicaOfAsync(primary, fromConfiguration: true, cancellationToken).ConfigureAwait(false);
         }
 
         _hasStarted = true;

@@ -44,7 +44,10 @@ internal sealed partial class LinkSupervisor(
     public Task<long> ForwardAsync(ForwardedWrite write, CancellationToken cancellationToken) => CurrentForwarder().ForwardAsync(write, cancellationToken);
 
     /// <summary>REPLICAOF host port.</summary>
-    public async Task ReplicaOfAsync(Uri primary, CancellationToken cancellationToken)
+    public Task ReplicaOfAsync(Uri primary, CancellationToken cancellationToken) => ReplicaOfAsync(primary, fromConfiguration: false, cancellationToken);
+
+    /// <summary>REPLICAOF host port; <paramref name="fromConfiguration"/> for the primary named at start-up (see <see cref="LoopCheck.RefuseLoopAsync"/>).</summary>
+    public async Task ReplicaOfAsync(Uri primary, bool fromConfiguration, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(primary);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
@@ -70,7 +73,7 @@ internal sealed partial class LinkSupervisor(
                 return;
             }
 
-            await _loopCheck.RefuseLoopAsync(primary, cancellationToken).ConfigureAwait(false);
+            await _loopCheck.RefuseLoopAsync(primary, fromConfiguration, cancellationToken).ConfigureAwait(false);
             await EndLinkAsync().ConfigureAwait(false);
             state.BecomeSecondary("this node is now a secondary of " + primary);
             PrimaryLink link = NewLink(primary, handover: null);

@@ -26,8 +26,17 @@ internal sealed partial class LoopCheck(ReplicationState state, ReplicatedCacheO
     public static bool SameAddress(Uri a, Uri b) =>
         Uri.Compare(a, b, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
 
+    /// <param name="primary">The node to follow.</param>
+    /// <param name="followThroughLoop">
+    /// True for the primary a node's configuration names at start-up: a loop back through other nodes is then only a
+    /// warning. It is a layout in transition — say a coordinated FAILOVER made this node a primary, no CONFIG REWRITE
+    /// recorded it, and it restarted with its old <c>replicaof</c> while its former secondary still points at its
+    /// address — which Sentinel or an operator resolves, and a node that refused to start could not be told to. The
+    /// handshake refuses the looping link, which retries until the layout changes. Pointing at itself still fails.
+    /// </param>
+    /// <param name="cancellationToken">Abandons the walk.</param>
     /// <exception cref="InvalidOperationException">Following <paramref name="primary"/> would make a loop.</exception>
-    public async Task RefuseLoopAsync(Uri primary, CancellationToken cancellationToken)
+    public async Task RefuseLoopAsync(Uri primary, bool followThroughLoop, CancellationToken cancellationToken)
     {
         if (state.AdvertisedAddress is { } self && SameAddress(self, primary))
         {
@@ -52,6 +61,12 @@ internal sealed partial class LoopCheck(ReplicationState state, ReplicatedCacheO
                 }
 
                 string loop = string.Join(" -> ", chain.Prepend(state.NodeId).Append(state.NodeId));
+                if (followThroughLoop)
+                {
+                    Log.ConfiguredLoop(logger, state.NodeId, state.Role, state.History.Id, state.Offset, primary, chain[0], loop);
+                    return;
+                }
+
                 throw new InvalidOperationException($"REPLICAOF refused: {chain[0]} at {primary} already replicates from this node, so following it would make a loop ({loop}).");
             }
 
