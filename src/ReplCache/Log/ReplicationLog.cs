@@ -182,19 +182,25 @@ internal sealed class ReplicationLog : IBufferWriter<byte>
     {
         lock (_gate)
         {
-            DetachAll(reason);
-            foreach (byte[] segment in _segments)
-            {
-                Recycle(segment);
-            }
-
-            _segments.Clear();
+            DropHistory(reason);
             _base = startOffset;
             _writePosition = startOffset;
             Volatile.Write(ref _end, startOffset);
         }
 
         _appended.Set();
+    }
+
+    /// <summary>Detaches every cursor and recycles every segment: the start of a new history. Caller holds the gate.</summary>
+    private void DropHistory(string reason)
+    {
+        DetachAll(reason);
+        foreach (byte[] segment in _segments)
+        {
+            Recycle(segment);
+        }
+
+        _segments.Clear();
     }
 
     /// <summary>
@@ -211,13 +217,7 @@ internal sealed class ReplicationLog : IBufferWriter<byte>
     {
         lock (_gate)
         {
-            DetachAll(reason);
-            foreach (byte[] segment in _segments)
-            {
-                Recycle(segment);
-            }
-
-            _segments.Clear();
+            DropHistory(reason);
             lock (staged._gate)
             {
                 _segments.AddRange(staged._segments);
