@@ -13,7 +13,7 @@ public static class Report
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"Seed {results[0].Seed}, {duration.TotalSeconds:F0} s of faults per server, 3 nodes, 3 Sentinels (quorum 2, down-after 2000 ms).");
         text.AppendLine();
-        text.Append("| lost / acknowledged (+OK, WAIT 1, WAIT 2); lost ones by the fault after which they were gone for good, acknowledged ones by the fault in force (or next) |");
+        text.Append("| lost / at risk (+OK, WAIT 1, WAIT 2), summed over each fault kind's occurrences: lost by the fault after whose quiet period the primary no longer held them for good, at risk in every fault from their acknowledgement to their loss |");
         foreach (RunResult result in results)
         {
             text.Append(CultureInfo.InvariantCulture, $" {result.Kind} |");
@@ -27,14 +27,14 @@ public static class Report
         }
 
         text.AppendLine().Append("|---|").AppendLine(string.Concat(results.Select(_ => "---|")) + (compared ? "---|" : ""));
-        IEnumerable<string> faults = results.SelectMany(r => r.Acknowledged.Keys.Select(k => k.Fault)).Distinct().Order();
+        IEnumerable<string> faults = results.SelectMany(r => r.AtRisk.Keys.Concat(r.Lost.Keys).Select(k => k.Fault)).Distinct().Order();
         foreach (string fault in faults)
         {
             text.Append(CultureInfo.InvariantCulture, $"| {fault} |");
             foreach (RunResult result in results)
             {
                 text.Append(' ').Append(string.Join(", ", Enum.GetValues<Ack>().Select(a =>
-                    $"{result.Lost.GetValueOrDefault((fault, a))}/{result.Acknowledged.GetValueOrDefault((fault, a))}"))).Append(" |");
+                    $"{result.Lost.GetValueOrDefault((fault, a))}/{result.AtRisk.GetValueOrDefault((fault, a))}"))).Append(" |");
             }
 
             if (compared)

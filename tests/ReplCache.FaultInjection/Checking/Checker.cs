@@ -28,35 +28,7 @@ public static class Checker
 
         object?[] keys = await cluster.CallAsync(primary, cancellationToken, "KEYS", "u:*").ConfigureAwait(false) as object?[] ?? [];
         var present = new HashSet<string>(keys.OfType<string>(), StringComparer.Ordinal);
-        foreach (IGrouping<string, AckedWrite> key in history.Writes.GroupBy(w => w.Key))
-        {
-            AckedWrite last = key.OrderBy(w => w.At).Last();
-            string fault = Attribute(last, schedule);
-            Count(result.Acknowledged, fault, last.Ack);
-            if (history.UncertainDeletes.ContainsKey(key.Key))
-            {
-                continue; // a deletion that may or may not have applied: the end state proves nothing
-            }
-
-            bool expected = !last.IsDelete;
-            if (present.Contains(key.Key) == expected)
-            {
-                continue;
-            }
-
-            string culprit = Culprit(last, present.Contains(key.Key), history, schedule) ?? fault;
-            Count(result.Lost, culprit, last.Ack);
-            if (last.Ack != Ack.Plain && result.LostWithWait.Count < 20)
-            {
-                result.LostWithWait.Add($"{key.Key} ({(last.IsDelete ? "deleted" : "set")}, {last.Ack}, acknowledged at {last.At.TotalSeconds:F2} s under {fault}) lost by {culprit}");
-            }
-
-            if (last.IsDelete && last.Ack == Ack.Wait2)
-            {
-                result.Resurrected++;
-            }
-        }
-
+        LossAccounting.Charge(result, history, schedule, present);
         result.TimeTravels = CountTimeTravels(history);
         foreach (ExpiryRead read in history.ExpiryReads)
         {
@@ -95,46 +67,6 @@ public static class Checker
         return result;
     }
 
-    /// <summary>
-    /// The fault that lost a write: the one at whose checkpoint (after its quiet period) the key had its final state
-    /// wrong and kept it wrong at every later checkpoint. Null when no checkpoint after the write saw it (the loss
-    /// came with the final healing).
-    /// </summary>
-    private static string? Culprit(AckedWrite write, bool presentAtEnd, History history, IReadOnlyList<ScheduledFault> schedule)
-    {
-        string? culprit = null;
-        foreach (ScheduledFault fault in schedule.Where(f => f.Ended > write.At).Reverse())
-        {
-            if (!history.Checkpoints.TryGetValue(fault.Index, out HashSet<string>? keys))
-            {
-                continue;
-            }
-
-            if (keys.Contains(write.Key) != presentAtEnd)
-            {
-                culprit = fault.Fault.ToString(); // wrong here too: the loss began at or before this checkpoint
-            }
-            else
-            {
-                break; // right here: the loss began after this checkpoint
-            }
-        }
-
-        return culprit;
-    }
-
-    /// <summary>The fault in force when the write was acknowledged, else the next to begin (which is what could lose it).</summary>
-    private static string Attribute(AckedWrite write, IReadOnlyList<ScheduledFault> schedule)
-    {
-        if (write.Nemesis >= 0)
-        {
-            return schedule[write.Nemesis].Fault.ToString();
-        }
-
-        ScheduledFault? next = schedule.FirstOrDefault(f => f.Began >= write.At && f.Began != TimeSpan.Zero);
-        return next?.Fault.ToString() ?? "none";
-    }
-
     private static int CountTimeTravels(History history)
     {
         int travels = 0;
@@ -160,7 +92,4 @@ public static class Checker
 
         return travels;
     }
-
-    private static void Count(Dictionary<(string, Ack), int> counts, string fault, Ack ack) =>
-        counts[(fault, ack)] = counts.GetValueOrDefault((fault, ack)) + 1;
 }

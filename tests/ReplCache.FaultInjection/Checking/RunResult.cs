@@ -16,8 +16,21 @@ public sealed class RunResult
     /// <summary>Acknowledged writes, by fault kind (or "none") and acknowledgement.</summary>
     public Dictionary<(string Fault, Ack Ack), int> Acknowledged { get; } = [];
 
-    /// <summary>Acknowledged writes missing at the end (sets absent, deletions undone), by fault kind and acknowledgement.</summary>
+    /// <summary>
+    /// Acknowledged writes missing at the end (sets absent, deletions undone), by the fault kind that lost them: the
+    /// fault at whose checkpoint (after its quiet period) the key was gone and stayed gone; <see cref="FinalHealing"/>
+    /// when it was still there at the last checkpoint.
+    /// </summary>
     public Dictionary<(string Fault, Ack Ack), int> Lost { get; } = [];
+
+    /// <summary>
+    /// Per fault kind, summed over its occurrences: the acknowledged writes that one occurrence could lose, being
+    /// acknowledged before its checkpoint and not lost by an earlier fault. The denominator of <see cref="ShareLost"/>.
+    /// </summary>
+    public Dictionary<(string Fault, Ack Ack), int> AtRisk { get; } = [];
+
+    /// <summary>The row of losses that came after the last fault's checkpoint, with the healing before the final check.</summary>
+    public const string FinalHealing = "(final healing)";
 
     /// <summary>The first few writes acknowledged by WAIT that were lost: key, when, and the fault charged, for the run's log.</summary>
     public List<string> LostWithWait { get; } = [];
@@ -54,11 +67,11 @@ public sealed class RunResult
 
     public int TotalLost => Lost.Values.Sum();
 
-    /// <summary>Writes lost in <paramref name="fault"/>'s row over those acknowledged in it, every acknowledgement together; 0 for an empty row.</summary>
+    /// <summary>Writes <paramref name="fault"/> lost over those it put at risk, every acknowledgement together; 0 for an empty row.</summary>
     public double ShareLost(string fault)
     {
-        int acknowledged = Acknowledged.Where(a => a.Key.Fault == fault).Sum(a => a.Value);
-        return acknowledged == 0 ? 0 : (double)Lost.Where(l => l.Key.Fault == fault).Sum(l => l.Value) / acknowledged;
+        int atRisk = AtRisk.Where(a => a.Key.Fault == fault).Sum(a => a.Value);
+        return atRisk == 0 ? 0 : (double)Lost.Where(l => l.Key.Fault == fault).Sum(l => l.Value) / atRisk;
     }
 
     public int TotalAcknowledged => Acknowledged.Values.Sum();

@@ -103,10 +103,16 @@ public sealed class NemesisRunner(Cluster cluster, History history, Checking.Mon
     /// <summary>The unique keys the primary holds now, for attributing losses to the fault that caused them.</summary>
     private async Task CheckpointAsync(int fault, CancellationToken cancellationToken)
     {
-        if (await cluster.PrimaryAsync(cancellationToken).ConfigureAwait(false) is { } primary
-            && await cluster.CallAsync(primary, cancellationToken, "KEYS", "u:*").ConfigureAwait(false) is object?[] keys)
+        if (await cluster.PrimaryAsync(cancellationToken).ConfigureAwait(false) is not { } primary)
         {
-            history.Checkpoints[fault] = new HashSet<string>(keys.OfType<string>(), StringComparer.Ordinal);
+            return;
+        }
+
+        // Taken before KEYS is sent: a write acknowledged before it is one the primary must show.
+        TimeSpan at = history.Now;
+        if (await cluster.CallAsync(primary, cancellationToken, "KEYS", "u:*").ConfigureAwait(false) is object?[] keys)
+        {
+            history.Checkpoints[fault] = new Checkpoint(at, new HashSet<string>(keys.OfType<string>(), StringComparer.Ordinal));
         }
     }
 

@@ -14,6 +14,9 @@ public enum Ack
 /// <summary>An acknowledged write of a unique key (or the deletion of one), and the nemesis in force when it was acknowledged.</summary>
 public sealed record AckedWrite(string Key, bool IsDelete, Ack Ack, int Nemesis, TimeSpan At);
 
+/// <summary>The unique keys the primary held after a fault's quiet period, and when they were asked for.</summary>
+public sealed record Checkpoint(TimeSpan At, HashSet<string> Keys);
+
 /// <summary>A read of a hot key on one node: the version it returned.</summary>
 public sealed record VersionRead(int Node, string Key, long Version, TimeSpan At);
 
@@ -59,5 +62,5 @@ public sealed class History
     /// After each fault's quiet period, the unique keys the primary the Sentinels named then held, by fault index:
     /// a key missing at the end is lost by the fault at whose checkpoint it went missing for good.
     /// </summary>
-    public ConcurrentDictionary<int, HashSet<string>> Checkpoints { get; } = new();
+    public ConcurrentDictionary<int, Checkpoint> Checkpoints { get; } = new();
 }
