@@ -27,8 +27,9 @@ internal static class HelpText
 
     private const string Footer = """
         An unknown directive or a bad value stops start-up with the file, the line and what is wrong
-        (exit code 1). SIGTERM/SIGINT or SHUTDOWN stop gracefully: secondaries are drained, the snapshot
-        is saved when save points are configured, the pidfile is removed; exit code 0.
+        (exit code 1). SIGTERM/SIGINT or SHUTDOWN stop gracefully: secondaries are drained (up to 5 s;
+        SHUTDOWN ABORT cancels the wait), the snapshot is saved when save points are configured, the
+        pidfile is removed; exit code 0.
         """;
 
     public static string Usage { get; } = Build();

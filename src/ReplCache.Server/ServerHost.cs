@@ -18,7 +18,7 @@ internal sealed partial class ServerHost
     private readonly ReplicatedCacheOptions _options;
     private readonly TextWriter _stdout;
     private readonly TextWriter _stderr;
-    private readonly TaskCompletionSource<string> _signalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile TaskCompletionSource<string> _signalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ILogger _logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     private PidFile? _pidFile;
 
@@ -121,15 +121,26 @@ internal sealed partial class ServerHost
         await _stdout.FlushAsync().ConfigureAwait(false);
 
         int exitCode = 0;
-        Task first = await Task.WhenAny(node.Stopped, _signalled.Task).ConfigureAwait(false);
-        if (first == node.Stopped)
+        while (true)
         {
-            Log.StoppedByShutdown(_logger);
-        }
-        else
-        {
+            Task first = await Task.WhenAny(node.Stopped, _signalled.Task).ConfigureAwait(false);
+            if (first == node.Stopped)
+            {
+                Log.StoppedByShutdown(_logger);
+                break;
+            }
+
             Log.SignalReceived(_logger, await _signalled.Task.ConfigureAwait(false));
             Log.UserRequestedShutdown(_logger);
+
+            // As Redis: a signal's shutdown waits for lagging replicas like SHUTDOWN's, and SHUTDOWN ABORT cancels it
+            // too; the server then serves on, and the next signal starts a new shutdown.
+            if (await node.Core.Shutdown.RequestAsync(save: null, now: false).ConfigureAwait(false) is not { } stopping)
+            {
+                _signalled = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+                continue;
+            }
+
             bool saves = _options.SaveOnStop;
             if (saves)
             {
@@ -138,7 +149,7 @@ internal sealed partial class ServerHost
 
             try
             {
-                await node.StopAsync(CancellationToken.None).ConfigureAwait(false);
+                await stopping.ConfigureAwait(false);
                 if (saves)
                 {
                     Log.Saved(_logger);
@@ -151,6 +162,8 @@ internal sealed partial class ServerHost
                 Log.StopFailed(_logger, ex.Message);
                 exitCode = 1;
             }
+
+            break;
         }
 
         if (_pidFile is not null)

@@ -69,8 +69,8 @@ public sealed class ReplicatedCacheNode : IAsyncDisposable
         var core = new NodeCore(options, loggerFactory, meterFactory);
         try
         {
-            // An operator's SHUTDOWN [NOSAVE|SAVE] stops this node; a host process waiting on Stopped then exits.
-            await core.StartAsync(shutdown: save => core.StopAsync(save, CancellationToken.None), cancellationToken).ConfigureAwait(false);
+            // An operator's SHUTDOWN stops this node; a host process waiting on Stopped then exits.
+            await core.StartAsync(operatorShutdown: true, cancellationToken).ConfigureAwait(false);
             return new ReplicatedCacheNode(core);
         }
         catch

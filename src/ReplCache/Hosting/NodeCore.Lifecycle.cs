@@ -10,12 +10,13 @@ internal sealed partial class NodeCore
     /// Redis-protocol one when an app serves replication (<c>MapReplicatedCache</c>) — starts the save schedule and,
     /// with <see cref="ReplicatedCacheOptions.PrimaryAddress"/> or the primary the Sentinels name, the link to it.
     /// </summary>
-    /// <param name="shutdown">
-    /// What an operator's <c>SHUTDOWN</c> does; null where the application owns the node's lifetime (hosted with
-    /// <c>AddReplicatedCache</c>), and the endpoint then refuses SHUTDOWN, saying to stop the application instead.
+    /// <param name="operatorShutdown">
+    /// Whether an operator's <c>SHUTDOWN</c> stops the node (<see cref="Shutdown"/>); false where the application owns
+    /// the node's lifetime (hosted with <c>AddReplicatedCache</c>), and the endpoint then refuses SHUTDOWN, saying to
+    /// stop the application instead.
     /// </param>
     /// <param name="cancellationToken">Abandons the start; the caller then disposes the node.</param>
-    public async Task StartAsync(Func<bool?, Task>? shutdown, CancellationToken cancellationToken)
+    public async Task StartAsync(bool operatorShutdown, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         if (Interlocked.Exchange(ref _started, 1) != 0)
@@ -29,9 +30,10 @@ internal sealed partial class NodeCore
             ? await SentinelDiscovery.FindPrimaryAsync(Options, _logger, cancellationToken).ConfigureAwait(false)
             : Options.PrimaryAddress;
         await Snapshots.LoadAsync(asPrimary: primary is null, cancellationToken).ConfigureAwait(false);
-        if (Resp is not null)
+        if (Resp is not null && operatorShutdown)
         {
-            Resp.Shutdown = shutdown;
+            Resp.Shutdown = Shutdown.RequestAsync;
+            Resp.AbortShutdown = Shutdown.Abort;
         }
 
         if (Options.Listen is not null)
@@ -65,7 +67,10 @@ internal sealed partial class NodeCore
     /// <paramref name="save"/> (or, when null, <see cref="ReplicatedCacheOptions.SaveOnStop"/>) says so; then every
     /// link, loop and listener ends. A second caller returns once the first has stopped the node.
     /// </summary>
-    public async Task StopAsync(bool? save, CancellationToken cancellationToken)
+    public Task StopAsync(bool? save, CancellationToken cancellationToken) => StopAsync(save, drain: true, cancellationToken);
+
+    /// <summary><see cref="StopAsync(bool?, CancellationToken)"/>, without the drain when an operator's shutdown has waited already.</summary>
+    private async Task StopAsync(bool? save, bool drain, CancellationToken cancellationToken)
     {
         if (Interlocked.Exchange(ref _stopRequested, 1) != 0)
         {
@@ -75,7 +80,7 @@ internal sealed partial class NodeCore
 
         try
         {
-            if (State.Role == ReplicationRole.Primary)
+            if (drain && State.Role == ReplicationRole.Primary)
             {
                 await Replicas.DrainAsync(DefaultStopDrainTimeout, cancellationToken).ConfigureAwait(false);
             }
@@ -91,7 +96,7 @@ internal sealed partial class NodeCore
         }
     }
 
-    /// <summary>Ends every link, loop, timer and listener at once, without the drain and save of <see cref="StopAsync"/>.</summary>
+    /// <summary>Ends every link, loop, timer and listener at once, without the drain and save of <see cref="StopAsync(bool?, CancellationToken)"/>.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)

@@ -86,6 +86,7 @@ internal sealed partial class NodeCore : IAsyncDisposable, IDisposable
         GrpcService = new ReplicationGrpcService(syncs, new NodeDescriber(State, ReplicationLog, Links), refusals, AuthTokens);
 
         Snapshots = new SnapshotPersistence(Store, ReplicationLog, State, options, _logger);
+        Shutdown = new OperatorShutdown(State, Replicas, ReplicationLog, DefaultStopDrainTimeout, save => StopAsync(save, drain: false, CancellationToken.None), _logger);
         _schedule = new SnapshotSchedule(Snapshots, Store, options, _logger, nodeId);
         Resp = options.RespListen is null
             ? null
@@ -166,6 +167,9 @@ internal sealed partial class NodeCore : IAsyncDisposable, IDisposable
     internal LinkSupervisor Links { get; }
 
     internal SnapshotPersistence Snapshots { get; }
+
+    /// <summary>An operator's SHUTDOWN (and replcache-server's SIGTERM): waits for secondaries, and can be aborted meanwhile.</summary>
+    internal OperatorShutdown Shutdown { get; }
 
     internal SnapshotSchedule Schedule => _schedule;
 

@@ -11,7 +11,7 @@ internal sealed class ReplicationHostedService(NodeCore core) : IHostedService
     /// <summary>The bound Redis-protocol endpoint once started; null without RespListen.</summary>
     internal System.Net.IPEndPoint? RespEndPoint => core.Resp?.EndPoint;
 
-    public Task StartAsync(CancellationToken cancellationToken) => core.StartAsync(shutdown: null, cancellationToken);
+    public Task StartAsync(CancellationToken cancellationToken) => core.StartAsync(operatorShutdown: false, cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => core.StopAsync(save: null, cancellationToken);
 }

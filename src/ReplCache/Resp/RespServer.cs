@@ -115,10 +115,15 @@ internal sealed partial class RespServer
     }
 
     /// <summary>
-    /// Stops the node for SHUTDOWN: the argument is NOSAVE (false), SAVE (true) or neither (null: as configured).
-    /// Null when the application owns the node's lifetime (hosted with AddReplicatedCache), where SHUTDOWN is refused.
+    /// Stops the node for SHUTDOWN: the arguments are NOSAVE (false), SAVE (true) or neither (null: as configured), and
+    /// NOW (skip the wait for secondaries). Completes when the wait ends, with the stop begun, or null when SHUTDOWN
+    /// ABORT cancelled it. Null when the application owns the node's lifetime (hosted with AddReplicatedCache), where
+    /// SHUTDOWN is refused.
     /// </summary>
-    public Func<bool?, Task>? Shutdown { get; set; }
+    public Func<bool?, bool, Task<Task?>>? Shutdown { get; set; }
+
+    /// <summary>SHUTDOWN ABORT: false when no shutdown is waiting. Null where SHUTDOWN is refused.</summary>
+    public Func<bool>? AbortShutdown { get; set; }
 
     /// <summary>
     /// What <c>CONFIG REWRITE</c> does: writes the running configuration (the role and primary included, so a node

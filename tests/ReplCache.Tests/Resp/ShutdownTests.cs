@@ -70,6 +70,31 @@ public class ShutdownTests
         Assert.Equal("PONG", await client.CallAsync("PING"));
     }
 
+    /// <summary>Redis 7's shutdownCommand: ABORT with any flag and SAVE with NOSAVE are syntax errors; ABORT with no
+    /// shutdown waiting is refused; inside EXEC only SHUTDOWN NOW may run, since nothing there may block.</summary>
+    [Fact]
+    public async Task ShutdownFlags_AreCheckedAsRedis7Does()
+    {
+        await using ReplicatedCacheNode node = await RespNodes.StartPrimaryAsync();
+        await using RespTestClient client = await RespTestClient.ConnectAsync(node);
+        foreach (string[] bad in new[] { new[] { "ABORT", "NOW" }, ["ABORT", "FORCE"], ["NOSAVE", "ABORT"], ["NOW", "SAVE", "NOSAVE"], ["NOW", "LATER"] })
+        {
+            Assert.Equal(new RespError("ERR syntax error"), await client.CallAsync(["SHUTDOWN", .. bad]));
+        }
+
+        Assert.Equal(new RespError("ERR No shutdown in progress."), await client.CallAsync("SHUTDOWN", "ABORT"));
+        Assert.Equal("OK", await client.CallAsync("MULTI"));
+        Assert.Equal("QUEUED", await client.CallAsync("SHUTDOWN", "NOSAVE", "FORCE"));
+        object?[] replies = Assert.IsType<object?[]>(await client.CallAsync("EXEC"));
+        Assert.Equal(new RespError("ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client"), Assert.Single(replies));
+        Assert.False(node.Stopped.IsCompleted);
+        Assert.Equal("PONG", await client.CallAsync("PING"));
+
+        await client.SendAsync(RespTestClient.Encode("shutdown", "now", "force"));
+        Assert.True(await client.IsClosedAsync());
+        await node.Stopped.WaitAsync(TimeSpan.FromSeconds(20));
+    }
+
     [Fact]
     public async Task StopAsync_DoesNotWaitForIdleClients()
     {

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace ReplCache.Resp.Commands;
 
 /// <summary>INFO, COMMAND, CLUSTER, DEBUG DIGEST, SAVE and SHUTDOWN (CONFIG: <see cref="ConfigCommands"/>).</summary>
@@ -137,52 +139,120 @@ internal static class ServerCommands
     }
 
     /// <summary>
-    /// <c>SHUTDOWN [NOSAVE|SAVE]</c> on a standalone node: stops it (a primary first lets its secondaries catch up,
-    /// as Redis 7 does) and closes the connection without a reply, as Redis does. Where the application hosts the
-    /// node, the application owns its lifetime and SHUTDOWN is refused.
+    /// <c>SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]</c> on a standalone node, as Redis 7's <c>shutdownCommand</c>: a
+    /// primary first waits for its secondaries to catch up (not with NOW), the client blocked meanwhile; then the node
+    /// stops and the connection closes without a reply. <c>SHUTDOWN ABORT</c> cancels a shutdown that is still
+    /// waiting: <c>+OK</c>, and every client blocked in SHUTDOWN gets Redis's error and is served on. Where the
+    /// application hosts the node, it owns its lifetime and SHUTDOWN is refused.
     /// </summary>
-    public static ValueTask<RespFlow> Shutdown(RespConnection c)
+    /// <remarks>
+    /// FORCE is accepted and changes nothing: Redis without it keeps running when the final save fails, but a
+    /// ReplCache node always stops (the failure logged), which is what FORCE asks for.
+    /// </remarks>
+    public static async ValueTask<RespFlow> Shutdown(RespConnection c)
     {
         bool? save = null;
+        bool now = false, force = false, abort = false, conflict = false;
         for (int i = 1; i < c.Request.Count; i++)
         {
-            bool? flag = c.Is(i, "NOSAVE"u8) ? false : c.Is(i, "SAVE"u8) ? true : null;
-            if (flag is null || (save is not null && save != flag))
+            if (c.Is(i, "NOSAVE"u8) || c.Is(i, "SAVE"u8))
+            {
+                bool flag = c.Is(i, "SAVE"u8);
+                conflict |= save is not null && save != flag;
+                save = flag;
+            }
+            else if (c.Is(i, "NOW"u8))
+            {
+                now = true;
+            }
+            else if (c.Is(i, "FORCE"u8))
+            {
+                force = true;
+            }
+            else if (c.Is(i, "ABORT"u8))
+            {
+                abort = true;
+            }
+            else
             {
                 c.Writer.Error("ERR syntax error");
-                return Done;
+                return RespFlow.Continue;
+            }
+        }
+
+        // Redis's illegal combinations: ABORT with any flag, SAVE with NOSAVE.
+        if (conflict || (abort && (save is not null || now || force)))
+        {
+            c.Writer.Error("ERR syntax error");
+            return RespFlow.Continue;
+        }
+
+        if (abort)
+        {
+            if (c.Server.AbortShutdown is { } abortShutdown && abortShutdown())
+            {
+                c.Writer.Ok();
+            }
+            else
+            {
+                c.Writer.Error("ERR No shutdown in progress.");
             }
 
-            save = flag;
+            return RespFlow.Continue;
+        }
+
+        // As Redis: inside EXEC nothing may block (CLIENT_DENY_BLOCKING), and the wait for secondaries would.
+        if (!now && c.InExec)
+        {
+            c.Writer.Error("ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client");
+            return RespFlow.Continue;
         }
 
         if (c.Server.Shutdown is not { } shutdown)
         {
             c.Writer.Error("ERR SHUTDOWN is not available: the application hosting this node owns its lifetime; stop the application instead");
-            return Done;
+            return RespFlow.Continue;
         }
 
         if (save == true && c.Server.Options.SnapshotPath is null)
         {
             c.Writer.Error("ERR SHUTDOWN SAVE is not possible: this node has no SnapshotPath configured, so there is nowhere to save");
-            return Done;
+            return RespFlow.Continue;
         }
 
-        RespServer.Log.ShutdownRequested(c.Server.Logger, c.Id, c.RemoteEndPoint, save switch { true => "SAVE", false => "NOSAVE", null => "default" });
+        RespServer.Log.ShutdownRequested(c.Server.Logger, c.Id, c.RemoteEndPoint, (save switch { true => "SAVE", false => "NOSAVE", null => "default" }) + (now ? " NOW" : ""));
         RespServer server = c.Server;
-        // Not awaited: stopping closes every connection, this one included, and waits for them to end.
-        _ = Task.Run(async () =>
+        Task? stopping;
+        server.Blocked(+1);
+        try
         {
-            try
-            {
-                await shutdown(save).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                RespServer.Log.ShutdownFailed(server.Logger, ex.Message);
-            }
-        });
-        return new(RespFlow.CloseNow);
+            // Only the wait is awaited, never the stop: stopping closes every connection, this one included, and
+            // waits for them to end.
+            stopping = await shutdown(save, now).WaitAsync(c.Closed).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return RespFlow.CloseNow; // the client left; the shutdown goes on without it, as in Redis
+        }
+        finally
+        {
+            server.Blocked(-1);
+        }
+
+        if (stopping is null)
+        {
+            // As Redis's replyToClientsBlockedOnShutdown after an abort.
+            c.Writer.Error("ERR Errors trying to SHUTDOWN. Check logs.");
+            return RespFlow.Continue;
+        }
+
+        _ = stopping.ContinueWith(
+            static (t, s) => RespServer.Log.ShutdownFailed((ILogger)s!, t.Exception!.GetBaseException().Message),
+            server.Logger,
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted,
+            TaskScheduler.Default);
+        return RespFlow.CloseNow;
     }
 
     private static void WriteInfo(RespWriter w, RespCommand command)
