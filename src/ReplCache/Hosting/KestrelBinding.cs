@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace ReplCache.Hosting;
@@ -19,6 +20,25 @@ internal static class KestrelBinding
     /// </summary>
     public static bool SameEndpoint(string hostA, int portA, string hostB, int portB) =>
         portA == portB && string.Equals(Canonical(hostA), Canonical(hostB), StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Kestrel with its socket transport, the connections' pipes scheduling their continuations inline: the bytes a
+    /// receive brought are parsed on the thread that received them, and a flushed reply is sent by the thread that
+    /// flushed it, instead of each being handed to another pool thread.
+    /// </summary>
+    /// <remarks>
+    /// Those two hand-offs cost a thread switch each per batch: without them redis-benchmark -P 16 took 13-18 % less
+    /// time (measured in the note of this change; without -P no difference stood out of the noise). "Unsafe" in the
+    /// option's name is about code that blocks the thread it runs on: RESP commands never block (a WAIT, a paused
+    /// write, a FAILOVER await), Kestrel's HTTP/2 still runs each gRPC call on a pool thread of its own, and socket
+    /// completions already run on pool threads on Linux (see <see cref="Transport.OwnedThreadTransportFactory"/>), so
+    /// no code moves onto a thread that was not the pool's.
+    /// </remarks>
+    public static void UseKestrelWithInlineSockets(IWebHostBuilder host)
+    {
+        host.UseKestrelCore();
+        host.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
+    }
 
     public static void Bind(KestrelServerOptions kestrel, string host, int port, Action<ListenOptions> configure, string setting)
     {

@@ -61,7 +61,7 @@ internal sealed class ReplicationListener : IAsyncDisposable
             grpc.MaxSendMessageSize = ReplicationChannel.MaxMessageBytes(nodeOptions);
         });
         builder.Services.AddSingleton(service);
-        builder.WebHost.UseKestrelCore();
+        KestrelBinding.UseKestrelWithInlineSockets(builder.WebHost);
         // ThreadPoolIndependentLinks: links over HTTP/1.1 on threads of the listener's own (see the class remarks);
         // otherwise Kestrel's socket transport and HTTP/2 only, as before.
         bool ownThreads = nodeOptions.ThreadPoolIndependentLinks;

@@ -28,7 +28,7 @@ internal sealed class RespListener : IAsyncDisposable
         WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Services.AddSingleton(loggerFactory ?? NullLoggerFactory.Instance);
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
-        builder.WebHost.UseKestrelCore();
+        KestrelBinding.UseKestrelWithInlineSockets(builder.WebHost);
         builder.WebHost.ConfigureKestrel(kestrel => KestrelBinding.Bind(kestrel, host, port, options =>
         {
             options.Protocols = HttpProtocols.Http1; // never reached: the RESP handler ends the pipeline

@@ -14,5 +14,8 @@ internal delegate ValueTask<RespFlow> RespHandler(RespConnection connection);
 /// <param name="LastKey">Position of the last key (-1: the last argument).</param>
 internal sealed record RespCommand(string Name, int Arity, RespCommandFlags Flags, RespHandler Handler, string Group, string Summary, int FirstKey = 0, int LastKey = 0)
 {
+    /// <summary><see cref="Name"/> in ASCII, for comparing with a request's first argument without decoding it.</summary>
+    public byte[] NameBytes { get; } = System.Text.Encoding.ASCII.GetBytes(Name);
+
     public bool AcceptsArgumentCount(int count) => Arity >= 0 ? count == Arity : count >= -Arity;
 }

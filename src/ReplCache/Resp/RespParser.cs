@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 
 namespace ReplCache.Resp;
 
@@ -64,6 +65,12 @@ internal sealed class RespParser
     /// </summary>
     public RespParseStatus TryParse(ref ReadOnlySequence<byte> buffer, RespRequest request, bool authenticated)
     {
+        if (_pendingArguments == 0 && TryParseWhole(buffer.First, request, authenticated, out int consumed))
+        {
+            buffer = buffer.Slice(consumed);
+            return RespParseStatus.Complete;
+        }
+
         var reader = new SequenceReader<byte>(buffer);
         RespParseStatus status = Parse(ref reader, request, authenticated);
         buffer = buffer.Slice(reader.Position);
@@ -186,6 +193,85 @@ internal sealed class RespParser
         }
 
         return RespParseStatus.Complete;
+    }
+
+    /// <summary>
+    /// The fast path of a pipelined client: a multibulk command that lies whole in <paramref name="block"/> (the
+    /// buffer's first segment), read with span indexing and its arguments referenced in place
+    /// (<see cref="RespRequest.Borrow"/>) instead of copied.
+    /// </summary>
+    /// <remarks>
+    /// It accepts only what the general parser would accept with the same result: a count and lengths of plain
+    /// digits within every limit, every bulk followed by CRLF. Anything else — an inline command, an empty command,
+    /// a command cut by the block's end, anything malformed or over a limit — returns false having consumed nothing,
+    /// and the general parser reads it from the same byte, so errors and "need more data" are decided in one place.
+    /// </remarks>
+    private bool TryParseWhole(ReadOnlyMemory<byte> block, RespRequest request, bool authenticated, out int consumed)
+    {
+        consumed = 0;
+        ReadOnlySpan<byte> span = block.Span;
+        if (span.Length < 4 || span[0] != (byte)'*' || !MemoryMarshal.TryGetArray(block, out ArraySegment<byte> array))
+        {
+            return false;
+        }
+
+        int at = 1;
+        if (!TryReadLength(span, ref at, out int count) || count == 0 || count > MaxArguments
+            || (!authenticated && count > MaxUnauthenticatedArguments) || (long)count * 6 > span.Length - at)
+        {
+            // (Each argument takes at least "$0\r\n\r\n": more than the rest of the block can hold is incomplete.)
+            return false;
+        }
+
+        request.Clear();
+        request.Borrow(array.Array!);
+        long total = 0;
+        for (int i = 0; i < count; i++)
+        {
+            if (at >= span.Length || span[at] != (byte)'$')
+            {
+                return false;
+            }
+
+            at++;
+            if (!TryReadLength(span, ref at, out int length) || length > _maxBulkBytes
+                || (!authenticated && length > MaxUnauthenticatedBulkBytes) || (total += length) > MaxRequestBytes
+                || span.Length - at < length + 2 || span[at + length] != (byte)'\r' || span[at + length + 1] != (byte)'\n')
+            {
+                return false;
+            }
+
+            request.AddBorrowed(array.Offset + at, length);
+            at += length + 2;
+        }
+
+        consumed = at;
+        return true;
+    }
+
+    /// <summary>
+    /// The digits of a header line and its CRLF, from <paramref name="at"/>: "0", or up to 9 digits without a leading
+    /// zero (so no overflow, and what <see cref="RespNumber.TryParse"/> reads the same); false for anything else.
+    /// </summary>
+    private static bool TryReadLength(ReadOnlySpan<byte> span, ref int at, out int value)
+    {
+        value = 0;
+        int i = at;
+        int end = Math.Min(span.Length, at + 9);
+        while (i < end && span[i] - (uint)'0' <= 9)
+        {
+            value = (value * 10) + (span[i] - '0');
+            i++;
+        }
+
+        int digits = i - at;
+        if (digits == 0 || (digits > 1 && span[at] == (byte)'0') || span.Length - i < 2 || span[i] != (byte)'\r' || span[i + 1] != (byte)'\n')
+        {
+            return false;
+        }
+
+        at = i + 2;
+        return true;
     }
 
     /// <summary>Reads a <c>*N\r\n</c> or <c>$N\r\n</c> line; consumes it only when whole.</summary>

@@ -20,6 +20,8 @@ public class RespParserTests
         { "set k 'it\\'s' \"\"\r\n", [["set", "k", "it's", ""]] },
         { "  a\t\tb  \r\n", [["a", "b"]] },
         { "a\"b c\" d\r\n", [["ab c", "d"]] },
+        { "*2\r\n$3\r\nGET\r\n$10\r\n0123456789\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100\r\n" + new string('v', 100) + "\r\n", [["GET", "0123456789"], ["SET", "k", new string('v', 100)]] },
+        { "*1\r\n$4\r\nPING\r\nPING\r\n*0\r\n*1\r\n$4\r\nPING\r\n", [["PING"], ["PING"], ["PING"]] },
     };
 
     public static TheoryData<string, string> Malformed => new()
@@ -35,6 +37,11 @@ public class RespParserTests
         { "*1\r\n$536870913\r\n", "Protocol error: invalid bulk length" },
         { "*1\r\n$99999999999999999999999\r\n", "Protocol error: invalid bulk length" },
         { "*1\r\n$3\r\nfooXY", "Protocol error: bulk string not followed by CRLF" },
+        { "*2\r\n$3\r\nGET\r\n$1\r\nk\n\r\n", "Protocol error: bulk string not followed by CRLF" },
+        { "*1\r\n$01\r\nx\r\n", "Protocol error: invalid bulk length" },
+        { "*1\r\n$+1\r\nx\r\n", "Protocol error: invalid bulk length" },
+        { "*1\r\n$1\nx\r\n", "Protocol error: invalid bulk length" },
+        { "*2\r\n$3\r\nGET\r\n*1\r\n", "Protocol error: expected '$', got '*'" },
         { "set k \"abc\r\n", "Protocol error: unbalanced quotes in request" },
         { "set k \"abc\"def\r\n", "Protocol error: unbalanced quotes in request" },
         { "set k 'abc\r\n", "Protocol error: unbalanced quotes in request" },
@@ -120,6 +127,52 @@ public class RespParserTests
         Assert.Equal("Protocol error: unauthenticated multibulk length", ChunkedInput.Parse("*11\r\n"u8.ToArray(), [], authenticated: false).Error);
         Assert.Equal("Protocol error: unauthenticated bulk length", ChunkedInput.Parse("*1\r\n$16385\r\n"u8.ToArray(), [], authenticated: false).Error);
         Assert.Single(ChunkedInput.Parse(RespTestClient.Encode("AUTH", new string('p', 16384)), [], authenticated: false).Commands);
+    }
+
+    [Fact]
+    public void CommandWholeInOneBlock_IsReferencedInPlace_OneCutAcrossBlocks_IsCopied()
+    {
+        byte[] frame = RespTestClient.Encode("SET", "key", "value");
+        byte[] padded = [.. "xx"u8, .. frame, .. frame];
+        var parser = new RespParser();
+        using var request = new RespRequest();
+
+        var whole = new System.Buffers.ReadOnlySequence<byte>(padded, 2, padded.Length - 2);
+        Assert.Equal(RespParseStatus.Complete, parser.TryParse(ref whole, request, authenticated: true));
+        Assert.True(request.IsBorrowed);
+        Assert.Equal(["SET", "key", "value"], Arguments(request));
+        Assert.Equal(11, request.TotalBytes);
+
+        // The same bytes cut in the middle of the value: the first part is copied as it comes, the rest completes it.
+        var head = new System.Buffers.ReadOnlySequence<byte>(frame, 0, frame.Length - 4);
+        Assert.Equal(RespParseStatus.Incomplete, parser.TryParse(ref head, request, authenticated: true));
+        Assert.True(head.IsEmpty);
+        var tail = new System.Buffers.ReadOnlySequence<byte>(frame, frame.Length - 4, 4);
+        Assert.Equal(RespParseStatus.Complete, parser.TryParse(ref tail, request, authenticated: true));
+        Assert.False(request.IsBorrowed);
+        Assert.Equal(["SET", "key", "value"], Arguments(request));
+        Assert.Equal(11, request.TotalBytes);
+
+        // Borrowed again for the next whole command, and the copy is forgotten.
+        Assert.Equal(RespParseStatus.Complete, parser.TryParse(ref whole, request, authenticated: true));
+        Assert.True(request.IsBorrowed);
+        Assert.Equal(["SET", "key", "value"], Arguments(request));
+        Assert.True(whole.IsEmpty);
+
+        static string[] Arguments(RespRequest request) => [.. Enumerable.Range(0, request.Count).Select(i => Encoding.Latin1.GetString(request[i]))];
+    }
+
+    [Fact]
+    public void BeforeAuth_FramesAtTheLimits_AreAccepted_WholeOrCut()
+    {
+        byte[] frame = RespTestClient.Encode([.. Enumerable.Repeat("AUTH", 1), .. Enumerable.Repeat(new string('p', 16384), 9)]);
+        for (int split = 0; split <= frame.Length; split += 997)
+        {
+            Assert.Single(ChunkedInput.Parse(frame, [split], authenticated: false).Commands);
+        }
+
+        byte[] over = RespTestClient.Encode([.. Enumerable.Repeat("AUTH", 1), .. Enumerable.Repeat("p", 10)]);
+        Assert.Equal("Protocol error: unauthenticated multibulk length", ChunkedInput.Parse(over, [], authenticated: false).Error);
     }
 
     [Fact]
