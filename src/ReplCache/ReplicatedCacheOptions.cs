@@ -167,14 +167,16 @@ public sealed class ReplicatedCacheOptions
 
     /// <summary>
     /// Whether this node's links run on threads of the library's own, so that a host blocking its thread pool does not
-    /// stall replication (README, "Links that a starved thread pool does not stop"): its own listener then serves
-    /// links over HTTP/1.1 (gRPC-Web) on an owned-thread transport beside HTTP/2, and as a secondary it links so
-    /// (falling back to HTTP/2 where the primary does not serve it). False (default, for now): Kestrel's socket
-    /// transport and Sync over HTTP/2, which the host's pool carries. Off by default for now: every connection to the
-    /// listener, a RESP client's too, then costs two parked threads, and an acknowledgement can still complete through
-    /// the pool, so a long starvation may still drop a secondary for silence.
+    /// stall replication (README, "Links that a starved thread pool does not stop"). True (default): its own listener
+    /// (<see cref="Listen"/>) serves links over HTTP/1.1 (gRPC-Web) on an owned-thread transport beside HTTP/2, and as a
+    /// secondary it links so (falling back to Sync over HTTP/2 where the primary does not serve it, as an app's own
+    /// endpoint mapped by <c>MapReplicatedCache</c> does not). The cost: every connection to the listener holds two
+    /// parked threads (a secondary's link, a forwarded write's, a RESP client's on <see cref="RespListen"/>), and an
+    /// acknowledgement still completes through the pool, so a starvation longer than <see cref="ReplicationTimeout"/>
+    /// can still drop a secondary for silence. False: Kestrel's socket transport and Sync over HTTP/2, which the host's
+    /// pool carries (replcache-server's choice: it is its own host, and serves many RESP clients).
     /// </summary>
-    public bool ThreadPoolIndependentLinks { get; set; }
+    public bool ThreadPoolIndependentLinks { get; set; } = true;
 
     /// <summary>
     /// When the snapshot file cannot be loaded (truncated, corrupt, unknown version): false (default) stops

@@ -96,14 +96,15 @@ internal static class LagBench
         }
 
         /// <param name="secondaries">How many secondaries follow the primary.</param>
-        /// <param name="threadPoolIndependentLinks">Every node's <see cref="ReplicatedCacheOptions.ThreadPoolIndependentLinks"/>.</param>
-        public static async Task<ReplCacheRig> StartAsync(int secondaries, bool threadPoolIndependentLinks = false)
+        /// <param name="threadPoolIndependentLinks">Every node's <see cref="ReplicatedCacheOptions.ThreadPoolIndependentLinks"/>; null: the library's default.</param>
+        public static async Task<ReplCacheRig> StartAsync(int secondaries, bool? threadPoolIndependentLinks = null)
         {
-            ReplicatedCacheNode primary = await ReplicatedCacheNode.StartAsync(new ReplicatedCacheOptions { Listen = "http://127.0.0.1:0", ThreadPoolIndependentLinks = threadPoolIndependentLinks });
+            bool independent = threadPoolIndependentLinks ?? new ReplicatedCacheOptions().ThreadPoolIndependentLinks;
+            ReplicatedCacheNode primary = await ReplicatedCacheNode.StartAsync(new ReplicatedCacheOptions { Listen = "http://127.0.0.1:0", ThreadPoolIndependentLinks = independent });
             var nodes = new List<ReplicatedCacheNode>();
             for (int i = 0; i < secondaries; i++)
             {
-                nodes.Add(await ReplicatedCacheNode.StartAsync(new ReplicatedCacheOptions { Listen = "http://127.0.0.1:0", PrimaryAddress = primary.Address, ThreadPoolIndependentLinks = threadPoolIndependentLinks }));
+                nodes.Add(await ReplicatedCacheNode.StartAsync(new ReplicatedCacheOptions { Listen = "http://127.0.0.1:0", PrimaryAddress = primary.Address, ThreadPoolIndependentLinks = independent }));
             }
 
             if (await primary.Replication.WaitForReplicasAsync(secondaries, TimeSpan.FromSeconds(30)) != secondaries)

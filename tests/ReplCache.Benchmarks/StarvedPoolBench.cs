@@ -20,7 +20,7 @@ internal static class StarvedPoolBench
         Console.WriteLine($"replication lag, primary + 1 secondary on 127.0.0.1, {writesPerSecond:N0} writes/s, {samples:N0} writes recorded after 1 s unrecorded; a run ends after {LagMeter.PhaseCap.TotalSeconds:F0} s or at a write unseen for {LagBench.UnseenAfter.TotalSeconds:F0} s");
         foreach (bool independent in new[] { false, true })
         {
-            Console.WriteLine(independent ? "ThreadPoolIndependentLinks = true (Follow over HTTP/1.1 on the library's threads):" : "ThreadPoolIndependentLinks = false (default: Sync over HTTP/2):");
+            Console.WriteLine(independent ? "ThreadPoolIndependentLinks = true (default: Follow over HTTP/1.1 on the library's threads):" : "ThreadPoolIndependentLinks = false (Sync over HTTP/2, on the host's pool):");
             LagBench.ReplCacheRig rig = LagBench.ReplCacheRig.StartAsync(secondaries: 1, threadPoolIndependentLinks: independent).GetAwaiter().GetResult();
             try
             {

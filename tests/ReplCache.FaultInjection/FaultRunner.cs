@@ -61,7 +61,7 @@ public static class FaultRunner
             await watched.ConfigureAwait(false);
             RunResult result = await Checker.CheckAsync(cluster, primary, history, monitor, schedule, seed, cancellationToken).ConfigureAwait(false);
             log($"{kind}: {result.TotalAcknowledged} writes acknowledged, {result.TotalLost} lost, {result.TimeTravels} time travels, {result.ReadsPastExpiry} reads past expiry, digests {(result.DigestsEqual ? "equal" : "DIFFER")}, full syncs {string.Join("/", result.FullSyncs)}, crashes {result.Crashes}");
-            foreach (string line in result.LostWithWait.Select(l => "lost after WAIT: " + l).Concat(result.Divergence).Concat(result.CrashReports))
+            foreach (string line in result.LostWithWait.Select(l => "lost after WAIT: " + l).Concat(result.FullSyncBursts).Concat(result.Divergence).Concat(result.CrashReports))
             {
                 log(line);
             }

@@ -40,7 +40,7 @@ public static class Report
             if (compared)
             {
                 double first = results[0].ShareLost(fault), second = results[1].ShareLost(fault);
-                text.Append(CultureInfo.InvariantCulture, $" {first:P0} vs {second:P0}: {(first <= second ? "yes" : "**no**")} |");
+                text.Append(CultureInfo.InvariantCulture, $" {first:P2} vs {second:P2}: {(first <= second ? "yes" : "**no**")} |");
             }
 
             text.AppendLine();

@@ -56,6 +56,9 @@ public sealed class RunResult
     /// <summary>Whether some node served 4 or more full syncs within 10 s: a full-sync loop.</summary>
     public bool FullSyncLoop { get; set; }
 
+    /// <summary>Each such burst: the node, the times, the faults in force, for the run's log.</summary>
+    public List<string> FullSyncBursts { get; } = [];
+
     public int Crashes { get; set; }
 
     /// <summary>What each crashed node printed last.</summary>

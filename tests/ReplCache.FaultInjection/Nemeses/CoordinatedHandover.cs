@@ -49,7 +49,8 @@ public sealed class CoordinatedHandover(Cluster cluster, History history)
         HandoverCheck check = Compare(fault, Keys(before), started, handedOver, Keys(after));
         history.Handovers.Enqueue(check);
         return $"OK, handed over to {newPrimary}; {check.Checked} writes checked, missing there: "
-            + string.Join(", ", check.Missing.Select(m => $"{m.Key} {m.Value}"));
+            + string.Join(", ", check.Missing.Select(m => $"{m.Key} {m.Value}"))
+            + (check.MissingDetail.Count == 0 ? "" : "; " + string.Join("; ", check.MissingDetail));
     }
 
     private async Task<(int? Target, TimeSpan At)> WaitForHandoverAsync(int primary, CancellationToken cancellationToken)
@@ -86,6 +87,7 @@ public sealed class CoordinatedHandover(Cluster cluster, History history)
     private HandoverCheck Compare(int fault, HashSet<string> before, TimeSpan started, TimeSpan handedOver, HashSet<string> after)
     {
         var missing = Enum.GetValues<Ack>().ToDictionary(a => a, _ => 0);
+        var detail = new List<string>();
         int checkedWrites = 0;
         foreach (IGrouping<string, AckedWrite> key in history.Writes.Where(w => w.At <= handedOver).GroupBy(w => w.Key))
         {
@@ -101,10 +103,16 @@ public sealed class CoordinatedHandover(Cluster cluster, History history)
             if (after.Contains(key.Key) != expected)
             {
                 missing[last.Ack]++;
+                if (detail.Count < 10)
+                {
+                    // When it was acknowledged, against the FAILOVER and the handover, says which window lost it.
+                    detail.Add($"{key.Key} ({(last.IsDelete ? "deleted" : "set")}, {last.Ack}, acknowledged {(last.At - started).TotalMilliseconds:F0} ms after FAILOVER was sent, "
+                        + $"{(handedOver - last.At).TotalMilliseconds:F0} ms before the handover was seen; {(before.Contains(key.Key) == expected ? "the old primary had it before" : "acknowledged after the look")})");
+                }
             }
         }
 
-        return new HandoverCheck(fault, checkedWrites, missing);
+        return new HandoverCheck(fault, checkedWrites, missing, detail);
     }
 
     private static HashSet<string> Keys(object?[] reply) => new(reply.OfType<string>(), StringComparer.Ordinal);

@@ -13,6 +13,9 @@ public sealed class ThreadPoolIndependentLinksTests
 {
     private static void Independent(ReplicatedCacheOptions o) => o.ThreadPoolIndependentLinks = true;
 
+    private static void OverSync(ReplicatedCacheOptions o) => o.ThreadPoolIndependentLinks = false;
+
+
     [Fact]
     public async Task WritesAndRemovals_Replicate_AndWaitCountsTheAcknowledgements()
     {
@@ -60,11 +63,35 @@ public sealed class ThreadPoolIndependentLinksTests
     [Fact]
     public async Task APrimaryWithoutIt_IsFollowedOverSync()
     {
-        await using ReplicatedCacheNode primary = await Nodes.StartPrimaryAsync(); // HTTP/2 only, as an app's own endpoint
+        await using ReplicatedCacheNode primary = await Nodes.StartPrimaryAsync(OverSync); // HTTP/2 only, as an app's own endpoint
         await using ReplicatedCacheNode secondary = await Nodes.StartSecondaryAsync(primary.Address, Independent);
         primary.Cache.SetString("k", "v");
         await Nodes.WaitInSyncAsync(primary, secondary);
         Assert.Equal("v", secondary.Cache.GetString("k"));
         Assert.Equal(1, await primary.Replication.WaitForReplicasAsync(1, TimeSpan.FromSeconds(10)));
+    }
+
+    /// <summary>With the option off on both ends (replcache-server's setting), everything runs over Sync on HTTP/2.</summary>
+    [Fact]
+    public async Task Off_OnBothEnds_WritesRemovalsWaitAndForwardedWrites_RunOverSync()
+    {
+        await using ReplicatedCacheNode primary = await Nodes.StartPrimaryAsync(OverSync);
+        await using ReplicatedCacheNode secondary = await Nodes.StartSecondaryAsync(primary.Address, OverSync);
+        await using ReplicatedCacheNode writer = await ForwardingNodes.StartForwardingSecondaryAsync(primary.Address, OverSync);
+        await ForwardingNodes.WaitUpAsync(writer);
+        for (int i = 0; i < 1000; i++)
+        {
+            primary.Cache.SetString($"k{i}", $"v{i}");
+            if (i % 4 == 0)
+            {
+                primary.Cache.Remove($"k{i}");
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, 200).Select(i => writer.Cache.SetStringAsync($"f{i}", $"v{i}")));
+        Assert.Equal(2, await primary.Replication.WaitForReplicasAsync(2, TimeSpan.FromSeconds(20)));
+        Assert.Equal(primary.Cache.GetDigest(), secondary.Cache.GetDigest());
+        Assert.Equal(primary.Cache.GetDigest(), writer.Cache.GetDigest());
+        Assert.Equal("v199", writer.Cache.GetString("f199"));
     }
 }
