@@ -34,7 +34,7 @@ internal static class ResidentMemoryBench
             Console.WriteLine($"  {FilledStore.Describe(kind),-28} {rss / 1048576,6:F0} MiB {rss / entries - FilledStore.ValueSize,18:F1} {(rss - churn) / entries - FilledStore.ValueSize,15:F1} {(rss - f[4]) / entries - FilledStore.ValueSize,17:F1} {(f[3] - f[2]) / entries - FilledStore.ValueSize,16:F1} {(f[6] - f[5]) / entries - FilledStore.ValueSize,21:F1}");
         }
 
-        Console.WriteLine($"  (ReplCache's replication backlog held {cases["replcache"][4] / 1048576:F1} MiB: a fixed cost set by BacklogSizeBytes, not per entry; Redis below has no replica, so no backlog)");
+        Console.WriteLine($"  (ReplCache's replication log held {cases["replcache"][4] / 1048576:F1} MiB: with no secondary, no backlog, only the segment being written, as Redis below, which has no replica, keeps none)");
 
         double ours = (cases["replcache"][1] - cases["replcache"][0]) / entries - FilledStore.ValueSize;
         double oursLessBacklog = ours - cases["replcache"][4] / entries;
