@@ -50,6 +50,17 @@ public sealed class ReplicatedCacheOptions
     /// <summary>Bytes of recent replication stream kept for partial resyncs (Redis's <c>repl-backlog-size</c>).</summary>
     public long BacklogSizeBytes { get; set; } = DefaultBacklogSizeBytes;
 
+    /// <summary>Default of <see cref="BacklogTtl"/>: one hour, as Redis's <c>repl-backlog-ttl</c>.</summary>
+    public static readonly TimeSpan DefaultBacklogTtl = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How long a primary keeps its backlog once no secondary is connected (Redis's <c>repl-backlog-ttl</c>); then it
+    /// frees it, and a secondary that reconnects behind the primary's end resyncs in full. A primary keeps no backlog
+    /// before its first secondary attaches; a secondary always keeps one, to serve partial resyncs once promoted.
+    /// <see cref="TimeSpan.Zero"/>: never freed. Default 1 hour; whole seconds, as Redis counts it.
+    /// </summary>
+    public TimeSpan BacklogTtl { get; set; } = DefaultBacklogTtl;
+
     /// <summary>
     /// How far (bytes of stream) a connected secondary may fall behind before its primary drops it and it must
     /// resync — Redis's <c>client-output-buffer-limit replica</c>. This, not the backlog, bounds the memory a slow

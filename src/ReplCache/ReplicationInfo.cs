@@ -39,6 +39,12 @@ public sealed record ReplicationInfo
     /// <summary>Directly connected secondaries (<c>slaveN</c>).</summary>
     public required IReadOnlyList<ReplicaInfo> Replicas { get; init; }
 
+    /// <summary>
+    /// <c>repl_backlog_active</c>: whether this node keeps a backlog — a secondary always, a primary from its first
+    /// secondary until <see cref="ReplicatedCacheOptions.BacklogTtl"/> after its last one left.
+    /// </summary>
+    public bool BacklogActive { get; init; }
+
     /// <summary><c>repl_backlog_size</c>: the configured backlog capacity in bytes.</summary>
     public required long BacklogSize { get; init; }
 
@@ -130,7 +136,7 @@ public sealed record ReplicationInfo
         Line(text, Invariant($"master_replid2:{ReplicationId2}"));
         Line(text, Invariant($"master_repl_offset:{Offset}"));
         Line(text, Invariant($"second_repl_offset:{SecondOffset}"));
-        Line(text, Invariant($"repl_backlog_active:{(BacklogLength > 0 || Replicas.Count > 0 || Role == ReplicationRole.Secondary ? 1 : 0)}"));
+        Line(text, BacklogActive ? "repl_backlog_active:1" : "repl_backlog_active:0");
         Line(text, Invariant($"repl_backlog_size:{BacklogSize}"));
         Line(text, Invariant($"repl_backlog_first_byte_offset:{BacklogFirstOffset}"));
         Line(text, Invariant($"repl_backlog_histlen:{BacklogLength}"));

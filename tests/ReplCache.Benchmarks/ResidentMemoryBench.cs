@@ -23,7 +23,8 @@ internal static class ResidentMemoryBench
             cases[kind] = IsolatedCase.Run(TimeSpan.FromMinutes(3), ChildMode, kind, entries.ToString(CultureInfo.InvariantCulture));
         }
 
-        // figures: RSS before, RSS after, GC heap before, GC heap after, replication backlog retained, GC committed before, after
+        // figures: RSS before, RSS after, GC heap before, GC heap after, replication log retained, GC committed before, after,
+        // and for ReplCache: bytes of its slab pages, their number, its table's slots
         double churn = cases["none"][1] - cases["none"][0];
         Console.WriteLine($"  a process that made the same keys and values and kept none: RSS +{churn / 1048576:F1} MiB (kept in the other figures: the host pays it too)");
         Console.WriteLine($"  {"store",-28} {"RSS delta",10} {"RSS/entry - value",18} {"less the churn",15} {"less the backlog",17} {"GC heap - value",16} {"GC committed - value",21}");
@@ -34,7 +35,16 @@ internal static class ResidentMemoryBench
             Console.WriteLine($"  {FilledStore.Describe(kind),-28} {rss / 1048576,6:F0} MiB {rss / entries - FilledStore.ValueSize,18:F1} {(rss - churn) / entries - FilledStore.ValueSize,15:F1} {(rss - f[4]) / entries - FilledStore.ValueSize,17:F1} {(f[3] - f[2]) / entries - FilledStore.ValueSize,16:F1} {(f[6] - f[5]) / entries - FilledStore.ValueSize,21:F1}");
         }
 
-        Console.WriteLine($"  (ReplCache's replication backlog held {cases["replcache"][4] / 1048576:F1} MiB: a fixed cost set by BacklogSizeBytes, not per entry; Redis below has no replica, so no backlog)");
+        Console.WriteLine($"  (ReplCache's replication log held {cases["replcache"][4] / 1048576:F1} MiB: with no secondary, no backlog, only the segment being written, as Redis below, which has no replica, keeps none)");
+
+        // Where ReplCache's bytes go: its entries' blocks and its table's slots (what grows with the entries), and what
+        // a node costs before its first entry (code, the runtime's native data, the log's segment), which the figures
+        // above spread over the entries.
+        double[] r = cases["replcache"];
+        Console.WriteLine($"  ReplCache per entry beyond the value: entry blocks {r[7] / entries - FilledStore.ValueSize:F1} ({r[8]:N0} slab pages), table {r[9] * 8 / entries:F1} ({r[9]:N0} slots of 8 bytes, load {entries / r[9]:F2})");
+        double[] one = IsolatedCase.Run(TimeSpan.FromMinutes(1), ChildMode, "replcache", "1");
+        double fixedCost = one[1] - one[0];
+        Console.WriteLine($"  a node holding one entry: RSS +{fixedCost / 1048576:F1} MiB, {fixedCost / entries:F1} of the per-entry figure at {entries:N0} entries (not per entry: the node's fixed cost)");
 
         double ours = (cases["replcache"][1] - cases["replcache"][0]) / entries - FilledStore.ValueSize;
         double oursLessBacklog = ours - cases["replcache"][4] / entries;
@@ -59,8 +69,9 @@ internal static class ResidentMemoryBench
         SettleHeap();
         long rssAfter = ResidentBytes(), heapAfter = GC.GetTotalMemory(forceFullCollection: false), committedAfter = Committed();
         long backlog = store is NodeCore core ? core.ReplicationLog.RetainedBytes : 0;
+        (long pageBytes, int pages, int slots) = store is NodeCore node ? (node.Store.ReservedBytes, node.Store.Heap.PageCount, node.Store.TableCapacity) : (0, 0, 0);
         GC.KeepAlive(store);
-        IsolatedCase.Report(rssBefore, rssAfter, heapBefore, heapAfter, backlog, committedBefore, committedAfter);
+        IsolatedCase.Report(rssBefore, rssAfter, heapBefore, heapAfter, backlog, committedBefore, committedAfter, pageBytes, pages, slots);
         (store as IDisposable)?.Dispose();
         return 0;
     }

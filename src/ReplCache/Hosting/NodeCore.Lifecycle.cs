@@ -160,6 +160,7 @@ internal sealed partial class NodeCore
     private void EndLoops()
     {
         _schedule.Dispose();
+        Backlog.Dispose();
         _stopping.Cancel();
         ReplicationLog.DetachAll("the node is shutting down");
         Replicas.DisconnectAll();

@@ -63,13 +63,15 @@ internal sealed partial class NodeCore : IAsyncDisposable, IDisposable
             TouchLeadMs = (long)Math.Ceiling(options.HeartbeatInterval.TotalMilliseconds),
             Limits = EntryLimits.From(options),
         };
-        ReplicationLog = new ReplicationLog(options.BacklogSizeBytes, options.ReplicaOutputLimitBytes);
+        // No backlog until a secondary can use one (BacklogRetention): a node starts as a primary with none attached.
+        ReplicationLog = new ReplicationLog(options.BacklogSizeBytes, options.ReplicaOutputLimitBytes, retainHistory: false);
+        Backlog = new BacklogRetention(ReplicationLog, Store.WriteLock, options, _logger, nodeId);
         var appender = new LogAppender(ReplicationLog);
         Store.Lead(appender); // a node starts as a primary; REPLICAOF (or PrimaryAddress) makes it follow
-        State = new ReplicationState(nodeId, Store, ReplicationLog, appender);
+        State = new ReplicationState(nodeId, Store, ReplicationLog, appender, Backlog);
         AuthTokens = new AuthTokenRotation(options);
         Tls = TlsContext.Load(options, _loggerFactory.CreateLogger("ReplCache.Tls"), nodeId);
-        Replicas = new ReplicaRegistry(options, ReplicationLog);
+        Replicas = new ReplicaRegistry(options, ReplicationLog, Backlog);
         Metrics = new ReplCacheMetrics(nodeId, new NodeFigures(Store, ReplicationLog, Replicas, () => Links!.Status), meterFactory, cacheName);
         Links = new LinkSupervisor(State, Store, ReplicationLog, AppliedKeys, options, Tls, Metrics, _loggerFactory);
 
@@ -161,6 +163,8 @@ internal sealed partial class NodeCore : IAsyncDisposable, IDisposable
     internal ReplicationLog ReplicationLog { get; }
 
     internal ReplicationState State { get; }
+
+    internal BacklogRetention Backlog { get; }
 
     internal ReplicaRegistry Replicas { get; }
 

@@ -52,6 +52,7 @@ internal sealed class OptionsReload(NodeCore core, IOptionsMonitor<ReplicatedCac
             live.ReplicaAnnounced = reloaded.ReplicaAnnounced;
             live.MinReplicasToWrite = reloaded.MinReplicasToWrite;
             live.MinReplicasMaxLag = reloaded.MinReplicasMaxLag;
+            live.BacklogTtl = reloaded.BacklogTtl;
             // The grace first: the token replaced next is accepted for the new grace period, not the old one.
             live.AuthTokenGracePeriod = reloaded.AuthTokenGracePeriod;
             live.AuthToken = reloaded.AuthToken;

@@ -54,6 +54,11 @@ internal sealed class ReplicatedCacheOptionsValidator : IValidateOptions<Replica
             Fail(nameof(o.BacklogSizeBytes), o.BacklogSizeBytes, $"must be at least {ReplicatedCacheOptions.MinBacklogSizeBytes} bytes");
         }
 
+        if (o.BacklogTtl < TimeSpan.Zero || o.BacklogTtl.TotalSeconds > int.MaxValue)
+        {
+            Fail(nameof(o.BacklogTtl), o.BacklogTtl, $"must be zero (the backlog is never freed) or positive, at most {int.MaxValue} seconds");
+        }
+
         if (o.ReplicaOutputLimitBytes < 1024 * 1024)
         {
             Fail(nameof(o.ReplicaOutputLimitBytes), o.ReplicaOutputLimitBytes, "must be at least 1 MiB (1048576 bytes)");

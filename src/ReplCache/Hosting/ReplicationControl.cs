@@ -27,11 +27,13 @@ internal sealed class ReplicationControl(
     {
         ReplicationHistory history;
         long offset, backlogStart;
+        bool backlogActive;
         lock (store.WriteLock)
         {
             history = state.History;
             offset = log.EndOffset;
             backlogStart = log.BacklogStart;
+            backlogActive = log.RetainsHistory;
         }
 
         PrimaryLink? link = links.Link;
@@ -48,7 +50,9 @@ internal sealed class ReplicationControl(
             LinkStatus = link?.Status ?? PrimaryLinkStatus.None,
             Replicas = Array.ConvertAll(registry.Connected(), r => r.ToInfo()),
             BacklogSize = log.BacklogSizeBytes,
-            BacklogFirstOffset = offset == 0 && backlogStart == 0 ? 0 : backlogStart + 1, // Redis counts bytes from 1
+            BacklogActive = backlogActive,
+            // Redis counts bytes from 1, and shows 0 without a backlog
+            BacklogFirstOffset = !backlogActive || (offset == 0 && backlogStart == 0) ? 0 : backlogStart + 1,
             BacklogLength = offset - backlogStart,
             FullSyncs = registry.FullSyncs,
             PartialSyncsAccepted = registry.PartialSyncsAccepted,

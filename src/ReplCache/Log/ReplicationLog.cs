@@ -16,6 +16,11 @@ namespace ReplCache.Backlog;
 /// a record's bytes being written. Segments are released when they fall out of the backlog and out of reach of
 /// every open cursor; a cursor that falls more than the output limit behind is detached instead of pinning
 /// memory without bound, and its secondary has to resync.</para>
+/// <para>The backlog is kept only while it can serve someone (<see cref="RetainsHistory"/>; when, is
+/// <see cref="Replication.BacklogRetention"/>'s to decide), as Redis creates its backlog when the first replica
+/// syncs and frees it after <c>repl-backlog-ttl</c>: without it the log holds only the segment being written and
+/// what open cursors have yet to read. Offsets advance all the same, so a secondary at the very end still
+/// continues.</para>
 /// </remarks>
 internal sealed class ReplicationLog : IBufferWriter<byte>
 {
@@ -32,9 +37,16 @@ internal sealed class ReplicationLog : IBufferWriter<byte>
     private long _base;
     private long _end;
     private long _writePosition;
+    private bool _retainsHistory;
 
-    public ReplicationLog(long backlogSizeBytes, long outputLimitBytes, long startOffset = 0)
+    /// <param name="backlogSizeBytes">Bytes of history kept for partial resyncs, while a backlog is kept.</param>
+    /// <param name="outputLimitBytes">How far a cursor may fall behind; raised to the backlog's size.</param>
+    /// <param name="startOffset">The offset of the first byte this log will hold.</param>
+    /// <param name="retainHistory">Whether the backlog is kept from the start: a staged log (a secondary's full
+    /// sync) keeps it; a node's own log starts without one, as a primary with no secondary yet.</param>
+    public ReplicationLog(long backlogSizeBytes, long outputLimitBytes, long startOffset = 0, bool retainHistory = true)
     {
+        _retainsHistory = retainHistory;
         BacklogSizeBytes = backlogSizeBytes;
         // As Redis's checkClientOutputBufferLimits: a limit below the backlog is raised to it. A secondary that
         // resyncs partially may start as far behind as the backlog reaches; held to a smaller limit it would be
@@ -52,14 +64,29 @@ internal sealed class ReplicationLog : IBufferWriter<byte>
     /// <summary>Bytes written in this history, published to readers (<c>master_repl_offset</c>).</summary>
     public long EndOffset => Volatile.Read(ref _end);
 
-    /// <summary>The oldest offset a partial resync may continue from (<c>repl_backlog_first_byte_offset</c>, counted from 0).</summary>
+    /// <summary>
+    /// The oldest offset a partial resync may continue from (<c>repl_backlog_first_byte_offset</c>, counted from 0):
+    /// the end itself while no backlog is kept.
+    /// </summary>
     public long BacklogStart
     {
         get
         {
             lock (_gate)
             {
-                return Math.Max(_base, _end - BacklogSizeBytes);
+                return HistoryStart();
+            }
+        }
+    }
+
+    /// <summary>Whether the log keeps up to <see cref="BacklogSizeBytes"/> of history for partial resyncs (<c>repl_backlog_active</c>).</summary>
+    public bool RetainsHistory
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _retainsHistory;
             }
         }
     }
@@ -149,7 +176,7 @@ internal sealed class ReplicationLog : IBufferWriter<byte>
     {
         lock (_gate)
         {
-            if (offset < Math.Max(_base, _end - BacklogSizeBytes) || offset > _end)
+            if (offset < HistoryStart() || offset > _end)
             {
                 return null;
             }
@@ -171,6 +198,33 @@ internal sealed class ReplicationLog : IBufferWriter<byte>
             var cursor = new LogCursor(this, _end);
             _cursors.Add(cursor);
             return cursor;
+        }
+    }
+
+    /// <summary>
+    /// Keeps up to <see cref="BacklogSizeBytes"/> of history from here on (Redis's <c>createReplicationBacklog</c>).
+    /// What the log still holds from before counts: those bytes are the stream's as much as the ones to come.
+    /// </summary>
+    public void RetainHistory()
+    {
+        lock (_gate)
+        {
+            _retainsHistory = true;
+        }
+    }
+
+    /// <summary>
+    /// Stops keeping a backlog (Redis's <c>freeReplicationBacklog</c>): lets go at once of every segment no open
+    /// cursor needs but the one being written, and of the spare ones. Writer only: the caller holds the store's
+    /// write lock, so no append is under way while segments are dropped from under the writer's position.
+    /// </summary>
+    public void ReleaseHistory()
+    {
+        lock (_gate)
+        {
+            _retainsHistory = false;
+            Trim();
+            _spare.Clear();
         }
     }
 
@@ -303,21 +357,27 @@ internal sealed class ReplicationLog : IBufferWriter<byte>
 
         lock (_gate)
         {
-            _segments.Add(_spare.Count > 0 ? _spare.Pop() : GC.AllocateUninitializedArray<byte>(SegmentSize));
+            // Trimmed first: the segment just filled may be needed by no one (no backlog, no cursor behind), and then
+            // it comes straight back as the next one — a log without a backlog holds one segment, not two.
             Trim();
+            _segments.Add(_spare.Count > 0 ? _spare.Pop() : GC.AllocateUninitializedArray<byte>(SegmentSize));
             relative = _writePosition - _base;
             return (_segments[(int)(relative / SegmentSize)], (int)(relative % SegmentSize));
         }
     }
 
+    /// <summary>Where the history a partial resync may use starts. Caller holds <see cref="_gate"/>.</summary>
+    private long HistoryStart() => _retainsHistory ? Math.Max(_base, _end - BacklogSizeBytes) : _end;
+
     /// <summary>
-    /// Releases segments nobody needs: older than the backlog and behind every cursor. Detaches cursors that are
-    /// more than the output limit behind first, so one stalled secondary cannot hold memory without bound.
-    /// Caller holds <see cref="_gate"/>.
+    /// Releases segments nobody needs: older than the backlog (all of them, without one) and behind every cursor.
+    /// Detaches cursors that are more than the output limit behind first, so one stalled secondary cannot hold
+    /// memory without bound. Only whole segments below the write position go: the one being written always stays.
+    /// Caller holds <see cref="_gate"/> and is the writer.
     /// </summary>
     private void Trim()
     {
-        long keepFrom = _writePosition - BacklogSizeBytes;
+        long keepFrom = _retainsHistory ? _writePosition - BacklogSizeBytes : _writePosition;
         for (int i = _cursors.Count - 1; i >= 0; i--)
         {
             LogCursor cursor = _cursors[i];
@@ -332,7 +392,7 @@ internal sealed class ReplicationLog : IBufferWriter<byte>
             keepFrom = Math.Min(keepFrom, cursor.Position);
         }
 
-        while (_segments.Count > 1 && _base + SegmentSize <= keepFrom)
+        while (_segments.Count > 0 && _base + SegmentSize <= keepFrom)
         {
             Recycle(_segments[0]);
             _segments.RemoveAt(0);
@@ -342,7 +402,8 @@ internal sealed class ReplicationLog : IBufferWriter<byte>
 
     private void Recycle(byte[] segment)
     {
-        if (_spare.Count < SpareSegments)
+        // Without a backlog one spare is all the writer reuses (the segment it just filled, see Tail).
+        if (_spare.Count < (_retainsHistory ? SpareSegments : 1))
         {
             _spare.Push(segment);
         }

@@ -14,7 +14,7 @@ namespace ReplCache.Replication;
 /// Readers of <see cref="Role"/>, <see cref="History"/> and <see cref="Upstream"/> take no lock: each is one
 /// reference or value written with release semantics.
 /// </remarks>
-internal sealed class ReplicationState(string nodeId, IStoreAuthority store, ReplicationLog log, IStoreObserver appender)
+internal sealed class ReplicationState(string nodeId, IStoreAuthority store, ReplicationLog log, IStoreObserver appender, BacklogRetention backlog)
 {
     private readonly long _startedTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
     private ReplicationHistory _history = ReplicationHistory.New();
@@ -94,6 +94,7 @@ internal sealed class ReplicationState(string nodeId, IStoreAuthority store, Rep
             _role = ReplicationRole.Secondary;
             Volatile.Write(ref _upstream, []); // until the new primary says who is upstream; never a stale chain
             store.Follow();
+            backlog.Following();
             if (wasPrimary)
             {
                 log.DetachAll(reason);
@@ -150,6 +151,7 @@ internal sealed class ReplicationState(string nodeId, IStoreAuthority store, Rep
             _role = ReplicationRole.Primary;
             store.Lead(appender);
             log.DetachAll("this node was promoted to primary; reconnect to learn its new replication id");
+            backlog.Leading(keepHistory: false); // kept as a secondary; the TTL counts from the promotion
             return true;
         }
     }
@@ -217,6 +219,7 @@ internal sealed class ReplicationState(string nodeId, IStoreAuthority store, Rep
         if (asPrimary)
         {
             Volatile.Write(ref _history, new ReplicationHistory(ReplicationIds.NewId(), replicationId, offset + 1));
+            backlog.Leading(keepHistory: true); // as Redis keeps its backlog after loading an RDB with replication info
         }
         else
         {

@@ -104,6 +104,9 @@ internal sealed partial class CacheStore : IReplicaStore, IStoreAuthority, IDisp
     /// <summary>The store's allocator, for the memory tests.</summary>
     internal EntryHeap Heap => _heap;
 
+    /// <summary>Slots of the live table (8 bytes each), for the memory benches.</summary>
+    internal int TableCapacity => _table.Capacity;
+
     /// <summary>Entries removed because their deadline passed (only an authoritative store removes them).</summary>
     public long Expirations => _ledger.Expirations;
 

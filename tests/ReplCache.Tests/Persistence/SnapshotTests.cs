@@ -50,6 +50,7 @@ public sealed class SnapshotTests : IDisposable
             o.SnapshotPath = file;
             o.BacklogSizeBytes = 512L * 1024 * 1024; // the check below replays the log from the snapshot's offset
         });
+        node.Core.ReplicationLog.RetainHistory(); // as a primary with a secondary does: this one has none
         for (int i = 0; i < 50_000; i++)
         {
             node.Cache.SetString($"w{i}", "initial");

@@ -70,7 +70,8 @@ public class ServerCommandTests
         Assert.Equal("", all["replicaof"]);
 
         Dictionary<string, string> repl = Pairs(await client.CallAsync("CONFIG", "GET", "REPL-*", "port"));
-        Assert.Equal(["port", "repl-backlog-size", "repl-ping-replica-period", "repl-timeout"], repl.Keys.Order());
+        Assert.Equal(["port", "repl-backlog-size", "repl-backlog-ttl", "repl-ping-replica-period", "repl-timeout"], repl.Keys.Order());
+        Assert.Equal("3600", repl["repl-backlog-ttl"]);
         Assert.Empty(Pairs(await client.CallAsync("CONFIG", "GET", "nothing")));
         Assert.Equal(
             "ERR CONFIG SET failed (possibly related to argument 'port') - can't set immutable config",

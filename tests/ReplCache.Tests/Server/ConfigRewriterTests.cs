@@ -52,7 +52,7 @@ public sealed class ConfigRewriterTests
     public void RewrittenDirectives_AreReplicaofAndEveryRuntimeOne()
     {
         Assert.Equal(
-            ["replicaof", "requirepass", "masterauth", "replica-serve-stale-data", "replica-priority", "min-replicas-to-write", "replica-announced", "min-replicas-max-lag"],
+            ["replicaof", "requirepass", "masterauth", "repl-backlog-ttl", "replica-serve-stale-data", "replica-priority", "min-replicas-to-write", "replica-announced", "min-replicas-max-lag"],
             ConfigRewriter.Rewritten.Select(d => d.Name));
     }
 }

@@ -39,6 +39,7 @@ public sealed class NodeOptionsMappingTests : IDisposable
             replicaof 127.0.0.1 6379
             masterauth s3cret
             repl-backlog-size 2mb
+            repl-backlog-ttl 120
             replica-serve-stale-data no
             min-replicas-to-write 1
             min-replicas-max-lag 20
@@ -54,6 +55,7 @@ public sealed class NodeOptionsMappingTests : IDisposable
         Assert.Equal(new Uri("http://127.0.0.1:6379"), options.PrimaryAddress);
         Assert.Equal("s3cret", options.AuthToken);
         Assert.Equal(2 * 1024 * 1024, options.BacklogSizeBytes);
+        Assert.Equal(TimeSpan.FromSeconds(120), options.BacklogTtl);
         Assert.False(options.ServeStaleData);
         Assert.Equal(1, options.MinReplicasToWrite);
         Assert.Equal(TimeSpan.FromSeconds(20), options.MinReplicasMaxLag);
@@ -68,6 +70,7 @@ public sealed class NodeOptionsMappingTests : IDisposable
         ReplicatedCacheOptions options = Map("port 0");
         var defaults = new ReplicatedCacheOptions();
         Assert.Equal(defaults.BacklogSizeBytes, options.BacklogSizeBytes);
+        Assert.Equal(TimeSpan.FromHours(1), options.BacklogTtl);
         Assert.Equal(defaults.HeartbeatInterval, options.HeartbeatInterval);
         Assert.Equal(defaults.ReplicationTimeout, options.ReplicationTimeout);
         Assert.Equal(defaults.MinReplicasMaxLag, options.MinReplicasMaxLag);

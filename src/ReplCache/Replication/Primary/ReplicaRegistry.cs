@@ -6,7 +6,7 @@ namespace ReplCache.Replication.Primary;
 /// The secondaries connected to this node: who they are, how far each has acknowledged, and the figures Redis keeps
 /// about them — good replicas for min-replicas-to-write, WAIT, the drain before a stop, syncs served, bytes sent.
 /// </summary>
-internal sealed partial class ReplicaRegistry(ReplicatedCacheOptions options, ReplicationLog log) : IGoodReplicaCount
+internal sealed partial class ReplicaRegistry(ReplicatedCacheOptions options, ReplicationLog log, BacklogRetention backlog) : IGoodReplicaCount
 {
     private readonly Lock _gate = new();
     private readonly List<ConnectedReplica> _replicas = [];
@@ -59,16 +59,25 @@ internal sealed partial class ReplicaRegistry(ReplicatedCacheOptions options, Re
         {
             _replicas.Add(replica);
         }
+
+        backlog.SecondaryAttached();
     }
 
     public void Remove(ConnectedReplica replica)
     {
+        bool removed;
         lock (_gate)
         {
-            if (_replicas.Remove(replica))
+            removed = _replicas.Remove(replica);
+            if (removed)
             {
                 _bytesSentToDeparted += replica.BytesSent;
             }
+        }
+
+        if (removed)
+        {
+            backlog.SecondaryDetached();
         }
 
         _acknowledged.Set();

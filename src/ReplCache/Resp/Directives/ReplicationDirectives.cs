@@ -92,6 +92,20 @@ internal static class ReplicationDirectives
             """,
     };
 
+    /// <summary>Seconds. At runtime too, as in Redis: the primary reads it at each once-a-second check.</summary>
+    public static readonly Directive<int> BacklogTtl = new(s_declared, "repl-backlog-ttl", arity: 2)
+    {
+        SetAtRuntime = true,
+        Parse = (a, _) => a.Integer(0, int.MaxValue),
+        ToOptions = (seconds, o) => o.BacklogTtl = TimeSpan.FromSeconds(seconds),
+        Show = s => RedisUnits.Seconds(s.Options.BacklogTtl),
+        Sets = [nameof(ReplicatedCacheOptions.BacklogTtl)],
+        Help = """
+            repl-backlog-ttl <secs>       BacklogTtl: a primary frees its backlog after this long with no
+                                          secondary connected; 0 never. Default 3600.
+            """,
+    };
+
     /// <summary>
     /// Only yes, which is ReplCache's only mode for a plain replica (the host sets ReplicaWrites = Reject). Writes
     /// from Redis clients are READONLY on every secondary; ForwardToPrimary forwards only the cache API's.
