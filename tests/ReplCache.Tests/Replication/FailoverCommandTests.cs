@@ -138,6 +138,10 @@ public sealed class FailoverCommandTests
             long before = Interlocked.Read(ref applied);
             await Poll.UntilAsync(() => Interlocked.Read(ref applied) > before + 2_000, "the writers to write on the current primary");
             ReplicatedCacheNode next = round % 2 == 0 ? group.First : group.Primary;
+            // FAILOVER needs its target connected, as Redis's (failover.tcl waits for the demoted primary's link before
+            // failing back): the node that just stepped down follows the new primary a moment after the handover.
+            await Poll.UntilAsync(() => next.Replication.GetInfo() is { Role: ReplicationRole.Secondary, LinkStatus: PrimaryLinkStatus.Up },
+                "the target to be a connected secondary");
             await primary.Replication.FailoverAsync(next.Address);
             await Poll.UntilAsync(() => next.Replication.GetInfo().Role == ReplicationRole.Primary, "the target to take over");
             primary = next;
