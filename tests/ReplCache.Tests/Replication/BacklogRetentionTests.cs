@@ -58,11 +58,7 @@ public sealed class BacklogRetentionTests
     public async Task PrimaryWithoutSecondaries_FreesTheBacklogAfterTheTtl_AndOneBehindResyncsInFull()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using ReplicatedCacheNode primary = await Nodes.StartPrimaryAsync(o =>
-        {
-            o.TimeProvider = clock;
-            o.BacklogTtl = TimeSpan.FromSeconds(60);
-        });
+        await using ReplicatedCacheNode primary = await StartPrimaryAsync(clock, ttl: TimeSpan.FromSeconds(60));
         await using var proxy = new TcpFaultProxy(primary.Address);
         await using ReplicatedCacheNode secondary = await Nodes.StartSecondaryAsync(proxy.Address, o => o.TimeProvider = clock);
         await Nodes.WaitInSyncAsync(primary, secondary);
@@ -92,11 +88,7 @@ public sealed class BacklogRetentionTests
     public async Task BacklogFreed_ASecondaryAtTheEnd_StillContinues()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using ReplicatedCacheNode primary = await Nodes.StartPrimaryAsync(o =>
-        {
-            o.TimeProvider = clock;
-            o.BacklogTtl = TimeSpan.FromSeconds(10);
-        });
+        await using ReplicatedCacheNode primary = await StartPrimaryAsync(clock, ttl: TimeSpan.FromSeconds(10));
         await using var proxy = new TcpFaultProxy(primary.Address);
         await using ReplicatedCacheNode secondary = await Nodes.StartSecondaryAsync(proxy.Address, o => o.TimeProvider = clock);
         Write(primary, "kept", 100);
@@ -121,11 +113,7 @@ public sealed class BacklogRetentionTests
     public async Task ZeroTtl_NeverFreesTheBacklog()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using ReplicatedCacheNode primary = await Nodes.StartPrimaryAsync(o =>
-        {
-            o.TimeProvider = clock;
-            o.BacklogTtl = TimeSpan.Zero;
-        });
+        await using ReplicatedCacheNode primary = await StartPrimaryAsync(clock, ttl: TimeSpan.Zero);
         await using (ReplicatedCacheNode secondary = await Nodes.StartSecondaryAsync(primary.Address, o => o.TimeProvider = clock))
         {
             await Nodes.WaitInSyncAsync(primary, secondary);
@@ -169,6 +157,12 @@ public sealed class BacklogRetentionTests
     /// Moves the fake clock a second at a time until the backlog is freed, and checks it took the TTL: the secondary's
     /// departure (which starts the count) may be seen by the registry a moment before the count starts.
     /// </summary>
+    private static Task<ReplicatedCacheNode> StartPrimaryAsync(FakeTimeProvider clock, TimeSpan ttl) => Nodes.StartPrimaryAsync(o =>
+    {
+        o.TimeProvider = clock;
+        o.BacklogTtl = ttl;
+    });
+
     private static async Task FreedAsync(ReplicatedCacheNode primary, FakeTimeProvider clock, TimeSpan after)
     {
         TimeSpan advanced = after;
