@@ -67,9 +67,9 @@ internal sealed partial class OperatorShutdown(
     private async Task RunAsync(Waiting waiting, bool? save, bool now)
     {
         await Task.Yield(); // not under the gate, nor on the caller's thread
-        if (!now && state.Role == ReplicationRole.Primary && replicas.Connected().Length > 0)
+        if (!now && state.Role == ReplicationRole.Primary && replicas.Connected().Length is var waitingFor and > 0)
         {
-            Log.WaitingForReplicas(logger, state.NodeId, replicas.Connected().Length, log.EndOffset);
+            Log.WaitingForReplicas(logger, state.NodeId, waitingFor, log.EndOffset);
             await replicas.DrainAsync(drainTimeout, waiting.Abort.Token).ConfigureAwait(false);
         }
 

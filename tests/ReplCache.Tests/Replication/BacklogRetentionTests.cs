@@ -65,9 +65,7 @@ public sealed class BacklogRetentionTests
         Write(primary, "kept", 3 * 1024);
         await Nodes.WaitInSyncAsync(primary, secondary);
 
-        proxy.Refuse(true);
-        proxy.KillAll();
-        await Poll.UntilAsync(() => primary.Replication.GetInfo().Replicas.Count == 0, "the primary to see its secondary gone");
+        await CutOffAsync(proxy, primary);
         Write(primary, "away", 100);
 
         clock.Advance(TimeSpan.FromSeconds(58));
@@ -94,9 +92,7 @@ public sealed class BacklogRetentionTests
         Write(primary, "kept", 100);
         await Nodes.WaitInSyncAsync(primary, secondary);
 
-        proxy.Refuse(true);
-        proxy.KillAll();
-        await Poll.UntilAsync(() => primary.Replication.GetInfo().Replicas.Count == 0, "the primary to see its secondary gone");
+        await CutOffAsync(proxy, primary);
         await FreedAsync(primary, clock, after: TimeSpan.Zero);
 
         // Nothing was written meanwhile: the id and offset it asks for are exactly what the primary holds.
@@ -157,6 +153,14 @@ public sealed class BacklogRetentionTests
     /// Moves the fake clock a second at a time until the backlog is freed, and checks it took the TTL: the secondary's
     /// departure (which starts the count) may be seen by the registry a moment before the count starts.
     /// </summary>
+    /// <summary>Cuts the secondary behind <paramref name="proxy"/> off for good, until the primary no longer counts it.</summary>
+    private static async Task CutOffAsync(TcpFaultProxy proxy, ReplicatedCacheNode primary)
+    {
+        proxy.Refuse(true);
+        proxy.KillAll();
+        await Poll.UntilAsync(() => primary.Replication.GetInfo().Replicas.Count == 0, "the primary to see its secondary gone");
+    }
+
     private static Task<ReplicatedCacheNode> StartPrimaryAsync(FakeTimeProvider clock, TimeSpan ttl) => Nodes.StartPrimaryAsync(o =>
     {
         o.TimeProvider = clock;
