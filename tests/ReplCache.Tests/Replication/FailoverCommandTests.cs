@@ -138,10 +138,12 @@ public sealed class FailoverCommandTests
             long before = Interlocked.Read(ref applied);
             await Poll.UntilAsync(() => Interlocked.Read(ref applied) > before + 2_000, "the writers to write on the current primary");
             ReplicatedCacheNode next = round % 2 == 0 ? group.First : group.Primary;
-            // FAILOVER needs its target connected, as Redis's (failover.tcl waits for the demoted primary's link before
-            // failing back): the node that just stepped down follows the new primary a moment after the handover.
-            await Poll.UntilAsync(() => next.Replication.GetInfo() is { Role: ReplicationRole.Secondary, LinkStatus: PrimaryLinkStatus.Up },
-                "the target to be a connected secondary");
+            // FAILOVER needs its target online on the primary (synced and acknowledging), as Redis's: failover.tcl
+            // waits for the demoted primary to resync before failing back. The node that just stepped down follows the
+            // new primary a moment after the handover, and is online there only after its first acknowledgement.
+            ReplicatedCacheNode current = primary;
+            await Poll.UntilAsync(() => current.Replication.GetInfo().Replicas.Any(r => r.State == "online" && r.Address == next.Address),
+                "the target to be an online secondary of the primary");
             await primary.Replication.FailoverAsync(next.Address);
             await Poll.UntilAsync(() => next.Replication.GetInfo().Role == ReplicationRole.Primary, "the target to take over");
             primary = next;
