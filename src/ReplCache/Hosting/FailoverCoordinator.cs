@@ -136,6 +136,7 @@ internal sealed partial class FailoverCoordinator(
         {
             cancellationToken.ThrowIfCancellationRequested();
             Task acknowledged = replicas.NextAcknowledgementAsync();
+            replicas.RequestAcknowledgements(log.EndOffset); // writes are paused: the end stays where it is
             bool timedOut = deadline is { } d && options.TimeProvider.GetUtcNow() >= d;
             bool forced = timedOut && force;
             ConnectedReplica? candidate = named is not null

@@ -2,6 +2,36 @@ namespace ReplCache.Replication.Primary;
 
 internal sealed partial class ReplicaRegistry
 {
+    /// <summary>The highest offset something waits to see acknowledged; -1 while nothing ever asked.</summary>
+    private long _acknowledgementsWanted = -1;
+
+    /// <summary>
+    /// The highest offset anything asked secondaries to acknowledge (see <see cref="RequestAcknowledgements"/>). A
+    /// sender asks its secondary once its stream has reached it.
+    /// </summary>
+    public long AcknowledgementsWanted => Volatile.Read(ref _acknowledgementsWanted);
+
+    /// <summary>
+    /// Redis's <c>REPLCONF GETACK</c>: asks every connected secondary to acknowledge, as soon as it has applied it,
+    /// the stream up to <paramref name="offset"/>. Secondaries otherwise acknowledge once per heartbeat interval,
+    /// so whatever waits for an acknowledgement sooner (WAIT, FAILOVER, the drain) asks first.
+    /// </summary>
+    public void RequestAcknowledgements(long offset)
+    {
+        long wanted = Volatile.Read(ref _acknowledgementsWanted);
+        while (offset > wanted)
+        {
+            long seen = Interlocked.CompareExchange(ref _acknowledgementsWanted, offset, wanted);
+            if (seen == wanted)
+            {
+                log.WakeReaders(); // the senders: each sends the request after the stream up to the offset
+                return;
+            }
+
+            wanted = seen;
+        }
+    }
+
     /// <summary>
     /// Redis's WAIT: how many directly connected secondaries have acknowledged this node's offset as of the call.
     /// <paramref name="timeout"/> of <see cref="TimeSpan.Zero"/> checks once without waiting;
@@ -32,6 +62,9 @@ internal sealed partial class ReplicaRegistry
                 cancellationToken.ThrowIfCancellationRequested();
                 return count;
             }
+
+            // Asked on every round, not once: a secondary that connects during the wait is asked too.
+            RequestAcknowledgements(target);
 
             try
             {
@@ -67,6 +100,8 @@ internal sealed partial class ReplicaRegistry
             {
                 return;
             }
+
+            RequestAcknowledgements(target);
 
             try
             {

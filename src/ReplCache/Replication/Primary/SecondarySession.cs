@@ -45,6 +45,9 @@ internal sealed partial class SecondarySession(
     /// </summary>
     private LoopThread _loop = null!;
 
+    /// <summary>The stream position this sender last asked its secondary to acknowledge at (-1: never).</summary>
+    private long _acknowledgementAskedAt = -1;
+
     /// <summary>The last forwarded write that had to wait (FAILOVER's pause); later ones wait behind it, in order.</summary>
     private Task<long> _behindPause = Task.FromResult(0L);
 
@@ -190,7 +193,7 @@ internal sealed partial class SecondarySession(
         }
 
         replica.State = ReplicaSyncState.Online;
-                bool catchingUp = !full;
+        bool catchingUp = !full;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -202,6 +205,15 @@ internal sealed partial class SecondarySession(
             if (_answers.Take(cursor.Position) is { } answers)
             {
                 await responses.WriteAsync(new PrimaryMessage { ForwardedResults = answers }, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            // Asked for right after the stream reaches the wanted offset, even while more log follows: the secondary
+            // answers after applying what came before, so a WAIT is answered as soon as its writes are applied.
+            if (AcknowledgementRequestDue(cursor))
+            {
+                _acknowledgementAskedAt = cursor.Position;
+                await responses.WriteAsync(new PrimaryMessage { Heartbeat = new Heartbeat { Offset = cursor.Position, Reply = true } }, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
@@ -222,13 +234,13 @@ internal sealed partial class SecondarySession(
 
             // Answers to forwarded writes wake this same signal (see ForwardedWriteAnswers), so one wait covers both.
             // Checked before arming (a busy log arms no wait) and again after (nothing appended in between is slept through).
-            if (cursor.Position < log.EndOffset || _answers.HasReady)
+            if (cursor.Position < log.EndOffset || _answers.HasReady || AcknowledgementRequestDue(cursor))
             {
                 continue;
             }
 
             Task<bool> appended = _loop.WaitAsync(log.Appended, _options.HeartbeatInterval, cancellationToken);
-            if (cursor.Position < log.EndOffset || _answers.HasReady)
+            if (cursor.Position < log.EndOffset || _answers.HasReady || AcknowledgementRequestDue(cursor))
             {
                 continue;
             }
@@ -238,6 +250,13 @@ internal sealed partial class SecondarySession(
                 await responses.WriteAsync(new PrimaryMessage { Heartbeat = new Heartbeat { Offset = cursor.Position } }, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>Whether something waits for an acknowledgement of a position this stream has reached and not yet asked about.</summary>
+    private bool AcknowledgementRequestDue(LogCursor cursor)
+    {
+        long wanted = replicas.AcknowledgementsWanted;
+        return wanted > _acknowledgementAskedAt && cursor.Position >= wanted;
     }
 
     /// <summary>Streams the store, one log batch after each chunk so the log written meanwhile never piles up.</summary>

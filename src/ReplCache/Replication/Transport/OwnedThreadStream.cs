@@ -28,25 +28,49 @@ internal sealed class OwnedThreadStream : Stream, IValueTaskSource<int>
     private CancellationTokenRegistration _readCancellation;
     private volatile bool _disposed;
 
-    private OwnedThreadStream(Socket socket, string name)
+    /// <summary>Completed by the reader thread once its blocking connect is done; its continuation runs on the pool.</summary>
+    private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private OwnedThreadStream(Socket socket, DnsEndPoint endpoint)
     {
         _socket = socket;
-        _reader = new Thread(ReadLoop) { IsBackground = true, Name = name };
+        _reader = new Thread(() => ConnectThenRead(endpoint)) { IsBackground = true, Name = $"ReplCache link reader {endpoint.Host}:{endpoint.Port}" };
         _reader.Start();
     }
 
     /// <summary>Connects to <paramref name="endpoint"/> (the handshake may use the pool: only an established link is independent of it).</summary>
+    /// <remarks>
+    /// The connect is a blocking one, on the reader thread, not <see cref="Socket.ConnectAsync(EndPoint, CancellationToken)"/>:
+    /// one asynchronous operation registers a socket with .NET's epoll engine for good, and from then on every
+    /// blocking receive that finds no data waits for the engine to report it readable, an event the engine hands to
+    /// the thread pool. Measured at 10,000 replicated writes/s, that kept pool threads awake at about 50 µs of CPU
+    /// per write and put two more thread hops on every batch's way to the secondary; it also made the link's reads
+    /// wait for the pool after all.
+    /// </remarks>
     public static async ValueTask<Stream> ConnectAsync(DnsEndPoint endpoint, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var stream = new OwnedThreadStream(socket, endpoint);
         try
         {
-            await socket.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
-            return new OwnedThreadStream(socket, $"ReplCache link reader {endpoint.Host}:{endpoint.Port}");
+            // A blocking connect cannot be cancelled, only ended: closing the socket makes it fail.
+            using (cancellationToken.UnsafeRegister(static s => ((Socket)s!).Dispose(), socket))
+            {
+                await stream._connected.Task.ConfigureAwait(false);
+            }
+
+            cancellationToken.ThrowIfCancellationRequested(); // cancelled just as the connect succeeded
+            return stream;
+        }
+        catch (Exception ex) when (cancellationToken.IsCancellationRequested)
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw new OperationCanceledException("The connect was cancelled.", ex, cancellationToken);
         }
         catch
         {
-            socket.Dispose();
+            await stream.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
@@ -206,6 +230,22 @@ internal sealed class OwnedThreadStream : Stream, IValueTaskSource<int>
     private static IOException ReceiveFailed(Exception ex) => ex is ObjectDisposedException
         ? new IOException("The connection to the primary was closed.", ex)
         : new IOException($"Receiving from the primary failed: {ex.Message}", ex);
+
+    private void ConnectThenRead(DnsEndPoint endpoint)
+    {
+        try
+        {
+            _socket.Connect(endpoint);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            _connected.TrySetException(ex);
+            return;
+        }
+
+        _connected.TrySetResult();
+        ReadLoop();
+    }
 
     private void ReadLoop()
     {
