@@ -68,7 +68,8 @@ internal static partial class ReplicationBench
     /// <summary>Lag at 10k writes/s, three runs each after a warm-up, ReplCache and Redis in one run; medians.</summary>
     public static async Task<int> RunLagAsync(int writesPerSecond, int samples)
     {
-        await LagBench.ReplCacheAsync(writesPerSecond, samples / 2); // warm-up: tiered compilation first
+        TimeSpan warmUp = await LagBench.WarmUpAsync(writesPerSecond);
+        Console.WriteLine($"warm-up until the JIT went quiet: {warmUp.TotalSeconds:F0} s of writes");
         var ours = new List<LagFigures>();
         var theirs = new List<LagFigures>();
         for (int run = 0; run < 3; run++)
