@@ -57,23 +57,7 @@ public static class Checker
                     $"offset {info.GetValueOrDefault("master_repl_offset")}; keys not on the primary: {string.Join(" ", nodeKeys.OfType<string>().Where(k => !present.Contains(k) && k.StartsWith("u:", StringComparison.Ordinal)).Take(10))}");
             }
         }
-        foreach (IGrouping<int, (int Node, TimeSpan At)> node in monitor.FullSyncsAt.GroupBy(f => f.Node))
-        {
-            TimeSpan[] times = [.. node.Select(f => f.At).Order()];
-            for (int i = 0; i + 3 < times.Length; i++)
-            {
-                if (times[i + 3] - times[i] < TimeSpan.FromSeconds(10))
-                {
-                    // What was going on: the faults whose span (hold and quiet) the burst overlaps.
-                    TimeSpan from = times[i], to = times[i + 3];
-                    IEnumerable<string> faults = schedule.Where(f => f.Began <= to && f.Ended + f.Quiet >= from && f.Ended > TimeSpan.Zero)
-                        .Select(f => $"#{f.Index} {f.Fault} {f.Began.TotalSeconds:F1}-{f.Ended.TotalSeconds:F1} s");
-                    result.FullSyncBursts.Add($"full-sync burst: node {node.Key} served 4 full syncs at {string.Join(", ", times[i..(i + 4)].Select(t => t.TotalSeconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)))} s; faults then: {string.Join("; ", faults)}");
-                    i += 3;
-                }
-            }
-        }
-
+        result.FullSyncBursts.AddRange(FullSyncLoopCheck.Bursts(monitor.FullResyncsReceivedAt, schedule));
         result.FullSyncLoop = result.FullSyncBursts.Count > 0;
         result.Crashes = cluster.Nodes.Sum(n => n.UnexpectedExits) + (cluster.Sentinels.AllRunning ? 0 : 1);
         result.CrashReports.AddRange(cluster.Nodes.SelectMany(n => n.ExitReports));

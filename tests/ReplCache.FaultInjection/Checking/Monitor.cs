@@ -20,8 +20,11 @@ public sealed class Monitor(Cluster cluster, History history)
     /// <summary>Full syncs served, per node.</summary>
     public IReadOnlyList<long> FullSyncs => _fullSyncs;
 
-    /// <summary>Times a node's own full resyncs were taken (a served full sync is counted on the serving node).</summary>
-    public ConcurrentQueue<(int Node, TimeSpan At)> FullSyncsAt { get; } = new();
+    /// <summary>
+    /// When a node was seen to have resynced in full from its primary: its replication id replaced by one that does not
+    /// name the old one as its predecessor, other than by a restart. Sampled, so resyncs closer together than a sample count once.
+    /// </summary>
+    public ConcurrentQueue<(int Node, TimeSpan At)> FullResyncsReceivedAt { get; } = new();
 
     public IReadOnlyList<long> MaxRssBytes => _maxRss;
 
@@ -54,10 +57,6 @@ public sealed class Monitor(Cluster cluster, History history)
             // A restarted process counts from zero again.
             long delta = syncFull >= _lastSyncFull[node] ? syncFull - _lastSyncFull[node] : syncFull;
             _fullSyncs[node] += delta;
-            for (int i = 0; i < delta; i++)
-            {
-                FullSyncsAt.Enqueue((node, history.Now));
-            }
 
             _lastSyncFull[node] = syncFull;
             _maxRss[node] = Math.Max(_maxRss[node], long.Parse(info.GetValueOrDefault("used_memory_rss", "0"), CultureInfo.InvariantCulture));
@@ -66,6 +65,7 @@ public sealed class Monitor(Cluster cluster, History history)
             if (_lastIds[node] is { } last && ids.Id != last.Id && ids.Id2 != last.Id)
             {
                 history.HistoryBreaks.GetOrAdd(node, _ => new()).Enqueue(history.Now);
+                FullResyncsReceivedAt.Enqueue((node, history.Now));
             }
 
             _lastIds[node] = ids;

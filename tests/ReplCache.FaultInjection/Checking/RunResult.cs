@@ -53,7 +53,7 @@ public sealed class RunResult
 
     public required IReadOnlyList<long> FullSyncs { get; init; }
 
-    /// <summary>Whether some node served 4 or more full syncs within 10 s: a full-sync loop.</summary>
+    /// <summary>Whether some node resynced in full 4 or more times within 10 s: a full-sync loop (<see cref="FullSyncLoopCheck"/>).</summary>
     public bool FullSyncLoop { get; set; }
 
     /// <summary>Each such burst: the node, the times, the faults in force, for the run's log.</summary>
