@@ -11,13 +11,16 @@ namespace ReplCache.Storage;
 /// write lock in the operation that found it: after that its block may hold another entry. Two entries are the
 /// same entry when their handles are equal.
 /// </remarks>
-internal readonly struct Entry(long handle, byte[] page) : IEquatable<Entry>
+internal readonly struct Entry(long handle, PageMemory page) : IEquatable<Entry>
 {
     /// <summary>The table's name for the entry: page index and offset (see <see cref="SlabAllocator"/>); 0 for none.</summary>
     public long Handle { get; } = handle;
 
     /// <summary>The pinned array holding the entry.</summary>
-    public byte[] Page { get; } = page;
+    public byte[] Page { get; } = page.Array;
+
+    /// <summary>The length of <see cref="Page"/>, read from the page table, not from the array (see <see cref="PageMemory"/>).</summary>
+    public int PageLength { get; } = page.Length;
 
     public int Offset => SlabAllocator.OffsetOf(Handle);
 

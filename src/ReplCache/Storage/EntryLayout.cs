@@ -123,7 +123,7 @@ internal static class EntryLayout
     public static Span<byte> KeyForWrite(Entry entry)
     {
         ref byte start = ref Header(entry, out EntryShape shape);
-        return entry.Page.AsSpan(entry.Offset + shape.HeaderSize, KeyLength(ref start, shape));
+        return Within(entry, ref start, shape.HeaderSize, KeyLength(ref start, shape));
     }
 
     public static ReadOnlySpan<byte> Value(Entry entry) => ValueForWrite(entry);
@@ -131,7 +131,7 @@ internal static class EntryLayout
     public static Span<byte> ValueForWrite(Entry entry)
     {
         ref byte start = ref Header(entry, out EntryShape shape);
-        return entry.Page.AsSpan(entry.Offset + shape.HeaderSize + KeyLength(ref start, shape), ValueLength(ref start, shape));
+        return Within(entry, ref start, shape.HeaderSize + KeyLength(ref start, shape), ValueLength(ref start, shape));
     }
 
     /// <summary>True when the entry has any deadline, so a read must consult the clock.</summary>
@@ -181,26 +181,40 @@ internal static class EntryLayout
     {
         ref byte start = ref Block(entry, EntryShape.BaseSize);
         shape = new EntryShape(Unsafe.As<byte, uint>(ref start));
-        if (entry.Offset > entry.Page.Length - shape.HeaderSize)
+        if (entry.Offset > entry.PageLength - shape.HeaderSize)
         {
-            ThrowOutsidePage(entry.Offset, entry.Page.Length);
+            ThrowOutsidePage(entry.Offset, entry.PageLength);
         }
 
         return ref start;
+    }
+
+    /// <summary>
+    /// <paramref name="length"/> bytes from <paramref name="from"/> past the entry's first byte, checked to lie inside
+    /// its page — against the length the page table keeps, so the array's header is never read (see <see cref="Memory.PageMemory"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Span<byte> Within(Entry entry, ref byte start, int from, int length)
+    {
+        if ((ulong)(uint)entry.Offset + (uint)from + (uint)length > (uint)entry.PageLength)
+        {
+            ThrowOutsidePage(entry.Offset, entry.PageLength);
+        }
+
+        return MemoryMarshal.CreateSpan(ref Unsafe.Add(ref start, from), length);
     }
 
     /// <summary>The entry's first byte, <paramref name="bytes"/> of it checked to lie inside its page.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ref byte Block(Entry entry, int bytes)
     {
-        byte[] page = entry.Page;
         int offset = entry.Offset;
-        if ((uint)offset > (uint)(page.Length - bytes))
+        if ((uint)offset > (uint)(entry.PageLength - bytes))
         {
-            ThrowOutsidePage(offset, page.Length);
+            ThrowOutsidePage(offset, entry.PageLength);
         }
 
-        return ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(page), offset);
+        return ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(entry.Page), offset);
     }
 
     [DoesNotReturn]

@@ -35,7 +35,7 @@ internal sealed class SlabAllocator
     private readonly int[] _available = NewList();
     private readonly Stack<int> _freeIndexes = new();
     private SlabPage[] _pages = new SlabPage[64];
-    private byte[]?[] _memory = new byte[]?[64];
+    private PageMemory[] _memory = new PageMemory[64];
     private int _indexesIssued;
     private long _reservedBytes;
 
@@ -55,7 +55,7 @@ internal sealed class SlabAllocator
     private static int PageIndexOf(long handle) => (int)(handle >> OffsetBits) - 1;
 
     /// <summary>The array holding the entry <paramref name="handle"/> names. Lock-free; the caller is protected (see <see cref="EpochGuard"/>).</summary>
-    public byte[] PageOf(long handle) => Volatile.Read(ref _memory)[PageIndexOf(handle)]!;
+    public PageMemory PageOf(long handle) => Volatile.Read(ref _memory)[PageIndexOf(handle)];
 
     /// <summary>A block of at least <paramref name="bytes"/>, uninitialised.</summary>
     public long Allocate(int bytes)
@@ -79,7 +79,7 @@ internal sealed class SlabAllocator
         if (page.FreeHead != SlabPage.NoBlock)
         {
             offset = page.FreeHead;
-            page.FreeHead = BinaryPrimitives.ReadInt32LittleEndian(_memory[index].AsSpan(offset));
+            page.FreeHead = BinaryPrimitives.ReadInt32LittleEndian(_memory[index].Array.AsSpan(offset));
         }
         else
         {
@@ -100,7 +100,7 @@ internal sealed class SlabAllocator
     public void Free(long handle)
     {
         int index = PageIndexOf(handle);
-        byte[] memory = _memory[index] ?? throw new InvalidOperationException($"Handle {handle:x} names no page: freed twice?");
+        byte[] memory = _memory[index].IsEmpty ? throw new InvalidOperationException($"Handle {handle:x} names no page: freed twice?") : _memory[index].Array;
         ref SlabPage page = ref _pages[index];
         if (page.SizeClass == SlabPage.LargeClass)
         {
@@ -134,7 +134,7 @@ internal sealed class SlabAllocator
         var detached = new List<int>(PageCount);
         for (int i = 0; i < _indexesIssued; i++)
         {
-            if (_memory[i] is not null)
+            if (!_memory[i].IsEmpty)
             {
                 detached.Add(i);
                 ref SlabPage page = ref _pages[i];
@@ -184,22 +184,24 @@ internal sealed class SlabAllocator
             if (index == _pages.Length)
             {
                 Array.Resize(ref _pages, _pages.Length * 2);
-                byte[]?[] grown = new byte[]?[_pages.Length];
+                var grown = new PageMemory[_pages.Length];
                 _memory.CopyTo(grown, 0);
                 Volatile.Write(ref _memory, grown); // readers switch to the grown table; the old one stays valid
             }
         }
 
         _pages[index] = new SlabPage(sizeClass, blockSize, memory.Length);
-        Volatile.Write(ref _memory[index], memory);
+        // A plain write of the two fields: no reader looks at this index until a handle into it is published in the
+        // table, which is a volatile write after this one.
+        _memory[index] = new PageMemory(memory);
         Volatile.Write(ref _reservedBytes, _reservedBytes + memory.Length);
         return index;
     }
 
     private void Release(int index)
     {
-        long bytes = _memory[index]!.Length;
-        Volatile.Write(ref _memory[index], null);
+        long bytes = _memory[index].Length;
+        _memory[index] = default; // no reader can be in the page any more (see EntryHeap)
         _pages[index] = default;
         _freeIndexes.Push(index);
         Volatile.Write(ref _reservedBytes, _reservedBytes - bytes);
