@@ -19,15 +19,22 @@ public class AcknowledgementRequestTests
         o.ThreadPoolIndependentLinks = threadPoolIndependentLinks;
     };
 
+    private static async Task<(ReplicatedCacheNode Primary, ReplicatedCacheNode Secondary)> StartInSyncAsync(Action<ReplicatedCacheOptions> configure)
+    {
+        ReplicatedCacheNode primary = await Nodes.StartPrimaryAsync(configure);
+        ReplicatedCacheNode secondary = await Nodes.StartSecondaryAsync(primary.Address, configure);
+        await Nodes.WaitInSyncAsync(primary, secondary);
+        return (primary, secondary);
+    }
+
     [Theory]
     [InlineData(true)] // Follow + Report calls over HTTP/1.1
     [InlineData(false)] // one Sync call over HTTP/2
     public async Task AppliedWrites_AreAcknowledgedWhenWaitAsks_NotBatchByBatch(bool threadPoolIndependentLinks)
     {
-        Action<ReplicatedCacheOptions> configure = SlowHeartbeat(threadPoolIndependentLinks);
-        await using ReplicatedCacheNode primary = await Nodes.StartPrimaryAsync(configure);
-        await using ReplicatedCacheNode secondary = await Nodes.StartSecondaryAsync(primary.Address, configure);
-        await Nodes.WaitInSyncAsync(primary, secondary);
+        (ReplicatedCacheNode primary, ReplicatedCacheNode secondary) = await StartInSyncAsync(SlowHeartbeat(threadPoolIndependentLinks));
+        await using ReplicatedCacheNode disposePrimary = primary;
+        await using ReplicatedCacheNode disposeSecondary = secondary;
         await Poll.UntilAsync(() => primary.Replication.GetInfo().Replicas.Single().AckedOffset == primary.Replication.GetInfo().Offset, "the acknowledgement of the completed sync");
         long linkedAt = primary.Replication.GetInfo().Offset;
 
@@ -52,10 +59,9 @@ public class AcknowledgementRequestTests
     [Fact]
     public async Task Wait_IssuedWhileTheStreamIsStillBehind_IsAnsweredOnceTheSecondaryAppliedItsWrites()
     {
-        Action<ReplicatedCacheOptions> configure = SlowHeartbeat(threadPoolIndependentLinks: true);
-        await using ReplicatedCacheNode primary = await Nodes.StartPrimaryAsync(configure);
-        await using ReplicatedCacheNode secondary = await Nodes.StartSecondaryAsync(primary.Address, configure);
-        await Nodes.WaitInSyncAsync(primary, secondary);
+        (ReplicatedCacheNode primary, ReplicatedCacheNode secondary) = await StartInSyncAsync(SlowHeartbeat(threadPoolIndependentLinks: true));
+        await using ReplicatedCacheNode disposePrimary = primary;
+        await using ReplicatedCacheNode disposeSecondary = secondary;
 
         // Large values, so that WAIT is asked while the sender is still streaming them: the request must go after
         // the last of them, or the answer would name an offset short of WAIT's.
@@ -74,10 +80,9 @@ public class AcknowledgementRequestTests
     [Fact]
     public async Task Failover_AsksItsTargetToAcknowledge_InsteadOfWaitingForItsHeartbeat()
     {
-        Action<ReplicatedCacheOptions> configure = SlowHeartbeat(threadPoolIndependentLinks: true);
-        await using ReplicatedCacheNode primary = await Nodes.StartPrimaryAsync(configure);
-        await using ReplicatedCacheNode secondary = await Nodes.StartSecondaryAsync(primary.Address, configure);
-        await Nodes.WaitInSyncAsync(primary, secondary);
+        (ReplicatedCacheNode primary, ReplicatedCacheNode secondary) = await StartInSyncAsync(SlowHeartbeat(threadPoolIndependentLinks: true));
+        await using ReplicatedCacheNode disposePrimary = primary;
+        await using ReplicatedCacheNode disposeSecondary = secondary;
         for (int i = 0; i < 100; i++)
         {
             primary.Cache.SetString($"k{i}", $"v{i}");
