@@ -117,7 +117,11 @@ internal static partial class ReplicationBench
 
     private static void Report(string what, double ours, double redis, bool higherIsBetter)
     {
-        string ratio = double.IsNaN(redis) ? "" : $"  ratio {(higherIsBetter ? ours / redis : redis / ours):F2}x in ReplCache's favour";
+        // Said the way round that is at least 1: "0.45x in ReplCache's favour" read as a win when it was a loss.
+        double advantage = higherIsBetter ? ours / redis : redis / ours;
+        string ratio = double.IsNaN(redis) ? ""
+            : advantage >= 1 ? $"  {advantage:F2}x in ReplCache's favour"
+            : $"  {1 / advantage:F2}x in Redis's favour";
         Console.WriteLine($"{what,-62} ReplCache {Format(ours),12}   Redis {Format(redis),12}{ratio}");
     }
 
