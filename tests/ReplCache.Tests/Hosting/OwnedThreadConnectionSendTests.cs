@@ -71,12 +71,7 @@ public sealed class OwnedThreadConnectionSendTests
         using (peer)
         {
             PipeWriter output = connection.Transport.Output;
-            long written = 0;
-            while (written < MoreThanTheKernelHolds)
-            {
-                written += WritePattern(output, written, 16 * 1024);
-                await output.FlushAsync().AsTask().WaitAsync(Patience); // below the pause threshold: nothing waits long
-            }
+            long written = await WritePastTheKernelBuffersAsync(output);
 
             await Task.Delay(200); // the peer is slow to start reading: the sends hit a full buffer and park
             Assert.True(peer.Available < written);
@@ -95,12 +90,7 @@ public sealed class OwnedThreadConnectionSendTests
         using (peer)
         {
             PipeWriter output = connection.Transport.Output;
-            long written = 0;
-            while (written < MoreThanTheKernelHolds)
-            {
-                written += WritePattern(output, written, 16 * 1024);
-                await output.FlushAsync().AsTask().WaitAsync(Patience);
-            }
+            long written = await WritePastTheKernelBuffersAsync(output);
 
             await output.CompleteAsync(); // as Kestrel does before disposing
             Task disposing = connection.DisposeAsync().AsTask();
@@ -117,13 +107,7 @@ public sealed class OwnedThreadConnectionSendTests
         (Socket peer, OwnedThreadConnection connection) = await ConnectAsync();
         using (peer)
         {
-            PipeWriter output = connection.Transport.Output;
-            long written = 0;
-            while (written < MoreThanTheKernelHolds)
-            {
-                written += WritePattern(output, written, 16 * 1024);
-                await output.FlushAsync().AsTask().WaitAsync(Patience);
-            }
+            await WritePastTheKernelBuffersAsync(connection.Transport.Output);
 
             // The send thread waits for the socket to take bytes; the abort after the drain timeout must end that wait.
             var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -222,6 +206,19 @@ public sealed class OwnedThreadConnectionSendTests
         var connection = new OwnedThreadConnection(accepted, "test");
         connection.Start();
         return (peer, connection);
+    }
+
+    /// <summary>Writes more of the pattern than the kernel's buffers hold, in flushes below the pause threshold: none waits long.</summary>
+    private static async Task<long> WritePastTheKernelBuffersAsync(PipeWriter output)
+    {
+        long written = 0;
+        while (written < MoreThanTheKernelHolds)
+        {
+            written += WritePattern(output, written, 16 * 1024);
+            await output.FlushAsync().AsTask().WaitAsync(Patience);
+        }
+
+        return written;
     }
 
     /// <summary>Writes <paramref name="count"/> bytes of a pattern that tells where each byte belongs in the stream.</summary>
