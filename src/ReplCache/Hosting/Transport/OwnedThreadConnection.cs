@@ -2,6 +2,8 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
@@ -10,20 +12,42 @@ namespace ReplCache.Hosting.Transport;
 
 /// <summary>
 /// One accepted connection of <see cref="OwnedThreadTransportFactory"/>: a receive thread and a send thread of its
-/// own, each blocking in the socket, joined to Kestrel by pipes whose continuations run inline.
+/// own on a non-blocking socket, joined to Kestrel by pipes whose continuations run inline.
 /// </summary>
 /// <remarks>
-/// Kestrel parses HTTP/1.1 and runs the gRPC handler on the receive thread as bytes arrive, and whatever a handler
-/// writes is sent by the send thread, so neither direction ever waits for a thread-pool thread. Two threads, not
-/// one: a connection that only sent on its receive thread could deadlock with a peer that writes a long pipeline
-/// before reading any reply (both sides blocked in send).
+/// <para>
+/// Kestrel parses HTTP/1.1 and runs the gRPC handler on the receive thread as bytes arrive (it waits for them in
+/// <see cref="Socket.Poll(int, SelectMode)"/>), so no request waits for a thread-pool thread.
+/// </para>
+/// <para>
+/// Sends are made by whoever flushes. The send loop awaits the output pipe, whose reader continues on the flushing
+/// thread (a replication sender's loop thread; the receive thread for a reply, at the end of the batch of input it
+/// serves, see <see cref="SendScheduler"/>), which hands the bytes to the kernel with a non-blocking send and
+/// returns. That costs a system call and no thread hop; a blocking wait for the output on a thread of its own cost a
+/// wake-up per flush and the spinning of a blocked task wait (Task.SpinWait, sched_yield). Only when the kernel's
+/// send buffer is full does the loop park, and the send thread blocks in <see cref="Socket.Poll(int, SelectMode)"/>
+/// until the peer takes bytes, then continues the loop, which sends until the pipe is drained (or the buffer is full
+/// again) and returns the thread to its wait.
+/// </para>
+/// <para>
+/// So no thread that must not block ever blocks in a send. Not the receive thread: blocked there while a peer
+/// wrote a long pipeline before reading any reply, both sides would wait in send for ever. Not a replication
+/// sender's loop thread, whose watchdog must keep running when a secondary stops reading. A peer that stops reading
+/// still makes its writers wait: the parked loop consumes nothing, and the pipe fills to
+/// <see cref="OutputPauseBytes"/>.
+/// </para>
+/// <para>
+/// No asynchronous socket call is made on this socket, on purpose: on Linux the first one registers it with .NET's
+/// epoll engine, whose completions (even of a later synchronous call that would block) are dispatched through the
+/// thread pool. A non-blocking socket's Send, Receive and Poll are plain system calls (SocketPal.Unix).
+/// </para>
 /// </remarks>
 internal sealed class OwnedThreadConnection : ConnectionContext, IConnectionIdFeature, IConnectionTransportFeature, IConnectionItemsFeature, IConnectionLifetimeFeature, IConnectionEndPointFeature
 {
     /// <summary>What Kestrel may leave unread before the receive thread waits: Kestrel's own default for a socket.</summary>
     private const long InputPauseBytes = 1024 * 1024;
 
-    /// <summary>What handlers may have queued for the send thread before their flush waits: a few log batches.</summary>
+    /// <summary>What handlers may have queued unsent before their flush waits: a few log batches.</summary>
     /// <remarks>
     /// Small on purpose. A primary drops a stalled secondary at ReplicaOutputLimitBytes only once its sender's writes
     /// wait, and HTTP/1.1 has no flow control to make them wait sooner: whatever this pipe takes comes on top of the
@@ -36,18 +60,34 @@ internal sealed class OwnedThreadConnection : ConnectionContext, IConnectionIdFe
 
     private readonly Socket _socket;
     private readonly Pipe _input = new(new PipeOptions(readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, pauseWriterThreshold: InputPauseBytes, resumeWriterThreshold: InputPauseBytes / 2, useSynchronizationContext: false));
-    private readonly Pipe _output = new(new PipeOptions(readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, pauseWriterThreshold: OutputPauseBytes, resumeWriterThreshold: OutputPauseBytes / 2, useSynchronizationContext: false));
+    private readonly Pipe _output;
     private readonly CancellationTokenSource _closed = new();
     private readonly Thread _receiver;
     private readonly Thread _sender;
     private readonly ClosingAwareReader _reader;
+
+    /// <summary>Guards the hand-over between the send loop and the send thread (Monitor, for Wait and Pulse).</summary>
+    private readonly object _sendGate = new();
+
+    /// <summary>The send loop, parked on a full send buffer, for the send thread to continue once it drains.</summary>
+    private Action? _whenWritable;
+    private bool _sendEnded;
+    private ExceptionDispatchInfo? _sendFault;
+
+    /// <summary>True while the receive thread hands a batch of input to Kestrel; only that thread reads or writes it.</summary>
+    private bool _serving;
+
+    /// <summary>The send loop's continuation, scheduled while the receive thread was serving: it runs once the batch is served.</summary>
+    private (Action<object?> Action, object? State)? _sendAfterServing;
     private int _aborted;
 
     public OwnedThreadConnection(Socket socket, string listenerName)
     {
         _socket = socket;
+        _socket.Blocking = false; // see the remarks: sends never block their caller, and no call needs the epoll engine
         LocalEndPoint = socket.LocalEndPoint;
         RemoteEndPoint = socket.RemoteEndPoint;
+        _output = new(new PipeOptions(readerScheduler: new SendScheduler(this), writerScheduler: PipeScheduler.Inline, pauseWriterThreshold: OutputPauseBytes, resumeWriterThreshold: OutputPauseBytes / 2, useSynchronizationContext: false));
         _reader = new ClosingAwareReader(_input.Reader, FireClosed);
         Transport = new DuplexPipe(_reader, _output.Writer);
         Features.Set<IConnectionIdFeature>(this);
@@ -104,14 +144,14 @@ internal sealed class OwnedThreadConnection : ConnectionContext, IConnectionIdFe
     /// </summary>
     public override async ValueTask DisposeAsync()
     {
-        _output.Writer.Complete(); // no-op if Kestrel did: the sender sends what is left and ends
+        _output.Writer.Complete(); // no-op if Kestrel did: the send loop sends what is left and ends, here or on the send thread
         if (!await Joined(_sender, DrainTimeout).ConfigureAwait(false))
         {
             Abort(new ConnectionAbortedException("The peer did not take the connection's last bytes."));
         }
 
         Abort(new ConnectionAbortedException("The connection was disposed."));
-        // The receiver ends once the socket is shut: its Receive fails.
+        // The receiver ends once the socket is shut: its Poll returns and its Receive finds the end.
         await Joined(_receiver, Timeout.InfiniteTimeSpan).ConfigureAwait(false);
         _socket.Dispose();
         _closed.Dispose();
@@ -131,19 +171,33 @@ internal sealed class OwnedThreadConnection : ConnectionContext, IConnectionIdFe
         Exception? error = null;
         try
         {
+            bool filled = false;
             while (true)
             {
                 Memory<byte> memory = writer.GetMemory(16 * 1024);
-                int received = _socket.Receive(memory.Span);
+                int received = ReceiveWhenReadable(memory.Span, filled);
                 if (received == 0)
                 {
                     break; // the peer closed its side
                 }
 
+                filled = received == memory.Length;
+
                 writer.Advance(received);
                 _reader.Received(received);
                 // Kestrel reads inline, on this thread; the flush waits only when it has fallen a megabyte behind.
-                ValueTask<FlushResult> flush = writer.FlushAsync();
+                ValueTask<FlushResult> flush;
+                _serving = true;
+                try
+                {
+                    flush = writer.FlushAsync();
+                }
+                finally
+                {
+                    _serving = false;
+                    SendWhatServingWrote(); // before any wait for Kestrel, which may itself wait for these bytes to leave
+                }
+
                 FlushResult flushed = flush.IsCompletedSuccessfully ? flush.Result : flush.AsTask().GetAwaiter().GetResult();
                 if (flushed.IsCompleted || flushed.IsCanceled)
                 {
@@ -167,6 +221,16 @@ internal sealed class OwnedThreadConnection : ConnectionContext, IConnectionIdFe
         }
     }
 
+    /// <summary>Runs the send loop if a flush of the batch just served scheduled it: all its replies go out in one send.</summary>
+    private void SendWhatServingWrote()
+    {
+        if (_sendAfterServing is { } send)
+        {
+            _sendAfterServing = null;
+            send.Action(send.State);
+        }
+    }
+
     /// <summary>Tells Kestrel (and a blocked WAIT) that the peer is gone.</summary>
     private void FireClosed()
     {
@@ -179,15 +243,84 @@ internal sealed class OwnedThreadConnection : ConnectionContext, IConnectionIdFe
         }
     }
 
+    /// <summary>
+    /// Waits for data and receives it. Polls first, unless the last receive filled its buffer and more is likely
+    /// waiting: two system calls when data comes as it is used, one when it comes faster.
+    /// </summary>
+    private int ReceiveWhenReadable(Span<byte> into, bool dataLikely)
+    {
+        while (true)
+        {
+            if (!dataLikely)
+            {
+                _socket.Poll(-1, SelectMode.SelectRead); // returns at data, the peer's FIN or reset, or our own shutdown
+            }
+
+            int received = _socket.Receive(into, SocketFlags.None, out SocketError error);
+            if (error == SocketError.Success)
+            {
+                return received;
+            }
+
+            if (error != SocketError.WouldBlock)
+            {
+                throw new SocketException((int)error);
+            }
+
+            dataLikely = false;
+        }
+    }
+
+    /// <summary>
+    /// The send thread: starts the send loop, then continues it each time it parks on a full send buffer, once
+    /// <see cref="Socket.Poll(int, SelectMode)"/> says the socket takes bytes again; ends with the loop.
+    /// </summary>
     private void Send()
+    {
+        _ = SendLoopAsync(); // runs here until its first wait, then on whichever thread flushes
+        while (true)
+        {
+            Action? continuation;
+            lock (_sendGate)
+            {
+                while (_whenWritable is null && !_sendEnded)
+                {
+                    Monitor.Wait(_sendGate);
+                }
+
+                if (_whenWritable is null)
+                {
+                    break;
+                }
+
+                continuation = _whenWritable;
+                _whenWritable = null;
+            }
+
+            try
+            {
+                _socket.Poll(-1, SelectMode.SelectWrite); // returns once writable, or at a reset or a shutdown
+            }
+            catch (SocketException)
+            {
+                // The loop's next send fails and reports it.
+            }
+
+            continuation();
+        }
+
+        _sendFault?.Throw(); // a bug fails as loudly as when this thread ran the loop itself
+    }
+
+    /// <summary>Sends what Kestrel writes, without ever blocking: on a full send buffer it parks for the send thread.</summary>
+    private async Task SendLoopAsync()
     {
         PipeReader reader = _output.Reader;
         try
         {
             while (true)
             {
-                ValueTask<ReadResult> read = reader.ReadAsync();
-                ReadResult result = read.IsCompletedSuccessfully ? read.Result : read.AsTask().GetAwaiter().GetResult();
+                ReadResult result = await reader.ReadAsync().ConfigureAwait(false);
                 if (result.IsCanceled)
                 {
                     break;
@@ -196,10 +329,22 @@ internal sealed class OwnedThreadConnection : ConnectionContext, IConnectionIdFe
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 foreach (ReadOnlyMemory<byte> segment in buffer)
                 {
-                    ReadOnlySpan<byte> span = segment.Span;
-                    while (!span.IsEmpty)
+                    ReadOnlyMemory<byte> left = segment;
+                    while (!left.IsEmpty)
                     {
-                        span = span[_socket.Send(span)..];
+                        int sent = _socket.Send(left.Span, SocketFlags.None, out SocketError error);
+                        if (error == SocketError.WouldBlock)
+                        {
+                            await new WhenWritable(this);
+                            continue;
+                        }
+
+                        if (error != SocketError.Success)
+                        {
+                            throw new SocketException((int)error);
+                        }
+
+                        left = left[sent..];
                     }
                 }
 
@@ -216,8 +361,70 @@ internal sealed class OwnedThreadConnection : ConnectionContext, IConnectionIdFe
         {
             // The peer went away or the connection was aborted; the receiver reports it.
         }
+        catch (Exception ex)
+        {
+            _sendFault = ExceptionDispatchInfo.Capture(ex);
+        }
 
         reader.Complete();
+        lock (_sendGate)
+        {
+            _sendEnded = true;
+            Monitor.Pulse(_sendGate);
+        }
+    }
+
+    /// <summary>
+    /// Where the send loop continues when output is flushed: inline on the flushing thread, except on the receive
+    /// thread while it serves a batch of input, where it waits for the end of the batch.
+    /// </summary>
+    /// <remarks>
+    /// A handler's reply takes several flushes (an HTTP/1.1 response: its headers and body, then its trailers), and a
+    /// pipelined batch many replies; sent inline, each flush would be a segment of its own and a wake-up of the peer.
+    /// At the end of the batch they go out in one send, as a send thread that woke late used to send them.
+    /// </remarks>
+    private sealed class SendScheduler(OwnedThreadConnection connection) : PipeScheduler
+    {
+        public override void Schedule(Action<object?> action, object? state)
+        {
+            if (Thread.CurrentThread == connection._receiver && connection._serving)
+            {
+                connection._sendAfterServing = (action, state); // the pipe has one reader continuation: never two at once
+                return;
+            }
+
+            action(state);
+        }
+    }
+
+    /// <summary>Parks the send loop until the send thread sees the socket writable.</summary>
+    /// <remarks>
+    /// Never complete when awaited, so the continuation is always stored before the send thread is woken: it cannot
+    /// find the loop writable before the loop has parked, and no completion ever races a registration (the race
+    /// that makes a completed <see cref="System.Threading.Tasks.Sources.ManualResetValueTaskSourceCore{TResult}"/>
+    /// queue its continuation to the thread pool). Only <see cref="SendLoopAsync"/> awaits it, through the async
+    /// builder, which flows the execution context itself; so neither completion method captures it.
+    /// </remarks>
+    private readonly struct WhenWritable(OwnedThreadConnection connection) : ICriticalNotifyCompletion
+    {
+        public bool IsCompleted => false;
+
+        public WhenWritable GetAwaiter() => this;
+
+        public void GetResult()
+        {
+        }
+
+        public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
+
+        public void UnsafeOnCompleted(Action continuation)
+        {
+            lock (connection._sendGate)
+            {
+                connection._whenWritable = continuation;
+                Monitor.Pulse(connection._sendGate);
+            }
+        }
     }
 
     EndPoint? IConnectionEndPointFeature.LocalEndPoint { get => LocalEndPoint; set => LocalEndPoint = value; }
