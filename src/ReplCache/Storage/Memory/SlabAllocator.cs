@@ -100,7 +100,8 @@ internal sealed class SlabAllocator
     public void Free(long handle)
     {
         int index = PageIndexOf(handle);
-        byte[] memory = _memory[index].IsEmpty ? throw new InvalidOperationException($"Handle {handle:x} names no page: freed twice?") : _memory[index].Array;
+        PageMemory held = _memory[index];
+        byte[] memory = held.IsEmpty ? throw new InvalidOperationException($"Handle {handle:x} names no page: freed twice?") : held.Array;
         ref SlabPage page = ref _pages[index];
         if (page.SizeClass == SlabPage.LargeClass)
         {
