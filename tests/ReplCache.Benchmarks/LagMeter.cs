@@ -4,11 +4,14 @@ using System.Globalization;
 namespace ReplCache.Benchmarks;
 
 /// <summary>Replication lag percentiles of one run; a write never seen counts as infinitely late.</summary>
-internal readonly record struct LagFigures(double P50Us, double P99Us, int Recorded, int Unseen, TimeSpan UnseenAfter)
+/// <param name="Collections">Garbage collections of the bench's process while the run recorded (every gen counted once).</param>
+/// <param name="GcPaused">Time the bench's process spent paused by them: ReplCache's nodes live in it, Redis does not.</param>
+internal readonly record struct LagFigures(double P50Us, double P99Us, int Recorded, int Unseen, TimeSpan UnseenAfter, int Collections, TimeSpan GcPaused)
 {
     public override string ToString()
     {
         string text = $"p50 {Format(P50Us)}, p99 {Format(P99Us)} ({Recorded:N0} writes";
+        text += $"; this process: {Collections} GCs, {GcPaused.TotalMilliseconds:F1} ms paused";
         return Unseen == 0 ? text + ")" : text + $"; {Unseen:N0} not visible on the secondary within {UnseenAfter.TotalSeconds:F0} s of the write or by the run's end, counted as infinitely late)";
     }
 
@@ -105,6 +108,8 @@ internal static class LagMeter
         writer.Start();
 
         var lags = new List<double>(samples);
+        int collectionsBefore = 0;
+        TimeSpan pausedBefore = TimeSpan.Zero;
         long unseenTicks = (long)(unseenAfter.TotalSeconds * Stopwatch.Frequency);
         int seen = 0, unseen = 0;
         while (seen < total)
@@ -140,6 +145,12 @@ internal static class LagMeter
                 throw new InvalidOperationException($"Write {seen} looked visible before it was written: the bench's stamps are not unique.");
             }
 
+            if (seen == warmup)
+            {
+                collectionsBefore = GC.CollectionCount(0); // a gen-1 or gen-2 collection counts gen 0 too
+                pausedBefore = GC.GetTotalPauseDuration();
+            }
+
             if (seen >= warmup)
             {
                 lags.Add((now - at) * 1e6 / Stopwatch.Frequency);
@@ -148,6 +159,8 @@ internal static class LagMeter
             seen++;
         }
 
+        int collections = lags.Count == 0 ? 0 : GC.CollectionCount(0) - collectionsBefore;
+        TimeSpan paused = lags.Count == 0 ? TimeSpan.Zero : GC.GetTotalPauseDuration() - pausedBefore;
         Volatile.Write(ref stop, 1);
         if (!writer.Join(unseenAfter + TimeSpan.FromSeconds(5)))
         {
@@ -168,6 +181,6 @@ internal static class LagMeter
             return count == 0 || index >= recorded ? double.PositiveInfinity : lags[index];
         }
 
-        return new LagFigures(Percentile(0.5), Percentile(0.99), recorded, unseen, unseenAfter);
+        return new LagFigures(Percentile(0.5), Percentile(0.99), recorded, unseen, unseenAfter, collections, paused);
     }
 }

@@ -9,7 +9,7 @@ internal sealed class AsyncSignal
 {
     private TaskCompletionSource? _waiters;
 
-    /// <summary>One-shot callbacks for the next <see cref="Set"/>, newest first (see <see cref="OnNextSet"/>).</summary>
+    /// <summary>One-shot callbacks for the next <see cref="Set"/>, newest first (see <see cref="OnNextSet(Waker)"/>).</summary>
     private Waker? _wakers;
 
     /// <summary>A task that completes at the next <see cref="Set"/>.</summary>
@@ -30,9 +30,15 @@ internal sealed class AsyncSignal
     /// own: a task's continuation would run on the thread pool, which the host may be starving. The callback must only
     /// hand the news over (it runs inside a writer's call); the same re-check rule as <see cref="WaitAsync"/> applies.
     /// </summary>
-    public void OnNextSet(Action<object?> wake, object? state)
+    public void OnNextSet(Action<object?> wake, object? state) => OnNextSet(new Waker(wake, state));
+
+    /// <summary>
+    /// <see cref="OnNextSet(Action{object?}, object?)"/> with a waker the caller keeps and hands in again after it
+    /// woke, so that waiting allocates nothing. A waker is in one signal's list at a time: the caller must not hand it
+    /// in again before its callback has run.
+    /// </summary>
+    public void OnNextSet(Waker waker)
     {
-        var waker = new Waker(wake, state);
         Waker? head;
         do
         {
@@ -53,14 +59,19 @@ internal sealed class AsyncSignal
 
         if (Volatile.Read(ref _wakers) is not null)
         {
-            for (Waker? waker = Interlocked.Exchange(ref _wakers, null); waker is not null; waker = waker.Next)
+            Waker? waker = Interlocked.Exchange(ref _wakers, null);
+            while (waker is not null)
             {
+                // The next one is read first: a woken waker may be handed in again (to the new list) at once.
+                Waker? next = waker.Next;
                 waker.Wake(waker.State);
+                waker = next;
             }
         }
     }
 
-    private sealed class Waker(Action<object?> wake, object? state)
+    /// <summary>A callback waiting in a signal's list for its next <see cref="Set"/>.</summary>
+    internal sealed class Waker(Action<object?> wake, object? state)
     {
         public Action<object?> Wake { get; } = wake;
 

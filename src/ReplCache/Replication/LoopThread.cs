@@ -13,18 +13,23 @@ namespace ReplCache.Replication;
 /// <remarks>
 /// One per link side (a sender, a link to a primary), never shared: a loop continued here runs until its next await,
 /// which may include a blocking socket send, and must not hold up another link's heartbeats. A thread costs its stack
-/// reservation (virtual memory, mostly untouched) and nothing while it sleeps.
+/// reservation (virtual memory, mostly untouched) and nothing while it sleeps. Two kinds of wait: a one-shot
+/// <see cref="WaitAsync"/>, and a <see cref="LoopWait"/> that a loop waiting once per write reuses (<see cref="CreateWait"/>).
 /// </remarks>
 internal sealed class LoopThread : IDisposable
 {
+    /// <summary>Signals kept armed-ready beyond this many only while they have waiters (a loop waits on a few).</summary>
+    private const int KeptSignals = 8;
+
     private readonly object _gate = new(); // Monitor, for Wait and Pulse
     private readonly Thread _thread;
-    private readonly Queue<(Waiter Waiter, WaitOutcome Outcome)> _due = new();
-    private readonly PriorityQueue<Waiter, long> _timers = new();
-    private readonly List<(AsyncSignal Signal, List<Waiter> Waiters)> _armed = [];
+    private readonly Queue<(WaitTarget Target, int Generation, WaitOutcome Outcome)> _due = new();
+    private readonly PriorityQueue<(WaitTarget Target, int Generation), long> _timers = new();
+    private readonly List<ArmedSignal> _signals = [];
 
-    /// <summary>Waits without a deadline, kept so that disposal can end them.</summary>
+    /// <summary>Waits without a deadline, and every reusable wait, kept so that disposal can end them.</summary>
     private readonly List<Waiter> _untimed = [];
+    private readonly List<LoopWait> _reusable = [];
     private bool _disposed;
 
     public LoopThread(string name)
@@ -50,41 +55,13 @@ internal sealed class LoopThread : IDisposable
         }
 
         var waiter = new Waiter(this, cancellationToken);
-        long due = Stopwatch.GetTimestamp() + (long)(Math.Max(0, timeout.TotalSeconds) * Stopwatch.Frequency);
-        bool arm = false;
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (timeout != Timeout.InfiniteTimeSpan)
-            {
-                _timers.Enqueue(waiter, due);
-            }
-            else
-            {
-                _untimed.Add(waiter);
-                _untimed.RemoveAll(static w => w.IsCompleted);
-            }
-
-            if (signal is not null)
-            {
-                arm = Arm(signal, waiter);
-            }
-
-            Monitor.Pulse(_gate); // the earliest deadline may have changed
-        }
-
-        if (arm)
-        {
-            // Outside the gate: a Set racing with this call may run the callback at once, and it takes the gate.
-            signal!.OnNextSet(static s => ((SignalEntry)s!).Owner.Signalled(((SignalEntry)s).Signal), new SignalEntry(this, signal));
-        }
-
+        Schedule(waiter, 0, signal, timeout);
         if (cancellationToken.CanBeCanceled)
         {
             waiter.Registration = cancellationToken.UnsafeRegister(static s =>
             {
                 var w = (Waiter)s!;
-                w.Owner.Complete(w, WaitOutcome.Cancelled);
+                w.Owner.Complete(w, 0, WaitOutcome.Cancelled);
             }, waiter);
             if (waiter.IsCompleted)
             {
@@ -94,7 +71,7 @@ internal sealed class LoopThread : IDisposable
 
         if (cancellationToken.IsCancellationRequested)
         {
-            Complete(waiter, WaitOutcome.Cancelled); // cancelled before the registration existed
+            Complete(waiter, 0, WaitOutcome.Cancelled); // cancelled before the registration existed
         }
 
         return waiter.Task;
@@ -103,6 +80,20 @@ internal sealed class LoopThread : IDisposable
     /// <summary>Completes after <paramref name="delay"/> on this thread, or cancelled.</summary>
     public async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken) =>
         await WaitAsync(null, delay, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>A wait for one loop to reuse, cancelled for good when <paramref name="cancellationToken"/> is.</summary>
+    public LoopWait CreateWait(CancellationToken cancellationToken)
+    {
+        var wait = new LoopWait(this, cancellationToken);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _reusable.RemoveAll(static w => w.IsDisposed);
+            _reusable.Add(wait);
+        }
+
+        return wait;
+    }
 
     public void Dispose()
     {
@@ -118,59 +109,103 @@ internal sealed class LoopThread : IDisposable
         }
     }
 
-    /// <returns>True when <paramref name="signal"/> had no waiter here yet, so it must be armed.</returns>
-    private bool Arm(AsyncSignal signal, Waiter waiter)
+    /// <summary>Starts a wait of <paramref name="target"/> at <paramref name="generation"/>: its deadline, and the signal that ends it early.</summary>
+    /// <exception cref="ObjectDisposedException">This loop has stopped.</exception>
+    internal void Schedule(WaitTarget target, int generation, AsyncSignal? signal, TimeSpan timeout)
     {
-        foreach ((AsyncSignal armed, List<Waiter> waiters) in _armed)
+        long due = Stopwatch.GetTimestamp() + (long)(Math.Max(0, timeout.TotalSeconds) * Stopwatch.Frequency);
+        ArmedSignal? arm = null;
+        lock (_gate)
         {
-            if (ReferenceEquals(armed, signal))
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (timeout != Timeout.InfiniteTimeSpan)
             {
-                // Waits that timed out stay listed until the signal fires; an idle log would let them pile up.
-                waiters.RemoveAll(static w => w.IsCompleted);
-                waiters.Add(waiter);
-                return false;
+                _timers.Enqueue((target, generation), due);
             }
+            else if (target is Waiter waiter)
+            {
+                _untimed.Add(waiter);
+                _untimed.RemoveAll(static w => w.IsCompleted);
+            }
+
+            if (signal is not null)
+            {
+                arm = Arm(signal, target, generation);
+            }
+
+            Monitor.Pulse(_gate); // the earliest deadline may have changed
         }
 
-        _armed.Add((signal, [waiter]));
-        return true;
+        // Outside the gate: a Set racing with this call may run the callback at once, and it takes the gate.
+        arm?.Signal.OnNextSet(arm.Waker);
     }
 
-    /// <summary>On the signalling thread (a writer's): hands the news to this thread and returns.</summary>
-    private void Signalled(AsyncSignal signal)
+    /// <summary>Ends a wait from another thread (its cancellation); the loop thread finishes it.</summary>
+    internal void Complete(WaitTarget target, int generation, WaitOutcome outcome)
     {
         lock (_gate)
         {
-            for (int i = 0; i < _armed.Count; i++)
-            {
-                if (ReferenceEquals(_armed[i].Signal, signal))
-                {
-                    foreach (Waiter waiter in _armed[i].Waiters)
-                    {
-                        _due.Enqueue((waiter, WaitOutcome.Signalled));
-                    }
-
-                    _armed.RemoveAt(i);
-                    break;
-                }
-            }
-
+            _due.Enqueue((target, generation, outcome));
             Monitor.Pulse(_gate);
         }
     }
 
-    private void Complete(Waiter waiter, WaitOutcome outcome)
+    /// <returns>The signal's entry when its waker must be handed in (it is not in the signal's list yet), else null.</returns>
+    private ArmedSignal? Arm(AsyncSignal signal, WaitTarget target, int generation)
+    {
+        ArmedSignal? entry = null;
+        foreach (ArmedSignal known in _signals)
+        {
+            if (ReferenceEquals(known.Signal, signal))
+            {
+                entry = known;
+                break;
+            }
+        }
+
+        if (entry is null)
+        {
+            if (_signals.Count >= KeptSignals)
+            {
+                // A loop that waits on ever new signals (a log replaced by a full sync) must not keep them all.
+                _signals.RemoveAll(static s => !s.Listening && s.Waiters.Count == 0);
+            }
+
+            entry = new ArmedSignal(this, signal);
+            _signals.Add(entry);
+        }
+
+        // Waits that timed out stay listed until the signal fires; an idle log would let them pile up.
+        entry.Waiters.RemoveAll(static w => !w.Target.IsPending(w.Generation));
+        entry.Waiters.Add((target, generation));
+        if (entry.Listening)
+        {
+            return null;
+        }
+
+        entry.Listening = true;
+        return entry;
+    }
+
+    /// <summary>On the signalling thread (a writer's): hands the news to this thread and returns.</summary>
+    private void Signalled(ArmedSignal entry)
     {
         lock (_gate)
         {
-            _due.Enqueue((waiter, outcome));
+            entry.Listening = false;
+            foreach ((WaitTarget target, int generation) in entry.Waiters)
+            {
+                _due.Enqueue((target, generation, WaitOutcome.Signalled));
+            }
+
+            entry.Waiters.Clear();
             Monitor.Pulse(_gate);
         }
     }
 
     private void Run()
     {
-        var completing = new List<(Waiter, WaitOutcome)>();
+        var completing = new List<(WaitTarget, int, WaitOutcome)>();
         while (true)
         {
             bool stopping;
@@ -179,12 +214,12 @@ internal sealed class LoopThread : IDisposable
                 while (true)
                 {
                     long now = Stopwatch.GetTimestamp();
-                    while (_timers.TryPeek(out Waiter? timed, out long due) && (due <= now || timed.IsCompleted))
+                    while (_timers.TryPeek(out (WaitTarget Target, int Generation) timed, out long due) && (due <= now || !timed.Target.IsPending(timed.Generation)))
                     {
                         _timers.Dequeue();
-                        if (!timed.IsCompleted)
+                        if (timed.Target.IsPending(timed.Generation))
                         {
-                            _due.Enqueue((timed, WaitOutcome.TimedOut));
+                            _due.Enqueue((timed.Target, timed.Generation, WaitOutcome.TimedOut));
                         }
                     }
 
@@ -199,28 +234,32 @@ internal sealed class LoopThread : IDisposable
                     Monitor.Wait(_gate, sleep);
                 }
 
-                completing.AddRange(_due);
-                _due.Clear();
+                while (_due.TryDequeue(out (WaitTarget, int, WaitOutcome) item))
+                {
+                    completing.Add(item);
+                }
+
                 stopping = _disposed;
                 if (stopping)
                 {
                     // Whatever still waits is told the loop is gone, so no awaiting loop hangs.
-                    while (_timers.TryDequeue(out Waiter? left, out _))
+                    while (_timers.TryDequeue(out (WaitTarget Target, int Generation) left, out _))
                     {
-                        completing.Add((left, WaitOutcome.Cancelled));
+                        completing.Add((left.Target, left.Generation, WaitOutcome.Cancelled));
                     }
 
-                    completing.AddRange(_untimed.Select(static w => (w, WaitOutcome.Cancelled)));
+                    completing.AddRange(_untimed.Select(static w => ((WaitTarget)w, 0, WaitOutcome.Cancelled)));
                     _untimed.Clear();
-
-                    _armed.Clear();
+                    completing.AddRange(_reusable.Select(static w => ((WaitTarget)w, w.CurrentGeneration, WaitOutcome.Cancelled)));
+                    _reusable.Clear();
+                    _signals.Clear();
                 }
             }
 
             // Outside the gate: each awaiting loop continues here, inline, until its next await.
-            foreach ((Waiter waiter, WaitOutcome outcome) in completing)
+            foreach ((WaitTarget target, int generation, WaitOutcome outcome) in completing)
             {
-                waiter.Finish(outcome);
+                target.Finish(generation, outcome);
             }
 
             completing.Clear();
@@ -231,16 +270,46 @@ internal sealed class LoopThread : IDisposable
         }
     }
 
-    private enum WaitOutcome
+    internal enum WaitOutcome
     {
         Signalled,
         TimedOut,
         Cancelled,
     }
 
-    private sealed record SignalEntry(LoopThread Owner, AsyncSignal Signal);
+    /// <summary>What a wait here completes: a one-shot <see cref="Waiter"/>, or a <see cref="LoopWait"/> at one of its generations.</summary>
+    internal abstract class WaitTarget
+    {
+        /// <summary>Whether the wait at <paramref name="generation"/> has not finished yet: a stale timer or signal entry is skipped.</summary>
+        internal abstract bool IsPending(int generation);
 
-    private sealed class Waiter(LoopThread owner, CancellationToken cancellationToken)
+        /// <summary>Finishes the wait at <paramref name="generation"/> the first time only; on the loop thread, outside its gate.</summary>
+        internal abstract void Finish(int generation, WaitOutcome outcome);
+    }
+
+    /// <summary>A signal some wait here listens to, with the waker this loop hands it again and again.</summary>
+    private sealed class ArmedSignal
+    {
+        public ArmedSignal(LoopThread owner, AsyncSignal signal)
+        {
+            Signal = signal;
+            Waker = new AsyncSignal.Waker(static s => ((ArmedSignal)s!).Owner.Signalled((ArmedSignal)s), this);
+            Owner = owner;
+        }
+
+        public LoopThread Owner { get; }
+
+        public AsyncSignal Signal { get; }
+
+        public AsyncSignal.Waker Waker { get; }
+
+        /// <summary>Whether <see cref="Waker"/> is in the signal's list (under the loop's gate).</summary>
+        public bool Listening { get; set; }
+
+        public List<(WaitTarget Target, int Generation)> Waiters { get; } = [];
+    }
+
+    private sealed class Waiter(LoopThread owner, CancellationToken cancellationToken) : WaitTarget
     {
         // Continuations run synchronously: on this loop thread, which is the point.
         private readonly TaskCompletionSource<bool> _completion = new(TaskCreationOptions.None);
@@ -254,7 +323,9 @@ internal sealed class LoopThread : IDisposable
 
         public bool IsCompleted => Volatile.Read(ref _finished) != 0;
 
-        public void Finish(WaitOutcome outcome)
+        internal override bool IsPending(int generation) => !IsCompleted;
+
+        internal override void Finish(int generation, WaitOutcome outcome)
         {
             if (Interlocked.Exchange(ref _finished, 1) != 0)
             {

@@ -35,15 +35,19 @@ internal static class ReplicationChannel
     /// A channel to <paramref name="address"/> over HTTP/1.1 (gRPC-Web) on connections read by threads of their own
     /// (<see cref="OwnedThreadStream"/>): a node's own listener serves such links without the thread pool too, so the
     /// link keeps moving while the host blocks its pool. Calls: Follow, Report, Describe (gRPC-Web has no client
-    /// streaming, so not Sync). TLS as <see cref="Create"/>.
+    /// streaming, so not Sync). TLS as <see cref="Create"/>. With <c>readsInline</c>, a read asked for by a
+    /// connection's own reader thread blocks right there (<see cref="OwnedThreadStream"/>): only for a channel that
+    /// carries one long call and nothing else.
     /// </summary>
-    public static GrpcChannel CreateOwnedThreads(Uri address, ReplicatedCacheOptions options, TlsContext tls, PeerCertificateCheck? check = null) =>
+    public static GrpcChannel CreateOwnedThreads(Uri address, ReplicatedCacheOptions options, TlsContext tls, PeerCertificateCheck? check = null, bool readsInline = false) =>
         GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
             HttpHandler = new GrpcWebHandler(GrpcWebMode.GrpcWeb, new SocketsHttpHandler
             {
                 ConnectTimeout = TimeSpan.FromSeconds(5),
-                ConnectCallback = static (context, cancellationToken) => OwnedThreadStream.ConnectAsync(context.DnsEndPoint, cancellationToken),
+                ConnectCallback = readsInline
+                    ? static (context, cancellationToken) => OwnedThreadStream.ConnectAsync(context.DnsEndPoint, readsInline: true, cancellationToken)
+                    : static (context, cancellationToken) => OwnedThreadStream.ConnectAsync(context.DnsEndPoint, readsInline: false, cancellationToken),
                 PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
                 SslOptions = ClientTls(address, tls, check),
             }),

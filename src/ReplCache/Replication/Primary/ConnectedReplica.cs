@@ -36,6 +36,23 @@ internal sealed class ConnectedReplica(string nodeId, Uri? address, int respPort
     /// <summary>Why the link is being dropped, when this side decided it.</summary>
     public string? StopReason { get; set; }
 
+    /// <summary>
+    /// Drops the link from outside its session (the node is stopping). The session may have ended a moment ago: it
+    /// leaves the registry and then disposes <see cref="Stop"/>, and a caller holding an earlier list of replicas
+    /// finds it disposed, which says the link is already gone.
+    /// </summary>
+    public void Disconnect()
+    {
+        try
+        {
+            Stop.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Ended already.
+        }
+    }
+
     public ReplicaSyncState State
     {
         get => _state;

@@ -128,7 +128,7 @@ internal sealed partial class ReplicaRegistry(ReplicatedCacheOptions options, Re
     {
         foreach (ConnectedReplica replica in Connected())
         {
-            replica.Stop.Cancel();
+            replica.Disconnect();
         }
     }
 

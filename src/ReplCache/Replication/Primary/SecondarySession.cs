@@ -194,6 +194,12 @@ internal sealed partial class SecondarySession(
 
         replica.State = ReplicaSyncState.Online;
         bool catchingUp = !full;
+        using LoopWait logWait = _loop.CreateWait(cancellationToken);
+
+        // A wait armed and then not awaited (the log grew meanwhile) stays armed for the next round: a LoopWait is
+        // awaited before it waits again. Its deadline is then earlier than a fresh one's, which at worst sends a
+        // heartbeat early.
+        ValueTask<bool>? armed = null;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -239,13 +245,15 @@ internal sealed partial class SecondarySession(
                 continue;
             }
 
-            Task<bool> appended = _loop.WaitAsync(log.Appended, _options.HeartbeatInterval, cancellationToken);
+            armed ??= logWait.WaitAsync(log.Appended, _options.HeartbeatInterval);
             if (cursor.Position < log.EndOffset || _answers.HasReady || AcknowledgementRequestDue(cursor))
             {
                 continue;
             }
 
-            if (!await appended.ConfigureAwait(false))
+            bool appended = await armed.Value.ConfigureAwait(false);
+            armed = null;
+            if (!appended)
             {
                 await responses.WriteAsync(new PrimaryMessage { Heartbeat = new Heartbeat { Offset = cursor.Position } }, cancellationToken).ConfigureAwait(false);
             }

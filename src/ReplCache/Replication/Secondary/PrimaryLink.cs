@@ -221,6 +221,11 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         bool overHttp2 = _overHttp2 || !_options.ThreadPoolIndependentLinks;
         using GrpcChannel channel = overHttp2 ? ReplicationChannel.Create(Primary, _options, _tls, check) : ReplicationChannel.CreateOwnedThreads(Primary, _options, _tls, check);
         var client = new Protocol.Replication.ReplicationClient(channel);
+
+        // The Follow call has a channel of its own, so its connection carries the stream and nothing else: only then
+        // may its reader thread read inline (see OwnedThreadStream), since no request of another call can ever wait
+        // behind a read of it.
+        using GrpcChannel? followChannel = overHttp2 ? null : ReplicationChannel.CreateOwnedThreads(Primary, _options, _tls, check, readsInline: true);
         string? presentedToken = _options.AuthToken;
         Metadata? headers = AuthToken.Headers(presentedToken);
 
@@ -237,7 +242,7 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
         };
         IUpstreamWriter requests;
         IAsyncStreamReader<PrimaryMessage> stream;
-        using IDisposable call = overHttp2 ? StartSync(client, headers, link.Token, out requests, out stream) : StartFollow(client, presentedToken, hello, link, out requests, out stream);
+        using IDisposable call = overHttp2 ? StartSync(client, headers, link.Token, out requests, out stream) : StartFollow(new Protocol.Replication.ReplicationClient(followChannel!), client, presentedToken, hello, link, out requests, out stream);
         if (overHttp2)
         {
             await requests.WriteAsync(new SecondaryMessage { Hello = hello }, link.Token).ConfigureAwait(false);
@@ -352,10 +357,11 @@ internal sealed partial class PrimaryLink : IAsyncDisposable
 
     /// <summary>A Follow call; a Report that fails cuts it, since the stream alone would not say that the upstream broke.</summary>
     private AsyncServerStreamingCall<PrimaryMessage> StartFollow(
-        Protocol.Replication.ReplicationClient client, string? presentedToken, Hello hello, CancellationTokenSource link, out IUpstreamWriter requests, out IAsyncStreamReader<PrimaryMessage> stream)
+        Protocol.Replication.ReplicationClient followClient, Protocol.Replication.ReplicationClient client, string? presentedToken, Hello hello, CancellationTokenSource link,
+        out IUpstreamWriter requests, out IAsyncStreamReader<PrimaryMessage> stream)
     {
         hello.LinkId = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
-        AsyncServerStreamingCall<PrimaryMessage> call = client.Follow(hello, AuthToken.Headers(presentedToken), cancellationToken: link.Token);
+        AsyncServerStreamingCall<PrimaryMessage> call = followClient.Follow(hello, AuthToken.Headers(presentedToken), cancellationToken: link.Token);
         requests = new ReportWriter(client, hello.LinkId, presentedToken, () => _options.AuthToken, link.Token, failed: ex =>
         {
             // A Report of a link already ended (this attempt's link is cancelled before it is disposed) says nothing
