@@ -45,7 +45,7 @@ switch (mode)
     case "fullsync":
         int keys = Arg(1, 1_000_000);
         await FullSyncBench.RunAsync(100_000); // warm-up: let tiered compilation reach the optimised code first
-        TimeSpan took = await FullSyncBench.RunAsync(keys);
+        TimeSpan took = await FullSyncBench.RunAsync(keys, detail: Console.Out);
         Console.WriteLine($"full sync of {keys:N0} keys x 100 B to 2 secondaries: {took.TotalSeconds:F2} s");
         return 0;
     case "throughput":

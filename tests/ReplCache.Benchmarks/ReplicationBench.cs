@@ -34,7 +34,7 @@ internal static partial class ReplicationBench
         Report("replication lag p99 at 10k writes/s (us)", lag.P99Us, redisLag?.P99Us ?? double.NaN, higherIsBetter: false);
 
         RunRedisBenchmarkComparison(writes);
-        double sync = (await FullSyncBench.RunAsync(syncKeys)).TotalSeconds;
+        double sync = (await FullSyncBench.RunAsync(syncKeys, detail: Console.Out)).TotalSeconds;
         double redisSync = redis ? RedisFullSync(syncKeys) : double.NaN;
         Report($"full sync of {syncKeys:N0} keys x 100 B to 2 secondaries (s)", sync, redisSync, higherIsBetter: false);
         return 0;
