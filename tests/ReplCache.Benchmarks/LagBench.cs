@@ -56,7 +56,8 @@ internal static class LagBench
         return await rig.MeasureAsync(writesPerSecond, samples);
     }
 
-    public static async Task<LagFigures> RedisAsync(RedisPeer primary, RedisPeer replica, int writesPerSecond, int samples)
+    /// <param name="servers">Every server of the group, whose CPU time the figures report.</param>
+    public static async Task<LagFigures> RedisAsync(RedisPeer primary, RedisPeer replica, IReadOnlyList<RedisPeer> servers, int writesPerSecond, int samples)
     {
         using RespClient writer = primary.Connect();
         using RespClient subscriber = replica.Connect();
@@ -98,7 +99,8 @@ internal static class LagBench
 
                 return true;
             },
-            UnseenAfter);
+            UnseenAfter,
+            () => servers.Aggregate(TimeSpan.Zero, (sum, server) => sum + server.ProcessorTime));
     }
 
     /// <summary>A ReplCache primary with secondaries on loopback, and a way to wait for writes on the first of them.</summary>
@@ -147,7 +149,8 @@ internal static class LagBench
         public Task<LagFigures> MeasureAsync(int writesPerSecond, int samples)
         {
             (Action<int> write, Func<int, long, bool> waitVisible) = Drive();
-            return LagMeter.MeasureAsync(writesPerSecond, samples, write, waitVisible, UnseenAfter);
+            // The whole process: the nodes, and the bench's writer and watcher (which block while they wait).
+            return LagMeter.MeasureAsync(writesPerSecond, samples, write, waitVisible, UnseenAfter, static () => Process.GetCurrentProcess().TotalProcessorTime);
         }
 
         /// <summary>The same on the calling thread, which must not be a thread-pool thread.</summary>

@@ -6,12 +6,19 @@ namespace ReplCache.Benchmarks;
 /// <summary>Replication lag percentiles of one run; a write never seen counts as infinitely late.</summary>
 /// <param name="Collections">Garbage collections of the bench's process while the run recorded (every gen counted once).</param>
 /// <param name="GcPaused">Time the bench's process spent paused by them: ReplCache's nodes live in it, Redis does not.</param>
-internal readonly record struct LagFigures(double P50Us, double P99Us, int Recorded, int Unseen, TimeSpan UnseenAfter, int Collections, TimeSpan GcPaused)
+/// <param name="LastCollection">The last of them: its generation, the bytes it promoted, and its pause.</param>
+/// <param name="CpuUsPerWrite">CPU time of the servers while the run recorded, per recorded write (NaN: not measured).</param>
+internal readonly record struct LagFigures(double P50Us, double P99Us, int Recorded, int Unseen, TimeSpan UnseenAfter, int Collections, TimeSpan GcPaused, string LastCollection = "", double CpuUsPerWrite = double.NaN)
 {
     public override string ToString()
     {
         string text = $"p50 {Format(P50Us)}, p99 {Format(P99Us)} ({Recorded:N0} writes";
-        text += $"; this process: {Collections} GCs, {GcPaused.TotalMilliseconds:F1} ms paused";
+        if (!double.IsNaN(CpuUsPerWrite))
+        {
+            text += $"; servers' CPU {CpuUsPerWrite:F0} us per write";
+        }
+
+        text += $"; this process: {Collections} GCs, {GcPaused.TotalMilliseconds:F1} ms paused{LastCollection}";
         return Unseen == 0 ? text + ")" : text + $"; {Unseen:N0} not visible on the secondary within {UnseenAfter.TotalSeconds:F0} s of the write or by the run's end, counted as infinitely late)";
     }
 
@@ -40,14 +47,15 @@ internal static class LagMeter
     /// </param>
     /// <param name="unseenAfter">A write not visible this long after it was issued ends the run: the rest are unseen.</param>
     /// <remarks>Runs on a thread of its own, not the thread pool's: the bench must not compete for the pool it measures.</remarks>
-    public static Task<LagFigures> MeasureAsync(int writesPerSecond, int samples, Action<int> write, Func<int, long, bool> waitVisible, TimeSpan unseenAfter)
+    /// <param name="serversCpu">The CPU time the servers have used so far (null: not measured).</param>
+    public static Task<LagFigures> MeasureAsync(int writesPerSecond, int samples, Action<int> write, Func<int, long, bool> waitVisible, TimeSpan unseenAfter, Func<TimeSpan>? serversCpu = null)
     {
         var done = new TaskCompletionSource<LagFigures>(TaskCreationOptions.RunContinuationsAsynchronously);
         var watcher = new Thread(() =>
         {
             try
             {
-                done.SetResult(Measure(writesPerSecond, samples, write, waitVisible, unseenAfter));
+                done.SetResult(Measure(writesPerSecond, samples, write, waitVisible, unseenAfter, serversCpu));
             }
             catch (Exception ex)
             {
@@ -66,7 +74,7 @@ internal static class LagMeter
     /// <see cref="MeasureAsync"/> on the calling thread, which must be the bench's own. The run ends after at most
     /// <see cref="PhaseCap"/>: a write not visible by then counts as unseen.
     /// </summary>
-    public static LagFigures Measure(int writesPerSecond, int samples, Action<int> write, Func<int, long, bool> waitVisible, TimeSpan unseenAfter)
+    public static LagFigures Measure(int writesPerSecond, int samples, Action<int> write, Func<int, long, bool> waitVisible, TimeSpan unseenAfter, Func<TimeSpan>? serversCpu = null)
     {
         long phaseEnd = Stopwatch.GetTimestamp() + (long)(PhaseCap.TotalSeconds * Stopwatch.Frequency);
         int warmup = writesPerSecond;
@@ -110,6 +118,7 @@ internal static class LagMeter
         var lags = new List<double>(samples);
         int collectionsBefore = 0;
         TimeSpan pausedBefore = TimeSpan.Zero;
+        TimeSpan cpuBefore = TimeSpan.Zero;
         long unseenTicks = (long)(unseenAfter.TotalSeconds * Stopwatch.Frequency);
         int seen = 0, unseen = 0;
         while (seen < total)
@@ -149,6 +158,7 @@ internal static class LagMeter
             {
                 collectionsBefore = GC.CollectionCount(0); // a gen-1 or gen-2 collection counts gen 0 too
                 pausedBefore = GC.GetTotalPauseDuration();
+                cpuBefore = serversCpu?.Invoke() ?? TimeSpan.Zero;
             }
 
             if (seen >= warmup)
@@ -161,6 +171,7 @@ internal static class LagMeter
 
         int collections = lags.Count == 0 ? 0 : GC.CollectionCount(0) - collectionsBefore;
         TimeSpan paused = lags.Count == 0 ? TimeSpan.Zero : GC.GetTotalPauseDuration() - pausedBefore;
+        double cpuPerWrite = lags.Count == 0 || serversCpu is null ? double.NaN : (serversCpu() - cpuBefore).TotalMicroseconds / lags.Count;
         Volatile.Write(ref stop, 1);
         if (!writer.Join(unseenAfter + TimeSpan.FromSeconds(5)))
         {
@@ -173,6 +184,7 @@ internal static class LagMeter
         }
 
         int recorded = lags.Count;
+        string bursts = SlowBursts(lags, issuedAt, warmup);
         lags.Sort();
         int count = recorded + unseen;
         double Percentile(double p)
@@ -181,6 +193,54 @@ internal static class LagMeter
             return count == 0 || index >= recorded ? double.PositiveInfinity : lags[index];
         }
 
-        return new LagFigures(Percentile(0.5), Percentile(0.99), recorded, unseen, unseenAfter, collections, paused);
+        GCMemoryInfo last = GC.GetGCMemoryInfo(GCKind.Any);
+        string lastCollection = (collections == 0 ? "" : $", the last gen {last.Generation}: {last.PromotedBytes / 1024:N0} KB promoted, {last.PauseDurations[0].TotalMilliseconds:F1} ms, heap {last.HeapSizeBytes / (1024 * 1024):N0} MB") + bursts;
+        return new LagFigures(Percentile(0.5), Percentile(0.99), recorded, unseen, unseenAfter, collections, paused, lastCollection, cpuPerWrite);
+    }
+
+    /// <summary>
+    /// Where the tail comes from: the writes later than 1 ms, grouped into bursts (consecutive slow writes), with when
+    /// each burst began (seconds into the recorded writes) and its worst lag. A few long bursts are stalls of the
+    /// process (a collection, a descheduled thread); slow writes spread thinly are a slow path.
+    /// </summary>
+    private static string SlowBursts(List<double> lagsInOrder, long[] issuedAt, int warmup)
+    {
+        const double SlowUs = 1000;
+        if (lagsInOrder.Count == 0)
+        {
+            return "";
+        }
+
+        var bursts = new List<(double StartS, int Writes, double WorstUs)>();
+        long origin = issuedAt[warmup];
+        int slow = 0;
+        for (int i = 0; i < lagsInOrder.Count; i++)
+        {
+            if (lagsInOrder[i] <= SlowUs)
+            {
+                continue;
+            }
+
+            slow++;
+            bool continues = i > 0 && lagsInOrder[i - 1] > SlowUs && bursts.Count > 0;
+            if (continues)
+            {
+                (double start, int writes, double worst) = bursts[^1];
+                bursts[^1] = (start, writes + 1, Math.Max(worst, lagsInOrder[i]));
+            }
+            else
+            {
+                bursts.Add(((issuedAt[warmup + i] - origin) / (double)Stopwatch.Frequency, 1, lagsInOrder[i]));
+            }
+        }
+
+        if (slow == 0)
+        {
+            return "; no write over 1 ms";
+        }
+
+        IEnumerable<string> largest = bursts.OrderByDescending(b => b.Writes).Take(6).OrderBy(b => b.StartS)
+            .Select(b => string.Create(CultureInfo.InvariantCulture, $"{b.StartS:F2} s: {b.Writes} up to {b.WorstUs / 1000:F1} ms"));
+        return $"; {slow} writes over 1 ms in {bursts.Count} bursts, the largest at {string.Join(", ", largest)}";
     }
 }

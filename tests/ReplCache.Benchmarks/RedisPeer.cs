@@ -23,6 +23,16 @@ internal sealed class RedisPeer : IDisposable
 
     public int Port { get; }
 
+    /// <summary>The CPU time the server process has used so far.</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     public static bool IsInstalled => FindOnPath("redis-server") is not null && FindOnPath("redis-benchmark") is not null;
 
     /// <summary>Starts a primary that loads dump.rdb from <paramref name="dataDir"/> (the directory stays the caller's).</summary>

@@ -191,7 +191,7 @@ internal static partial class ReplicationBench
         using RedisPeer a = RedisPeer.Start(primary.Port);
         using RedisPeer b = RedisPeer.Start(primary.Port);
         WaitForOnlineReplicas(primary, 2);
-        return await LagBench.RedisAsync(primary, a, writesPerSecond, samples);
+        return await LagBench.RedisAsync(primary, a, [primary, a, b], writesPerSecond, samples);
     }
 
     private static double RedisFullSync(int keys)
