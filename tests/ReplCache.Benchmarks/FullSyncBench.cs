@@ -18,6 +18,7 @@ internal static class FullSyncBench
         }
 
         GC.Collect();
+        detail?.WriteLine($"  ({keys:N0} keys written on the primary; the secondaries start now)");
         var clock = Stopwatch.StartNew();
         var nodes = new List<ReplicatedCacheNode>();
         for (int i = 0; i < secondaries; i++)
@@ -34,6 +35,7 @@ internal static class FullSyncBench
         }
 
         TimeSpan elapsed = clock.Elapsed;
+        detail?.Flush();
         detail?.WriteLine($"  (the {secondaries} secondaries had started after {started.TotalSeconds:F2} s, their syncs under way; all in sync after {elapsed.TotalSeconds:F2} s)");
         foreach (ReplicatedCacheNode node in nodes)
         {

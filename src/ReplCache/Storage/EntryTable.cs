@@ -60,6 +60,12 @@ internal sealed class EntryTable(EntryHeap heap)
     /// <summary>The home slot of a key of <paramref name="hash"/> in a table of <paramref name="mask"/> + 1 slots.</summary>
     public static int Home(ulong hash, int mask) => (int)hash & mask;
 
+    /// <summary>
+    /// The home slot of the entry a live slot <paramref name="word"/> holds, read from its tag (the hash's low bits)
+    /// without touching the entry; -1 when the table is larger than the tags can tell (<see cref="TaggedCapacity"/>).
+    /// </summary>
+    public static int HomeOfTag(long word, int mask) => mask < TaggedCapacity ? (int)(word & TagMask) & mask : -1;
+
     /// <summary>Finds the entry for <paramref name="key"/>. Safe to call concurrently with one writer.</summary>
     /// <remarks>The caller is inside the heap's read protection, or is the writer.</remarks>
     /// <returns>The entry, or a null entry (<see cref="Entry.IsNull"/>).</returns>

@@ -195,8 +195,16 @@ internal sealed class KeyScanner(Lock writeLock, EntryTable table, EntryHeap hea
                 continue;
             }
 
+            // The tag tells the home without resolving the entry (a cache miss into its page) or hashing its key:
+            // a full sync's walk visits every run once per home slot in it, so this is most of the walk's cost.
+            int tagHome = EntryTable.HomeOfTag(word, mask);
+            if (tagHome >= 0 && tagHome != home)
+            {
+                continue;
+            }
+
             Entry entry = table.Resolve(EntryTable.Slot.HandleOf(word));
-            if (EntryTable.Home(KeyCodec.Hash(EntryLayout.Key(entry)), mask) == home && !EntryLayout.IsExpired(entry, now))
+            if ((tagHome >= 0 || EntryTable.Home(KeyCodec.Hash(EntryLayout.Key(entry)), mask) == home) && !EntryLayout.IsExpired(entry, now))
             {
                 sink.Accept(entry);
             }
