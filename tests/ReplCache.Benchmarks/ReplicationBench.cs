@@ -19,10 +19,15 @@ internal static partial class ReplicationBench
             Console.WriteLine("redis-server/redis-benchmark not installed (apt-get install redis-server redis-tools): Redis columns skipped.");
         }
 
-        // Warm-up, unmeasured: tiered compilation should reach optimised code before anything is timed, as it has
-        // in a server that has run for a while (redis-server is compiled ahead of time).
-        await WriteThroughputBench.RunAsync(200_000, tasks: 4);
-        await FullSyncBench.RunAsync(100_000);
+        // Warm-up, unmeasured, until the JIT has gone quiet (see JitWarmUp): tiered compilation should reach
+        // optimised code before anything is timed, as it has in a server that has run for a while (redis-server is
+        // compiled ahead of time).
+        (TimeSpan warmed, int rounds) = await JitWarmUp.UntilQuietAsync(async () =>
+        {
+            await WriteThroughputBench.RunAsync(200_000, tasks: 4);
+            await FullSyncBench.RunAsync(100_000);
+        });
+        Console.WriteLine($"  (warm-up until the JIT went quiet: {rounds} rounds of writes and a full sync, {warmed.TotalSeconds:F0} s)");
         (double replOps, double replAccepted) = await WriteThroughputBench.RunAsync(writes, tasks: 4);
         double redisOps = redis ? RedisThroughput(writes).OpsPerSecond : double.NaN;
         Report("write throughput, 2 secondaries caught up (ops/s)", replOps, redisOps, higherIsBetter: true);
@@ -47,7 +52,8 @@ internal static partial class ReplicationBench
     /// </summary>
     public static async Task<int> RunFreshKeysAsync(int keys)
     {
-        await WriteThroughputBench.RunAsync(200_000, tasks: 4, freshKeys: true); // warm-up: tiered compilation first
+        (TimeSpan warmed, int rounds) = await JitWarmUp.UntilQuietAsync(() => WriteThroughputBench.RunAsync(200_000, tasks: 4, freshKeys: true));
+        Console.WriteLine($"  (warm-up until the JIT went quiet: {rounds} rounds of 200,000 fresh keys, {warmed.TotalSeconds:F0} s)");
         (double ours, double accepted) = await WriteThroughputBench.RunAsync(keys, tasks: 4, freshKeys: true);
         double redis = double.NaN;
         long distinct = 0;
