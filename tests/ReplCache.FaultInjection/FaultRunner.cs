@@ -61,7 +61,9 @@ public static class FaultRunner
             await watched.ConfigureAwait(false);
             RunResult result = await Checker.CheckAsync(cluster, primary, history, monitor, schedule, seed, cancellationToken).ConfigureAwait(false);
             log($"{kind}: {result.TotalAcknowledged} writes acknowledged, {result.TotalLost} lost, {result.TimeTravels} time travels, {result.ReadsPastExpiry} reads past expiry, digests {(result.DigestsEqual ? "equal" : "DIFFER")}, full syncs {string.Join("/", result.FullSyncs)}, crashes {result.Crashes}");
-            foreach (string line in result.LostWithWait.Select(l => "lost after WAIT: " + l).Concat(result.FullSyncBursts).Concat(result.Divergence).Concat(result.CrashReports))
+            IEnumerable<string> timing = result.LostPlainByTiming.GroupBy(t => t.Key.Fault).OrderBy(g => g.Key)
+                .Select(g => $"lost +OK writes of {g.Key}, acknowledged: " + string.Join(", ", g.OrderBy(t => t.Key.When).Select(t => $"{t.Key.When} {t.Value}")));
+            foreach (string line in result.LostWithWait.Select(l => "lost after WAIT: " + l).Concat(timing).Concat(result.FullSyncBursts).Concat(result.Divergence).Concat(result.CrashReports))
             {
                 log(line);
             }

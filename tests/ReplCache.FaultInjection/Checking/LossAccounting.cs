@@ -50,6 +50,12 @@ public static class LossAccounting
 
             string culprit = lostAt < after.Length ? after[lostAt].Fault.Fault.ToString() : RunResult.FinalHealing;
             Count(result.Lost, culprit, last.Ack);
+            if (last.Ack == Ack.Plain && lostAt < after.Length)
+            {
+                var when = (after[lostAt].Fault.Fault.ToString(), TimingBucket(last.At - after[lostAt].Fault.Began));
+                result.LostPlainByTiming[when] = result.LostPlainByTiming.GetValueOrDefault(when) + 1;
+            }
+
             if (last.Ack != Ack.Plain && result.LostWithWait.Count < 20)
             {
                 result.LostWithWait.Add($"{key.Key} ({(last.IsDelete ? "deleted" : "set")}, {last.Ack}, acknowledged at {last.At.TotalSeconds:F2} s under {fault}) lost by {culprit}");
@@ -77,6 +83,17 @@ public static class LossAccounting
 
         return lostAt;
     }
+
+    /// <summary>When a write was acknowledged, relative to the start of the fault that lost it.</summary>
+    public static string TimingBucket(TimeSpan sinceFaultBegan) => sinceFaultBegan.TotalSeconds switch
+    {
+        < -1 => "over 1 s before",
+        < -0.01 => "10 ms to 1 s before",
+        < 0 => "the last 10 ms before",
+        < 1 => "its first second",
+        < 3 => "1-3 s into it",
+        _ => "3 s or more into it",
+    };
 
     /// <summary>The fault in force when the write was acknowledged, else the next to begin (which is what could lose it).</summary>
     private static string Attribute(AckedWrite write, IReadOnlyList<ScheduledFault> schedule)

@@ -35,6 +35,13 @@ public sealed class RunResult
     /// <summary>The first few writes acknowledged by WAIT that were lost: key, when, and the fault charged, for the run's log.</summary>
     public List<string> LostWithWait { get; } = [];
 
+    /// <summary>
+    /// Lost +OK writes by the fault charged with them and when each was acknowledged relative to that fault's start
+    /// (<see cref="LossAccounting.TimingBucket"/>): before it (in the primary's replication lag when it stopped) or
+    /// during it (taken by a node the fault was about to overrule).
+    /// </summary>
+    public Dictionary<(string Fault, string When), int> LostPlainByTiming { get; } = [];
+
     /// <summary>Keys whose deletion every secondary acknowledged (WAIT 2), present again at the end.</summary>
     public int Resurrected { get; set; }
 

@@ -62,6 +62,26 @@ public sealed class LossAccountingTests
         Assert.Equal(0, result.ShareLost("KillSecondary"));
     }
 
+    [Fact]
+    public void LostPlainWrites_AreCountedByWhenTheyWereAcknowledged_RelativeToTheFaultThatLostThem()
+    {
+        var history = new History();
+        // g: acknowledged 5 ms before the freeze began; h: 2 s into it (by a node the freeze was about to overrule).
+        history.Writes.Enqueue(new AckedWrite("u:g", IsDelete: false, Ack.Plain, -1, TimeSpan.FromSeconds(39.995)));
+        history.Writes.Enqueue(new AckedWrite("u:h", IsDelete: false, Ack.Plain, 2, TimeSpan.FromSeconds(42)));
+        Checkpoint(history, 0, at: 20);
+        Checkpoint(history, 1, at: 35);
+        Checkpoint(history, 2, at: 50);
+        RunResult result = NewResult();
+
+        LossAccounting.Charge(result, history, Faults, new HashSet<string>(StringComparer.Ordinal));
+
+        Assert.Equal(2, result.Lost.GetValueOrDefault(("FreezePrimary", Ack.Plain)));
+        Assert.Equal(1, result.LostPlainByTiming.GetValueOrDefault(("FreezePrimary", "the last 10 ms before")));
+        Assert.Equal(1, result.LostPlainByTiming.GetValueOrDefault(("FreezePrimary", "1-3 s into it")));
+        Assert.Equal(2, result.LostPlainByTiming.Values.Sum());
+    }
+
     private static int Risk(RunResult result, string fault) => result.AtRisk.Where(a => a.Key.Fault == fault).Sum(a => a.Value);
 
     private static ScheduledFault Fault(int index, Fault fault, int began, int ended) =>
