@@ -25,6 +25,11 @@ public sealed class UniqueKeysWorkload(PrimaryLocator locator, History history, 
                     ? await client.CallAsync(cancellationToken, "DEL", key).ConfigureAwait(false)
                     : await client.CallAsync(cancellationToken, "SET", key, n.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
                 bool acknowledged = delete ? reply is long : reply is "OK";
+
+                // When the server acknowledged it: a WAIT after it can take up to the call's timeout (a frozen
+                // primary), and the write was at risk from its +OK on, not from the WAIT's end.
+                TimeSpan acknowledgedAt = history.Now;
+                int inForce = history.Nemesis;
                 if (!acknowledged)
                 {
                     Interlocked.Increment(ref history.WriteErrors);
@@ -46,7 +51,7 @@ public sealed class UniqueKeysWorkload(PrimaryLocator locator, History history, 
                     }
                 }
 
-                history.Writes.Enqueue(new AckedWrite(key, delete, ack, history.Nemesis, history.Now));
+                history.Writes.Enqueue(new AckedWrite(key, delete, ack, inForce, acknowledgedAt));
                 if (delete)
                 {
                     written.Remove(key);
