@@ -8,7 +8,7 @@ namespace ReplCache.Benchmarks;
 /// long ago; redis-server is compiled ahead of time.
 /// </summary>
 /// <remarks>
-/// One fixed warm-up round was not enough on 2 cores: perf put 20 % of a measured full sync's samples, and 38 % of a
+/// Every end-to-end bench warms up this way (the lag bench with rounds of writes at its rate). One fixed warm-up round was not enough on 2 cores: perf put 20 % of a measured full sync's samples, and 38 % of a
 /// fresh-keys run's, in the tiered compiler's thread, and the same bench's result varied by 2x from run to run with
 /// how far tiering had got.
 /// </remarks>

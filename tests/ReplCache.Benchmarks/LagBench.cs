@@ -32,18 +32,10 @@ internal static class LagBench
     public static async Task<TimeSpan> WarmUpAsync(int writesPerSecond, int quietMethods = 20, int maxSeconds = 60)
     {
         await using ReplCacheRig rig = await ReplCacheRig.StartAsync(secondaries: 2);
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(maxSeconds))
-        {
-            long compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
-            await rig.MeasureAsync(writesPerSecond, samples: 0); // the meter's first second of writes: unrecorded
-            if (System.Runtime.JitInfo.GetCompiledMethodCount() - compiled < quietMethods)
-            {
-                break;
-            }
-        }
 
-        return clock.Elapsed;
+        // Each round is the meter's first second of writes, which it does not record.
+        (TimeSpan took, _) = await JitWarmUp.UntilQuietAsync(() => rig.MeasureAsync(writesPerSecond, samples: 0), quietMethods, maxSeconds);
+        return took;
     }
 
     public static async Task<LagFigures> ReplCacheAsync(int writesPerSecond, int samples)

@@ -27,8 +27,10 @@ internal sealed class LoopThread : IDisposable
     private readonly PriorityQueue<(WaitTarget Target, int Generation), long> _timers = new();
     private readonly List<ArmedSignal> _signals = [];
 
-    /// <summary>Waits without a deadline, and every reusable wait, kept so that disposal can end them.</summary>
+    /// <summary>One-shot waits without a deadline, kept so that disposal can end them.</summary>
     private readonly List<Waiter> _untimed = [];
+
+    /// <summary>Every reusable wait, kept so that disposal can end the one pending.</summary>
     private readonly List<LoopWait> _reusable = [];
     private bool _disposed;
 

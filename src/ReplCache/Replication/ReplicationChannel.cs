@@ -45,9 +45,7 @@ internal static class ReplicationChannel
             HttpHandler = new GrpcWebHandler(GrpcWebMode.GrpcWeb, new SocketsHttpHandler
             {
                 ConnectTimeout = TimeSpan.FromSeconds(5),
-                ConnectCallback = readsInline
-                    ? static (context, cancellationToken) => OwnedThreadStream.ConnectAsync(context.DnsEndPoint, readsInline: true, cancellationToken)
-                    : static (context, cancellationToken) => OwnedThreadStream.ConnectAsync(context.DnsEndPoint, readsInline: false, cancellationToken),
+                ConnectCallback = (context, cancellationToken) => OwnedThreadStream.ConnectAsync(context.DnsEndPoint, readsInline, cancellationToken),
                 PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
                 SslOptions = ClientTls(address, tls, check),
             }),

@@ -296,8 +296,7 @@ internal sealed class EntryTable(EntryHeap heap)
 
             // The tag is the hash's low bits, all a table of up to TaggedCapacity slots indexes by; a larger one
             // needs more of them than the slot keeps, so the key is hashed again.
-            ulong hash = capacity <= TaggedCapacity ? (ulong)(slot.Word & TagMask) : KeyCodec.Hash(EntryLayout.Key(heap.Resolve(slot.Handle)));
-            int index = Home(hash, mask);
+            int index = HomeOfTag(slot.Word, mask) is int tagged and >= 0 ? tagged : Home(KeyCodec.Hash(EntryLayout.Key(heap.Resolve(slot.Handle))), mask);
             while (fresh[index].Word != 0)
             {
                 index = (index + 1) & mask;
