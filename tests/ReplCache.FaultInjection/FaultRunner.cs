@@ -15,7 +15,8 @@ public static class FaultRunner
     /// <summary>1 MB: small enough that a secondary cut off under the backlog filler must full-resync.</summary>
     public const long BacklogBytes = 1024 * 1024;
 
-    public static async Task<RunResult> RunAsync(ServerKind kind, int seed, TimeSpan duration, Action<string> log, CancellationToken cancellationToken)
+    /// <param name="keep">Leave the group's directory (node logs, Sentinel logs, lost.txt) in place and say where.</param>
+    public static async Task<RunResult> RunAsync(ServerKind kind, int seed, TimeSpan duration, Action<string> log, CancellationToken cancellationToken, bool keep = false)
     {
         string dir = Directory.CreateTempSubdirectory($"replcache-faults-{kind.ToString().ToLowerInvariant()}-").FullName;
         List<ScheduledFault> schedule = Schedule.Create(seed, duration);
@@ -68,6 +69,11 @@ public static class FaultRunner
                 log(line);
             }
 
+            if (keep)
+            {
+                await File.WriteAllLinesAsync(Path.Combine(dir, "lost.txt"), result.LostWrites, cancellationToken).ConfigureAwait(false);
+            }
+
             if (result.Divergence.Count > 0)
             {
                 log(string.Join("\n", cluster.Nodes.Select(n => $"--- node {n.Index}:\n{n.Log}")));
@@ -77,9 +83,17 @@ public static class FaultRunner
         }
         finally
         {
+            if (keep)
+            {
+                log($"{kind}: the group's directory is kept at {dir}");
+            }
+
             try
             {
-                Directory.Delete(dir, recursive: true);
+                if (!keep)
+                {
+                    Directory.Delete(dir, recursive: true);
+                }
             }
             catch (IOException)
             {

@@ -3,7 +3,7 @@ using ReplCache.FaultInjection;
 using ReplCache.FaultInjection.Checking;
 using ReplCache.FaultInjection.Group;
 
-// replcache-faults [--seed N] [--seconds S] [--target replcache|redis|both] [--report file.md] [--print-schedule]
+// replcache-faults [--seed N] [--seconds S] [--target replcache|redis|both] [--report file.md] [--print-schedule] [--keep]
 // Runs the seeded fault schedule against a replcache-server group and a redis-server group (same ports layout,
 // seed, schedule and Sentinel settings) and prints the table of what each lost.
 int seed = 1, seconds = 180;
@@ -11,7 +11,7 @@ string target = "both";
 string? reportPath = null;
 for (int i = 0; i < args.Length; i += 2)
 {
-    if (args[i] == "--print-schedule")
+    if (args[i] is "--print-schedule" or "--keep")
     {
         i--; // a flag, without a value
         continue;
@@ -56,7 +56,7 @@ ServerKind[] kinds = target switch
 var results = new List<RunResult>();
 foreach (ServerKind kind in kinds)
 {
-    results.Add(await FaultRunner.RunAsync(kind, seed, TimeSpan.FromSeconds(seconds), Console.WriteLine, CancellationToken.None));
+    results.Add(await FaultRunner.RunAsync(kind, seed, TimeSpan.FromSeconds(seconds), Console.WriteLine, CancellationToken.None, keep: args.Contains("--keep")));
 }
 
 string report = Report.Markdown(results, TimeSpan.FromSeconds(seconds));

@@ -50,6 +50,8 @@ public static class LossAccounting
 
             string culprit = lostAt < after.Length ? after[lostAt].Fault.Fault.ToString() : RunResult.FinalHealing;
             Count(result.Lost, culprit, last.Ack);
+            string since = lostAt < after.Length ? $", {(last.At - after[lostAt].Fault.Began).TotalSeconds:F3} s from #{after[lostAt].Fault.Index}'s start" : "";
+            result.LostWrites.Add($"{key.Key} {(last.IsDelete ? "deleted" : "set")} {last.Ack} at {last.At.TotalSeconds:F3} s under {fault}, lost by {culprit}{since}");
             if (last.Ack == Ack.Plain && lostAt < after.Length)
             {
                 var when = (after[lostAt].Fault.Fault.ToString(), TimingBucket(last.At - after[lostAt].Fault.Began));

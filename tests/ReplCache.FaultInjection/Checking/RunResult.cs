@@ -42,6 +42,9 @@ public sealed class RunResult
     /// </summary>
     public Dictionary<(string Fault, string When), int> LostPlainByTiming { get; } = [];
 
+    /// <summary>Every lost write, one line each (key, acknowledgement, when, the fault charged), for a kept run's directory.</summary>
+    public List<string> LostWrites { get; } = [];
+
     /// <summary>Keys whose deletion every secondary acknowledged (WAIT 2), present again at the end.</summary>
     public int Resurrected { get; set; }
 
