@@ -135,4 +135,27 @@ public class TopologyTests
         a.Cache.SetString("still", "primary");
         await Poll.UntilAsync(() => c.Cache.GetString("still") == "primary", "a write to flow down the unchanged chain");
     }
+
+    /// <summary>
+    /// Found by the fault runner: Sentinel pointed a node at the frozen old primary (SIGSTOP: its kernel still accepts
+    /// connections, nothing answers), and REPLICAOF's loop check waited 5 s for it to say who it is. Sentinel closed
+    /// the silent link, and the REPLICAOF toward the new primary it had queued behind was lost.
+    /// </summary>
+    [Fact]
+    public async Task ReplicaOf_ATargetThatAcceptsButNeverAnswers_AnswersWithinTheLoopChecksBudget()
+    {
+        using var frozen = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        frozen.Start(); // listening, never accepting: connections complete in the kernel's backlog, as to a stopped process
+        var target = new Uri($"http://127.0.0.1:{((System.Net.IPEndPoint)frozen.LocalEndpoint).Port}/");
+        await using ReplicatedCacheNode a = await Nodes.StartPrimaryAsync();
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await a.Replication.ReplicaOfAsync(target);
+        clock.Stop();
+
+        // Sentinel closes a link silent for half its down-after; the fault runner's is 2 s, the old wait was 5 s.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"REPLICAOF took {clock.Elapsed.TotalMilliseconds:F0} ms");
+        Assert.Equal(ReplicationRole.Secondary, a.Replication.GetInfo().Role);
+        Assert.NotEqual(PrimaryLinkStatus.Up, a.Replication.GetInfo().LinkStatus);
+    }
 }

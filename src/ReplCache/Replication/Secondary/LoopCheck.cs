@@ -15,10 +15,25 @@ namespace ReplCache.Replication.Secondary;
 /// judged by where every node points, not by links that have yet to reconnect; the handshake checks again at every
 /// hop, so a loop closed by two concurrent changes is refused too. A node that cannot be reached ends the walk: the
 /// link retries until it answers, as in Redis.
+/// <para>
+/// The whole walk has <see cref="WalkBudget"/>: REPLICAOF answers by then whatever the chain does. A frozen node (its
+/// process stopped, its kernel still accepting connections) would otherwise hold REPLICAOF, and every command pipelined
+/// behind it on that connection, for <see cref="DescribeTimeout"/> per hop. Sentinel closes a link whose PING goes
+/// unanswered for half its down-after period, and what it had sent down that link is lost: a REPLICAOF pointed at the
+/// frozen old primary cost the next REPLICAOF, toward the new one, so the node kept following the stale primary while
+/// the promoted one had no secondary (found by the fault runner: IsolatePrimary after FreezePrimary). A walk that runs
+/// out of budget accepts the target, as one that cannot be reached does; the handshake still refuses a looping link.
+/// </para>
 /// </remarks>
 internal sealed partial class LoopCheck(ReplicationState state, ReplicatedCacheOptions options, TlsContext tls, ILogger logger)
 {
     private static readonly TimeSpan DescribeTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long REPLICAOF's whole walk may take: a node answers Describe in milliseconds (a new connection's handshake
+    /// included), and Sentinel with a down-after of 1 s closes a link silent for 500 ms.
+    /// </summary>
+    internal static readonly TimeSpan WalkBudget = TimeSpan.FromMilliseconds(400);
 
     /// <summary>The longest chain REPLICAOF walks when it looks for a loop.</summary>
     private const int MaxChainWalk = 32;
@@ -45,9 +60,10 @@ internal sealed partial class LoopCheck(ReplicationState state, ReplicatedCacheO
 
         var chain = new List<string>();
         Uri? next = primary;
+        DateTime walkDeadline = DateTime.UtcNow + WalkBudget;
         for (int hop = 0; hop < MaxChainWalk && next is not null; hop++)
         {
-            NodeDescription? node = await DescribeAsync(next, cancellationToken).ConfigureAwait(false);
+            NodeDescription? node = await DescribeAsync(next, walkDeadline, cancellationToken).ConfigureAwait(false);
             if (node is null)
             {
                 return;
@@ -75,14 +91,24 @@ internal sealed partial class LoopCheck(ReplicationState state, ReplicatedCacheO
         }
     }
 
-    private async Task<NodeDescription?> DescribeAsync(Uri address, CancellationToken cancellationToken)
+    /// <summary>Asks <paramref name="address"/> who it is and whom it follows; null when it cannot say in time.</summary>
+    /// <param name="address">The node to ask.</param>
+    /// <param name="walkDeadline">When the whole walk must have ended (<see cref="WalkBudget"/>); a hop gets what is left.</param>
+    /// <param name="cancellationToken">Abandons the question.</param>
+    private async Task<NodeDescription?> DescribeAsync(Uri address, DateTime walkDeadline, CancellationToken cancellationToken)
     {
         var check = new PeerCertificateCheck();
+        DateTime hopDeadline = DateTime.UtcNow + DescribeTimeout;
         try
         {
             using GrpcChannel channel = ReplicationChannel.Create(address, options, tls, check);
             var client = new Protocol.Replication.ReplicationClient(channel);
-            return await client.DescribeAsync(new DescribeRequest(), AuthToken.Headers(options.AuthToken), DateTime.UtcNow + DescribeTimeout, cancellationToken).ConfigureAwait(false);
+            return await client.DescribeAsync(new DescribeRequest(), AuthToken.Headers(options.AuthToken), walkDeadline < hopDeadline ? walkDeadline : hopDeadline, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.DeadlineExceeded && walkDeadline <= DateTime.UtcNow)
+        {
+            Log.WalkOutOfTime(logger, state.NodeId, state.Role, state.History.Id, state.Offset, address, WalkBudget.TotalMilliseconds);
+            return null;
         }
         catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown
             or StatusCode.Unauthenticated)
