@@ -76,7 +76,7 @@ internal sealed partial class NodeCore : IAsyncDisposable, IDisposable
         Links = new LinkSupervisor(State, Store, ReplicationLog, AppliedKeys, options, Tls, Metrics, _loggerFactory);
 
         var writePause = new WritePause();
-        var gate = new AccessGate(State, options, Replicas, Links, writePause);
+        var gate = new AccessGate(State, options, Replicas, Links, writePause, new StalePrimaryFence(State));
         Route = new WriteRoute(Store, gate, Links);
         Cache = new ReplicatedCache(Store, Route, gate, Metrics);
         var failover = new FailoverCoordinator(State, ReplicationLog, Replicas, Links, writePause, options, _logger);

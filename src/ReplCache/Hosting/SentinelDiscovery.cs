@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using Microsoft.Extensions.Logging;
+using ReplCache.Resp;
 
 namespace ReplCache.Hosting;
 
@@ -115,25 +115,13 @@ internal static partial class SentinelDiscovery
         int port = int.Parse(endpoint.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(PerSentinelTimeout);
-        using var tcp = new TcpClient(IPAddress.TryParse(host, out IPAddress? ip) ? ip.AddressFamily : AddressFamily.InterNetwork);
-        await tcp.ConnectAsync(host, port, timeout.Token).ConfigureAwait(false);
-        NetworkStream stream = tcp.GetStream();
-        var request = new StringBuilder();
-        if (authToken is not null)
+        using RespLineClient client = await RespLineClient.ConnectAsync(host, port, timeout.Token).ConfigureAwait(false);
+        if (await client.SendAsync(authToken, ["SENTINEL", "get-master-addr-by-name", service], timeout.Token).ConfigureAwait(false) is { } refused)
         {
-            Command(request, "AUTH", authToken);
+            throw new InvalidDataException("AUTH refused (Sentinel.AuthToken): " + refused);
         }
 
-        Command(request, "SENTINEL", "get-master-addr-by-name", service);
-        await stream.WriteAsync(Encoding.UTF8.GetBytes(request.ToString()), timeout.Token).ConfigureAwait(false);
-
-        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, leaveOpen: true);
-        if (authToken is not null && await ReadLineAsync(reader, timeout.Token).ConfigureAwait(false) is { } auth && auth.StartsWith('-'))
-        {
-            throw new InvalidDataException("AUTH refused (Sentinel.AuthToken): " + auth[1..]);
-        }
-
-        string header = await ReadLineAsync(reader, timeout.Token).ConfigureAwait(false);
+        string header = await client.ReadLineAsync(timeout.Token).ConfigureAwait(false);
         if (header.StartsWith('-'))
         {
             throw new InvalidDataException(header[1..]);
@@ -149,31 +137,19 @@ internal static partial class SentinelDiscovery
             throw new InvalidDataException($"unexpected reply '{header}' to SENTINEL get-master-addr-by-name");
         }
 
-        string primaryHost = await ReadBulkAsync(reader, timeout.Token).ConfigureAwait(false);
-        string primaryPort = await ReadBulkAsync(reader, timeout.Token).ConfigureAwait(false);
+        string primaryHost = await ReadBulkAsync(client, timeout.Token).ConfigureAwait(false);
+        string primaryPort = await ReadBulkAsync(client, timeout.Token).ConfigureAwait(false);
         return int.TryParse(primaryPort, NumberStyles.None, CultureInfo.InvariantCulture, out int parsed) && parsed is > 0 and <= 65535
             ? (primaryHost, parsed)
             : throw new InvalidDataException($"the Sentinel named port '{primaryPort}'");
     }
 
-    private static void Command(StringBuilder request, params string[] args)
+    private static async Task<string> ReadBulkAsync(RespLineClient client, CancellationToken cancellationToken)
     {
-        request.Append('*').Append(args.Length).Append("\r\n");
-        foreach (string arg in args)
-        {
-            request.Append('$').Append(Encoding.UTF8.GetByteCount(arg)).Append("\r\n").Append(arg).Append("\r\n");
-        }
-    }
-
-    private static async Task<string> ReadBulkAsync(StreamReader reader, CancellationToken cancellationToken)
-    {
-        string header = await ReadLineAsync(reader, cancellationToken).ConfigureAwait(false);
-        return header.StartsWith('$') ? await ReadLineAsync(reader, cancellationToken).ConfigureAwait(false)
+        string header = await client.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+        return header.StartsWith('$') ? await client.ReadLineAsync(cancellationToken).ConfigureAwait(false)
             : throw new InvalidDataException($"expected a bulk string, got '{header}'");
     }
-
-    private static async Task<string> ReadLineAsync(StreamReader reader, CancellationToken cancellationToken) =>
-        await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) ?? throw new IOException("the Sentinel closed the connection");
 
     private static bool SameHost(string a, string b) =>
         string.Equals(a, b, StringComparison.OrdinalIgnoreCase)

@@ -2,10 +2,14 @@ namespace ReplCache.Replication;
 
 /// <summary>
 /// Whether this node may serve a read or apply a write right now, as Redis decides it for a command: READONLY on a
-/// secondary, NOREPLICAS under min-replicas-to-write, MASTERDOWN with replica-serve-stale-data off.
+/// secondary, NOREPLICAS under min-replicas-to-write, MASTERDOWN with replica-serve-stale-data off; and READONLY on a
+/// primary the Sentinels have replaced (<see cref="StalePrimaryFence"/>), which Redis does not refuse.
 /// </summary>
-internal sealed class AccessGate(ReplicationState state, ReplicatedCacheOptions options, IGoodReplicaCount replicas, IUpstreamLink upstream, WritePause pause)
+internal sealed class AccessGate(ReplicationState state, ReplicatedCacheOptions options, IGoodReplicaCount replicas, IUpstreamLink upstream, WritePause pause, StalePrimaryFence fence)
 {
+    /// <summary>The fence a Sentinel's hello raises on a replaced primary.</summary>
+    public StalePrimaryFence StalePrimary => fence;
+
     /// <summary>Whether writes must wait (FAILOVER's pause) before they are checked and applied.</summary>
     public bool WritesPaused => pause.IsPaused;
 
@@ -37,6 +41,10 @@ internal sealed class AccessGate(ReplicationState state, ReplicatedCacheOptions 
         {
             // Redis's min-replicas-to-write: only a primary checks it; secondaries ignore the setting.
             throw new NotEnoughReplicasException();
+        }
+        else if (fence.Reason is { } stale)
+        {
+            throw new ReadOnlyReplicaException(stale);
         }
     }
 

@@ -9,7 +9,8 @@ internal static class RespErrors
     {
         error = exception switch
         {
-            ReadOnlyReplicaException => "READONLY You can't write against a read only replica.",
+            // A fenced stale primary's message names why, and starts with READONLY as clients expect.
+            ReadOnlyReplicaException e => e.Message.StartsWith("READONLY ", StringComparison.Ordinal) ? e.Message : ReadOnlyReplicaException.DefaultMessage,
             NotEnoughReplicasException => "NOREPLICAS Not enough good replicas to write.",
             PrimaryLinkDownException => "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
             // The only ArgumentOutOfRange a store write throws: the entry alone is larger than SizeLimitBytes.

@@ -53,7 +53,11 @@ internal sealed partial class RespServer
         HostSettings = hostSettings;
         Stopping = stopping;
         Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("ReplCache.Resp");
+        SentinelHellos = new Sentinel.SentinelHelloFence(state, gate.StalePrimary, RunId, options.AuthToken, Logger, stopping);
     }
+
+    /// <summary>What the Sentinels' hellos published through this node say about its role (<see cref="Sentinel.SentinelHelloFence"/>).</summary>
+    public Sentinel.SentinelHelloFence SentinelHellos { get; }
 
     public CacheStore Store { get; }
 

@@ -109,8 +109,16 @@ public sealed class SentinelFailoverTests
         Assert.Contains("+fix-slave-config", string.Join("\n", group.Sentinels.Select(s => s.Log)), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// StackExchange.Redis, given only the Sentinels and the service name, follows SENTINEL FAILOVER, and few of the
+    /// writes it saw acknowledged are lost. Between the promotion and Sentinel's conversion of the old primary (8 s
+    /// after it reports the master role, as with Redis) the client still writes to the old primary: Redis takes those
+    /// writes and loses them in its resync; ReplCache's old primary is fenced by the Sentinels' next hello and answers
+    /// READONLY. Measured on this test before the fence: 103 of 124 acknowledged writes lost, 1 failed; with it, 9 of 30
+    /// lost (the writes before the first hello naming the new primary), the rest failed loudly instead.
+    /// </summary>
     [RequiresRedisToolsFact("redis-server")]
-    public async Task StackExchangeRedis_WithAServiceName_FollowsAManualFailover_LosingAtMostTwoWrites()
+    public async Task StackExchangeRedis_WithAServiceName_FollowsAManualFailover_LosingOnlyTheWritesBeforeTheSentinelsHello()
     {
         await using SentinelGroup group = await SentinelGroup.StartAsync();
         var options = new ConfigurationOptions
@@ -128,7 +136,8 @@ public sealed class SentinelFailoverTests
 
         await using ConnectionMultiplexer redis = await ConnectionMultiplexer.ConnectAsync(options);
         IDatabase db = redis.GetDatabase();
-        int failed = 0, written = 0, landed = 0;
+        var acknowledged = new List<int>();
+        int failed = 0, landed = 0;
         bool failoverSent = false;
         int? promoted = null;
         for (int i = 0; i < 600 && landed < 10; i++)
@@ -136,8 +145,8 @@ public sealed class SentinelFailoverTests
             bool ok = false;
             try
             {
-                await db.StringSetAsync("counter", i);
-                written++;
+                await db.StringSetAsync(Key(i), i);
+                acknowledged.Add(i);
                 ok = true;
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
@@ -145,7 +154,7 @@ public sealed class SentinelFailoverTests
                 failed++;
             }
 
-            if (written == 10 && !failoverSent)
+            if (acknowledged.Count == 10 && !failoverSent)
             {
                 Assert.Equal("OK", await group.Sentinels[0].Client.CallAsync("SENTINEL", "FAILOVER", SentinelGroup.MasterName));
                 failoverSent = true;
@@ -156,9 +165,8 @@ public sealed class SentinelFailoverTests
                 promoted = Array.IndexOf(group.Ports, port);
             }
 
-            // Landed: the new primary holds the value just written. Until Sentinel converts the old primary (about
-            // 10 s, as with Redis), the client may still write there: those writes succeed, and are the failover's loss.
-            if (ok && promoted is { } p && await GetAsync(group.Ports[p], "counter") == i.ToString(CultureInfo.InvariantCulture))
+            // Landed: the new primary holds the write just acknowledged.
+            if (ok && promoted is { } p && await GetAsync(group.Ports[p], Key(i)) is not null)
             {
                 landed++;
             }
@@ -167,8 +175,21 @@ public sealed class SentinelFailoverTests
         }
 
         Assert.True(landed >= 10, $"writes landed on the new primary: {landed}; failed: {failed}\n{group.Logs()}");
-        Assert.True(failed <= 2, $"{failed} writes failed across the failover (at most 2 allowed)");
         Assert.Equal("master", (await group.InfoAsync(promoted!.Value))["role"]);
+
+        // Once Sentinel has converted the old primary, every acknowledged write the new primary lacks is lost for good.
+        await group.WaitAsync(() => group.FollowsAsync(0, promoted.Value), "Sentinel to convert the old primary", FailoverTimeout);
+        int lost = 0;
+        foreach (int write in acknowledged)
+        {
+            lost += await GetAsync(group.Ports[promoted.Value], Key(write)) is null ? 1 : 0;
+        }
+
+        // A Sentinel hellos every node every 2 s: at 10 writes a second, about 20 writes can precede the first hello
+        // naming the new primary. Without the fence the loss runs until the conversion, 8 s or more.
+        Assert.True(lost <= 20, $"{lost} of {acknowledged.Count} acknowledged writes lost across the failover ({failed} refused)");
+
+        static string Key(int i) => "w:" + i.ToString(CultureInfo.InvariantCulture);
     }
 
     private static async Task<string?> GetAsync(int port, string key)

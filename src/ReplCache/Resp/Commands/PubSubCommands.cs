@@ -92,6 +92,7 @@ internal static class PubSubCommands
     /// <summary><c>PUBLISH channel message</c>: not a write, so a secondary accepts it too; the reply counts the deliveries.</summary>
     public static ValueTask<RespFlow> Publish(RespConnection c)
     {
+        c.Server.SentinelHellos.Observe(c.Request[1], c.Request[2]);
         c.Writer.Integer(c.Server.PubSub.Publish(c.Request[1], c.Request[2]));
         return Done;
     }

@@ -63,6 +63,7 @@ internal static class ReplicationCommands
             try
             {
                 await c.Server.Replication.PromoteToPrimaryAsync(c.Server.Stopping).ConfigureAwait(false);
+                c.Server.Gate.StalePrimary.Lift(); // the operator's word over the Sentinels' hello
             }
             catch (InvalidOperationException ex)
             {
