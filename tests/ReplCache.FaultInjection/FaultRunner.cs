@@ -87,16 +87,15 @@ public static class FaultRunner
             {
                 log($"{kind}: the group's directory is kept at {dir}");
             }
-
-            try
+            else
             {
-                if (!keep)
+                try
                 {
                     Directory.Delete(dir, recursive: true);
                 }
-            }
-            catch (IOException)
-            {
+                catch (IOException)
+                {
+                }
             }
         }
     }

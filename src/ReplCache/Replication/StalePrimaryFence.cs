@@ -2,7 +2,7 @@ namespace ReplCache.Replication;
 
 /// <summary>
 /// Refuses writes on a primary that the Sentinels have replaced: raised when a Sentinel's hello names another node,
-/// itself a primary, as the master (see <c>Resp.PubSub.SentinelHelloFence</c>); it lasts until this primary's term
+/// itself a primary, as the master (see <c>Resp.Sentinel.SentinelHelloFence</c>); it lasts until this primary's term
 /// ends (Sentinel's <c>REPLICAOF</c> makes it a secondary), a hello names this node again, or <c>REPLICAOF NO ONE</c>.
 /// </summary>
 /// <remarks>
