@@ -30,9 +30,6 @@ internal sealed partial class SecondarySession(
     /// <summary>Bytes of log per Records message: big enough to amortise framing, small enough to stay off the LOH.</summary>
     internal const int BatchBytes = 64 * 1024;
 
-    /// <summary>At most this many log batches (4 MB) between two snapshot chunks.</summary>
-    private const int SnapshotLogBatchesPerChunk = 64;
-
     private readonly ILogger _logger = logger;
     private readonly ReplicatedCacheOptions _options = options;
     private readonly byte[] _batch = new byte[BatchBytes];
@@ -203,7 +200,7 @@ internal sealed partial class SecondarySession(
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            bool sentLog = await SendLogBatchAsync(replica, cursor, cancellationToken).ConfigureAwait(false);
+            bool sentLog = await SendLogBatchAsync(replica, cursor, cancellationToken).ConfigureAwait(false) > 0;
 
             // Answers to forwarded writes go after the records they name (an answer naming an offset past the cursor
             // waits), so a forwarding secondary has applied its write by the time it reads the answer. Checked after
@@ -267,7 +264,7 @@ internal sealed partial class SecondarySession(
         return wanted > _acknowledgementAskedAt && cursor.Position >= wanted;
     }
 
-    /// <summary>Streams the store, one log batch after each chunk so the log written meanwhile never piles up.</summary>
+    /// <summary>Streams the store, and after each chunk about as many bytes of the log written meanwhile.</summary>
     private async Task<long> SendSnapshotAsync(ConnectedReplica replica, LogCursor cursor, CancellationToken cancellationToken)
     {
         var snapshot = new SnapshotEncoder(store);
@@ -283,30 +280,35 @@ internal sealed partial class SecondarySession(
             await responses.WriteAsync(message, cancellationToken).ConfigureAwait(false);
             replica.Sent(chunk.Length);
 
-            // The log goes first: what writers add during the snapshot is sent as it comes (up to a few MB per
-            // chunk, so the snapshot still moves), and never piles up toward the output limit while the secondary
-            // keeps up. Only a secondary slower than the writers falls behind, and that one must resync.
-            for (int batch = 0; batch < SnapshotLogBatchesPerChunk && await SendLogBatchAsync(replica, cursor, cancellationToken).ConfigureAwait(false); batch++)
+            // The snapshot and the log share the stream byte for byte: a light log is sent as it comes, and a heavy
+            // one takes half the stream, never all of it. Sending up to 4 MB of log per 48 KB chunk (as before)
+            // starved the snapshot under a writer as fast as the stream: one full sync of 1M keys ran for as long as
+            // the writer did (90 s locally, past 180 s on CI). Now it ends within about twice its undisturbed time;
+            // a log that outgrows the output limit meanwhile drops the secondary, which resyncs.
+            long logBytes = 0;
+            int sent;
+            while (logBytes < chunk.Length && (sent = await SendLogBatchAsync(replica, cursor, cancellationToken).ConfigureAwait(false)) > 0)
             {
+                logBytes += sent;
             }
         }
     }
 
-    /// <returns>False when the cursor was already at the end of the log.</returns>
-    private async Task<bool> SendLogBatchAsync(ConnectedReplica replica, LogCursor cursor, CancellationToken cancellationToken)
+    /// <returns>The bytes of log sent: 0 when the cursor was already at the end of the log.</returns>
+    private async Task<int> SendLogBatchAsync(ConnectedReplica replica, LogCursor cursor, CancellationToken cancellationToken)
     {
         long start = cursor.Position;
         int read = cursor.Read(_batch);
         if (read == 0)
         {
-            return false;
+            return 0;
         }
 
         // The batch buffer is reused only after WriteAsync has serialised the message, so wrapping it is safe.
         var message = new PrimaryMessage { Records = new Records { StartOffset = start, Payload = UnsafeByteOperations.UnsafeWrap(_batch.AsMemory(0, read)) } };
         await responses.WriteAsync(message, cancellationToken).ConfigureAwait(false);
         replica.Sent(read);
-        return true;
+        return read;
     }
 
     private async Task<string[]> SendTopologyAsync(string[]? sent, CancellationToken cancellationToken)
