@@ -18,6 +18,10 @@ internal sealed partial class CacheStore
     public ulong Walk<TSink>(ulong cursor, ref TSink sink)
         where TSink : struct, IEntrySink => _scanner.Walk(cursor, ref sink);
 
+    /// <summary>Starts a walk of the entries in memory order (a full sync's snapshot); see <see cref="PageWalk"/>.</summary>
+    /// <exception cref="InvalidOperationException">The store is loading a full sync of its own.</exception>
+    public PageWalk BeginPageWalk() => new(_writeLock, _heap, _clock, _stagedLoads);
+
     /// <inheritdoc cref="KeyScanner.Scan"/>
     public ulong Scan(ulong cursor, int count, List<string> keys) => _scanner.Scan(cursor, count, keys);
 

@@ -8,6 +8,7 @@ internal sealed partial class CacheStore
     // the store holds both datasets, the old one and the one being loaded — about twice a dataset's size during a
     // full sync, the price of serving the old data until the new is complete and of keeping it if the sync fails.
 
+    private readonly StagedLoadCount _stagedLoads = new();
     private StagedLoad? _staged;
 
     /// <summary>Whether a staged load is open (a full sync in progress on a secondary).</summary>
@@ -23,6 +24,7 @@ internal sealed partial class CacheStore
         {
             DropStagedLoad();
             Volatile.Write(ref _staged, new StagedLoad(_writeLock, _heap, _role, _renewal, _eviction, _clock));
+            _stagedLoads.Advance();
         }
     }
 
@@ -45,6 +47,7 @@ internal sealed partial class CacheStore
             _table.ExchangeContents(staged.Table);
             _ledger.ExchangeBooks(staged.Ledger);
             Volatile.Write(ref _staged, null);
+            _stagedLoads.Advance();
             staged.Writer.Clear(wholePages: false); // now the old entries
         }
     }
@@ -62,6 +65,7 @@ internal sealed partial class CacheStore
 
             int dropped = staged.Table.Count;
             Volatile.Write(ref _staged, null);
+            _stagedLoads.Advance();
             staged.Writer.Clear(wholePages: false);
             return dropped;
         }

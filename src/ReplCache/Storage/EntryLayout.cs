@@ -10,7 +10,7 @@ namespace ReplCache.Storage;
 /// </summary>
 /// <remarks>
 /// <code>
-/// [0..4)  uint  Shape               which optional fields follow; narrow key and value lengths (see <see cref="EntryShape"/>). Immutable.
+/// [0..4)  uint  Shape               which optional fields follow; narrow key and value lengths; whether it is linked (see <see cref="EntryShape"/>).
 /// [4..8)  int   AccessClock         coarse last-access clock for approximate LRU (mutable).
 /// then, only those the shape names, in this order (8 bytes each):
 ///         int   KeyLength, int ValueLength   Wide only. Immutable.
@@ -62,6 +62,29 @@ internal static class EntryLayout
     }
 
     public static EntryShape Shape(Entry entry) => new(Unsafe.As<byte, uint>(ref Block(entry, EntryShape.BaseSize)));
+
+    /// <summary>
+    /// Marks a complete entry as linked into a table. Writer only, after the key and value are written: the release
+    /// makes them visible to a walk that reads the mark (see <see cref="IsLinked"/>).
+    /// </summary>
+    public static void MarkLinked(Entry entry)
+    {
+        ref uint word = ref Unsafe.As<byte, uint>(ref Block(entry, EntryShape.BaseSize));
+        Volatile.Write(ref word, word | EntryShape.Linked);
+    }
+
+    /// <summary>Marks an entry unlinked from its table (retired). Writer only.</summary>
+    public static void MarkUnlinked(Entry entry)
+    {
+        ref uint word = ref Unsafe.As<byte, uint>(ref Block(entry, EntryShape.BaseSize));
+        Volatile.Write(ref word, word & ~EntryShape.Linked);
+    }
+
+    /// <summary>
+    /// Whether the block holds a complete entry that is in a table; an acquire, so its bytes read after it are the
+    /// entry's. For a walk in memory order: the block may be free or being written, and then this is false.
+    /// </summary>
+    public static bool IsLinked(Entry entry) => (Volatile.Read(ref Unsafe.As<byte, uint>(ref Block(entry, EntryShape.BaseSize))) & EntryShape.Linked) != 0;
 
     public static long AbsoluteExpiryMs(Entry entry)
     {

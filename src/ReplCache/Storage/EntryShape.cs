@@ -2,7 +2,8 @@ namespace ReplCache.Storage;
 
 /// <summary>
 /// The first word of every entry (see <see cref="EntryLayout"/>): which of the optional header fields the entry
-/// has, and — for all but unusually long keys or values — its key and value lengths. Immutable once written.
+/// has, and — for all but unusually long keys or values — its key and value lengths. Immutable once written, but
+/// for <see cref="Linked"/>, which only the writer changes, under the store's write lock.
 /// </summary>
 /// <remarks>
 /// <code>
@@ -10,12 +11,16 @@ namespace ReplCache.Storage;
 /// bit 1       Absolute   an absolute expiry field follows
 /// bit 2       Sliding    a sliding window, its deadline and the deadline secondaries were told follow
 /// bits 3..12  key length   (narrow: up to 1023 bytes)
-/// bits 13..31 value length (narrow: up to 512 KiB - 1)
+/// bits 13..30 value length (narrow: up to 256 KiB - 1)
+/// bit 31      Linked     the entry is in a table: set once it is complete, cleared when it is unlinked
 /// </code>
 /// Most cache entries never expire or carry one absolute deadline, have keys of tens of bytes and values of
 /// hundreds; they pay 8 bytes of header (this word and the access clock) instead of a fixed 44, and only what an
 /// entry has costs it anything. A wide entry pays 8 bytes more, nothing beside a key of a kilobyte or a value of
-/// half a megabyte.
+/// quarter of a megabyte.
+/// <para><see cref="Linked"/> lets a walk over the pages in memory order (<see cref="PageWalk"/>) tell an entry
+/// that is in a table from a block that is free, being written, or retired: a block's first word is never anything
+/// but a shape (the allocator threads its free list through the second word).</para>
 /// </remarks>
 internal readonly struct EntryShape(uint bits)
 {
@@ -24,13 +29,16 @@ internal readonly struct EntryShape(uint bits)
 
     public const int MaxNarrowKeyLength = (1 << 10) - 1;
 
-    public const int MaxNarrowValueLength = (1 << 19) - 1;
+    public const int MaxNarrowValueLength = (1 << 18) - 1;
 
     private const uint Wide = 1;
     private const uint Absolute = 2;
     private const uint Sliding = 4;
     private const int KeyShift = 3;
     private const int ValueShift = 13;
+
+    /// <summary>The bit that says the entry is linked into a table (see <see cref="EntryLayout.MarkLinked"/>).</summary>
+    public const uint Linked = 1u << 31;
 
     public uint Bits { get; } = bits;
 
@@ -62,7 +70,10 @@ internal readonly struct EntryShape(uint bits)
     public int NarrowKeyLength => (int)(Bits >> KeyShift) & MaxNarrowKeyLength;
 
     /// <summary>The value length held in the word (meaningful unless <see cref="IsWide"/>).</summary>
-    public int NarrowValueLength => (int)(Bits >> ValueShift);
+    public int NarrowValueLength => (int)(Bits >> ValueShift) & MaxNarrowValueLength;
+
+    /// <summary>Whether the entry is in a table (main or staged), complete: what a walk in memory order may hand over.</summary>
+    public bool IsLinked => (Bits & Linked) != 0;
 
     /// <summary>The shape of an entry with these lengths and deadlines (0 = none).</summary>
     public static EntryShape Of(int keyLength, int valueLength, long absoluteExpiryMs, long slidingMs)

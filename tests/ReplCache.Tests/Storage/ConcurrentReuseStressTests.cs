@@ -1,6 +1,6 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using ReplCache.Storage;
+using ReplCache.Tests.Infrastructure;
 
 namespace ReplCache.Tests.Storage;
 
@@ -38,7 +38,7 @@ public class ConcurrentReuseStressTests
                     // value at another offset than the entry before had them.
                     long absolute = random.Next(3) == 0 ? long.MaxValue : 0;
                     long sliding = random.Next(3) == 0 ? 3_600_000 : 0;
-                    store.Set(KeyOf(key), Checksummed(key, version, 16 + random.Next(600)), absolute, sliding, now);
+                    store.Set(KeyOf(key), ChecksummedValue.Create(key, version, 16 + random.Next(600)), absolute, sliding, now);
                 }
 
                 Interlocked.Increment(ref writes);
@@ -64,7 +64,7 @@ public class ConcurrentReuseStressTests
                 // Spin inside the protection a little, as a slow reader copying a value would, so the writer
                 // retires and tries to reuse blocks while this one is still being read.
                 Thread.SpinWait(random.Next(50));
-                if (Verify(key, value) is { } problem)
+                if (ChecksummedValue.Verify(key, value) is { } problem)
                 {
                     failures.Enqueue(problem);
                     stop.Cancel();
@@ -90,54 +90,4 @@ public class ConcurrentReuseStressTests
     }
 
     private static string KeyOf(int key) => $"stress:{key}";
-
-    /// <summary>[key id][version][length][payload derived from both][checksum of all before].</summary>
-    private static byte[] Checksummed(int key, int version, int payloadBytes)
-    {
-        byte[] value = new byte[12 + payloadBytes + 8];
-        BinaryPrimitives.WriteInt32LittleEndian(value, key);
-        BinaryPrimitives.WriteInt32LittleEndian(value.AsSpan(4), version);
-        BinaryPrimitives.WriteInt32LittleEndian(value.AsSpan(8), payloadBytes);
-        for (int i = 0; i < payloadBytes; i++)
-        {
-            value[12 + i] = (byte)(key * 31 + version * 7 + i);
-        }
-
-        BinaryPrimitives.WriteUInt64LittleEndian(value.AsSpan(value.Length - 8), Fnv(value.AsSpan(0, value.Length - 8)));
-        return value;
-    }
-
-    private static string? Verify(int key, ReadOnlySpan<byte> value)
-    {
-        if (value.Length < 20)
-        {
-            return $"key {key}: a {value.Length}-byte value";
-        }
-
-        int owner = BinaryPrimitives.ReadInt32LittleEndian(value);
-        int payload = BinaryPrimitives.ReadInt32LittleEndian(value[8..]);
-        if (owner != key)
-        {
-            return $"key {key} returned key {owner}'s value";
-        }
-
-        if (payload != value.Length - 20)
-        {
-            return $"key {key}: length field {payload}, value of {value.Length} bytes";
-        }
-
-        ulong stored = BinaryPrimitives.ReadUInt64LittleEndian(value[^8..]);
-        return stored == Fnv(value[..^8]) ? null : $"key {key}: checksum mismatch (torn or reused block)";
-    }
-
-    private static ulong Fnv(ReadOnlySpan<byte> bytes)
-    {
-        ulong hash = 14695981039346656037UL;
-        foreach (byte b in bytes)
-        {
-            hash = (hash ^ b) * 1099511628211UL;
-        }
-
-        return hash;
-    }
 }

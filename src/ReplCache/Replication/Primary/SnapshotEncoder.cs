@@ -10,9 +10,11 @@ namespace ReplCache.Replication.Primary;
 /// streamed alongside, corrects every entry that changed meanwhile.
 /// </summary>
 /// <remarks>
-/// Each chunk is one step of the store's resumable walk (<see cref="CacheStore.Walk{TSink}"/>): every entry present
+/// Each chunk is one step of the store's resumable walk in memory order (<see cref="PageWalk"/>): every entry present
 /// from the first chunk to the last is in some chunk, whatever the table does between them, and no chunk holds
-/// the store's read protection while the sender waits on the network.
+/// the store's read protection while the sender waits on the network. In memory order rather than table order:
+/// perf put a quarter of a million-key full sync's samples in the senders' walk in table order, a cache miss in the
+/// slot array and another in the entry's page per entry.
 /// </remarks>
 internal sealed class SnapshotEncoder(CacheStore store)
 {
@@ -20,21 +22,20 @@ internal sealed class SnapshotEncoder(CacheStore store)
     public const int ChunkBytes = 48 * 1024;
 
     private readonly ArrayBufferWriter<byte> _chunk = new(ChunkBytes + 1024);
-    private ulong _cursor;
-    private bool _done;
+    private readonly PageWalk _walk = store.BeginPageWalk();
 
     public long EntriesWritten { get; private set; }
 
     /// <summary>The next chunk, or an empty span once the store has been walked. Valid until the next call.</summary>
+    /// <exception cref="InvalidOperationException">The store began loading a full sync of its own (see <see cref="PageWalk"/>).</exception>
     public ReadOnlyMemory<byte> NextChunk()
     {
         _chunk.ResetWrittenCount();
-        while (!_done && _chunk.WrittenCount < ChunkBytes)
+        while (!_walk.IsDone && _chunk.WrittenCount < ChunkBytes)
         {
             var sink = new SetRecordSink(_chunk, ChunkBytes, lengthPrefixed: false);
-            _cursor = store.Walk(_cursor, ref sink);
+            _walk.Step(ref sink);
             EntriesWritten += sink.Entries;
-            _done = _cursor == 0;
         }
 
         return _chunk.WrittenMemory;

@@ -51,7 +51,18 @@ internal sealed class EntryHeap
     }
 
     /// <summary>An entry unlinked from the table; its block is reused once no reader can see it. Writer only.</summary>
-    public void Retire(Entry entry) => _retired.Enqueue((entry.Handle, _epochs.Current));
+    public void Retire(Entry entry)
+    {
+        EntryLayout.MarkUnlinked(entry);
+        _retired.Enqueue((entry.Handle, _epochs.Current));
+    }
+
+    /// <inheritdoc cref="SlabAllocator.PageIndexesIssued"/>
+    public int PageIndexesIssued => _allocator.PageIndexesIssued;
+
+    /// <inheritdoc cref="SlabAllocator.TryDescribePage"/>
+    public bool TryDescribePage(int index, out PageMemory memory, out int blockSize, out int end) =>
+        _allocator.TryDescribePage(index, out memory, out blockSize, out end);
 
     /// <summary>Every entry at once (the table was cleared): the pages are released once no reader can be in them. Writer only.</summary>
     public void RetireAll()

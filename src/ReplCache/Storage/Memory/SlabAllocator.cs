@@ -16,7 +16,7 @@ namespace ReplCache.Storage.Memory;
 /// larger than every class is a page of its own, released when the entry is.</para>
 /// <para>Pages are pinned (the pinned object heap): a compacting GC would otherwise copy the whole cache. Small
 /// classes use 64 KB pages so that a small cache does not reserve a megabyte per class; larger ones hold 16 blocks.</para>
-/// <para>Single writer: every method but <see cref="PageOf"/> runs under the store's write lock. Freeing is the
+/// <para>Single writer: every method but <see cref="PageOf"/> and <see cref="PageIndexesIssued"/> runs under the store's write lock. Freeing is the
 /// caller's to defer until no reader can still see the block (see <see cref="EntryHeap"/>).</para>
 /// </remarks>
 internal sealed class SlabAllocator
@@ -28,6 +28,13 @@ internal sealed class SlabAllocator
     private const int BlocksPerLargeClassPage = 16;
     private const int OffsetBits = 17;
     private const int OffsetUnitShift = 3;
+
+    /// <summary>
+    /// Where a free block keeps the offset of the next: its second word (an entry's access clock), so that the first
+    /// stays the retired entry's shape, unlinked, and a walk in memory order (<see cref="PageWalk"/>) never mistakes
+    /// a free block for an entry. Every block is at least 8 bytes.
+    /// </summary>
+    private const int FreeLinkOffset = 4;
 
     /// <summary>The most pages at once: the page part of a handle, less the all-ones value a table's tombstone holds.</summary>
     private const int MaxPages = (1 << (HandleBits - OffsetBits)) - 2;
@@ -57,6 +64,28 @@ internal sealed class SlabAllocator
     /// <summary>The array holding the entry <paramref name="handle"/> names. Lock-free; the caller is protected (see <see cref="EpochGuard"/>).</summary>
     public PageMemory PageOf(long handle) => Volatile.Read(ref _memory)[PageIndexOf(handle)];
 
+    /// <summary>Page indexes handed out so far: every page is below it (some indexes are free).</summary>
+    public int PageIndexesIssued => _indexesIssued;
+
+    /// <summary>
+    /// A page's array, block size and the end of the blocks ever handed out in it, for a walk in memory order; false
+    /// for an index that holds no page or one taken out of use by <see cref="DetachAll"/>. Writer only (under the
+    /// store's write lock): the walk reads the blocks afterwards, lock-free.
+    /// </summary>
+    public bool TryDescribePage(int index, out PageMemory memory, out int blockSize, out int end)
+    {
+        memory = _memory[index];
+        ref SlabPage page = ref _pages[index];
+        if (memory.IsEmpty || page.IsDetached)
+        {
+            blockSize = end = 0;
+            return false;
+        }
+
+        (blockSize, end) = page.SizeClass == SlabPage.LargeClass ? (memory.Length, memory.Length) : (page.BlockSize, page.Bump);
+        return true;
+    }
+
     /// <summary>A block of at least <paramref name="bytes"/>, uninitialised.</summary>
     public long Allocate(int bytes)
     {
@@ -79,7 +108,7 @@ internal sealed class SlabAllocator
         if (page.FreeHead != SlabPage.NoBlock)
         {
             offset = page.FreeHead;
-            page.FreeHead = BinaryPrimitives.ReadInt32LittleEndian(_memory[index].Array.AsSpan(offset));
+            page.FreeHead = BinaryPrimitives.ReadInt32LittleEndian(_memory[index].Array.AsSpan(offset + FreeLinkOffset));
         }
         else
         {
@@ -110,7 +139,7 @@ internal sealed class SlabAllocator
         }
 
         int offset = OffsetOf(handle);
-        BinaryPrimitives.WriteInt32LittleEndian(memory.AsSpan(offset), page.FreeHead);
+        BinaryPrimitives.WriteInt32LittleEndian(memory.AsSpan(offset + FreeLinkOffset), page.FreeHead);
         page.FreeHead = offset;
         page.Used--;
         if (!page.IsListed)
@@ -139,6 +168,7 @@ internal sealed class SlabAllocator
             {
                 detached.Add(i);
                 ref SlabPage page = ref _pages[i];
+                page.IsDetached = true; // its entries were cleared: a walk in memory order skips it
                 page.IsListed = false;
                 page.Previous = page.Next = SlabPage.NoPage;
             }

@@ -44,7 +44,7 @@ internal struct SlabPage
     /// <summary>The offset of the first block never handed out; blocks below it are used or on the free list.</summary>
     public int Bump { get; set; }
 
-    /// <summary>The offset of the first free block, whose first four bytes hold the next one's (<see cref="NoBlock"/> ends it).</summary>
+    /// <summary>The offset of the first free block, whose second four bytes hold the next one's (<see cref="NoBlock"/> ends it).</summary>
     public int FreeHead { get; set; }
 
     /// <summary>Neighbours (page indexes) in its class's list of pages with a free block.</summary>
@@ -53,6 +53,9 @@ internal struct SlabPage
     public int Next { get; set; }
 
     public bool IsListed { get; set; }
+
+    /// <summary>Taken out of use whole (the store was cleared), waiting to be released: its entries are gone.</summary>
+    public bool IsDetached { get; set; }
 
     public readonly bool IsFull => Used == Capacity;
 }
