@@ -17,7 +17,7 @@ namespace ReplCache.Storage;
 /// Most cache entries never expire or carry one absolute deadline, have keys of tens of bytes and values of
 /// hundreds; they pay 8 bytes of header (this word and the access clock) instead of a fixed 44, and only what an
 /// entry has costs it anything. A wide entry pays 8 bytes more, nothing beside a key of a kilobyte or a value of
-/// quarter of a megabyte.
+/// a quarter of a megabyte.
 /// <para><see cref="Linked"/> lets a walk over the pages in memory order (<see cref="PageWalk"/>) tell an entry
 /// that is in a table from a block that is free, being written, or retired: a block's first word is never anything
 /// but a shape (the allocator threads its free list through the second word).</para>
