@@ -55,8 +55,8 @@ internal sealed class StoreWriter(Lock writeLock, EntryTable table, EntryHeap he
         ulong hash = KeyCodec.Hash(EntryLayout.Key(blob));
         lock (writeLock)
         {
-            EntryLayout.MarkLinked(blob); // complete now: a walk in memory order may hand it over (see PageWalk)
             Entry replaced = table.Upsert(blob, hash);
+            EntryLayout.MarkLinked(blob); // in the table, complete: a walk in memory order may hand it over (see PageWalk)
             if (!replaced.IsNull)
             {
                 ledger.Forget(replaced);
