@@ -270,7 +270,16 @@ internal sealed class EntryTable(EntryHeap heap)
         Volatile.Write(ref _count, _count - 1);
         if (slots.Length > MinCapacity && _count * 16L < slots.Length)
         {
-            Resize(slots.Length / 2);
+            try
+            {
+                Resize(slots.Length / 2);
+            }
+            catch (OutOfMemoryException)
+            {
+                // Shrinking only saves memory: a table left larger is correct, and the next removal tries again.
+                // Failing here would leave the caller's entry unlinked but never retired (a leak, and a block a
+                // walk in memory order would still hand over).
+            }
         }
     }
 

@@ -55,8 +55,10 @@ internal sealed class StoreWriter(Lock writeLock, EntryTable table, EntryHeap he
         ulong hash = KeyCodec.Hash(EntryLayout.Key(blob));
         lock (writeLock)
         {
+            // Marked before the upsert, which writes the slot before anything in it can throw (a grow comes after):
+            // an entry the table holds is always marked, so a walk in memory order (see PageWalk) hands it over.
+            EntryLayout.MarkLinked(blob);
             Entry replaced = table.Upsert(blob, hash);
-            EntryLayout.MarkLinked(blob); // in the table, complete: a walk in memory order may hand it over (see PageWalk)
             if (!replaced.IsNull)
             {
                 ledger.Forget(replaced);
@@ -190,8 +192,10 @@ internal sealed class StoreWriter(Lock writeLock, EntryTable table, EntryHeap he
 
         ledger.Forget(blob);
         ledger.CountRemoval(reason);
+        // Retired (and so unmarked for a walk in memory order) before the report can throw; the report still reads
+        // its key, and its block outlives this operation: nothing is reclaimed before the next allocation.
+        heap.Retire(blob);
         role.Observer?.OnRemoved(EntryLayout.Key(blob), reason);
-        heap.Retire(blob); // after the report, which reads its key; its block outlives this operation anyway
         return true;
     }
 
