@@ -61,7 +61,7 @@ internal static class EntryLayout
         }
     }
 
-    public static EntryShape Shape(Entry entry) => new(Unsafe.As<byte, uint>(ref Block(entry, EntryShape.BaseSize)));
+    public static EntryShape Shape(Entry entry) => new(ShapeWord(entry));
 
     /// <summary>
     /// Marks a complete entry as linked into a table. Writer only, after the key and value are written: the release
@@ -69,14 +69,14 @@ internal static class EntryLayout
     /// </summary>
     public static void MarkLinked(Entry entry)
     {
-        ref uint word = ref Unsafe.As<byte, uint>(ref Block(entry, EntryShape.BaseSize));
+        ref uint word = ref ShapeWord(entry);
         Volatile.Write(ref word, word | EntryShape.Linked);
     }
 
     /// <summary>Marks an entry unlinked from its table (retired). Writer only.</summary>
     public static void MarkUnlinked(Entry entry)
     {
-        ref uint word = ref Unsafe.As<byte, uint>(ref Block(entry, EntryShape.BaseSize));
+        ref uint word = ref ShapeWord(entry);
         Volatile.Write(ref word, word & ~EntryShape.Linked);
     }
 
@@ -84,7 +84,7 @@ internal static class EntryLayout
     /// Whether the block holds a complete entry that is in a table; an acquire, so its bytes read after it are the
     /// entry's. For a walk in memory order: the block may be free or being written, and then this is false.
     /// </summary>
-    public static bool IsLinked(Entry entry) => (Volatile.Read(ref Unsafe.As<byte, uint>(ref Block(entry, EntryShape.BaseSize))) & EntryShape.Linked) != 0;
+    public static bool IsLinked(Entry entry) => (Volatile.Read(ref ShapeWord(entry)) & EntryShape.Linked) != 0;
 
     public static long AbsoluteExpiryMs(Entry entry)
     {
@@ -226,6 +226,10 @@ internal static class EntryLayout
 
         return MemoryMarshal.CreateSpan(ref Unsafe.Add(ref start, from), length);
     }
+
+    /// <summary>The entry's first word (its <see cref="EntryShape"/>), checked to lie inside its page with the access clock.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref uint ShapeWord(Entry entry) => ref Unsafe.As<byte, uint>(ref Block(entry, EntryShape.BaseSize));
 
     /// <summary>The entry's first byte, <paramref name="bytes"/> of it checked to lie inside its page.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

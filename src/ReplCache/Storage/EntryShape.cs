@@ -72,9 +72,6 @@ internal readonly struct EntryShape(uint bits)
     /// <summary>The value length held in the word (meaningful unless <see cref="IsWide"/>).</summary>
     public int NarrowValueLength => (int)(Bits >> ValueShift) & MaxNarrowValueLength;
 
-    /// <summary>Whether the entry is in a table (main or staged), complete: what a walk in memory order may hand over.</summary>
-    public bool IsLinked => (Bits & Linked) != 0;
-
     /// <summary>The shape of an entry with these lengths and deadlines (0 = none).</summary>
     public static EntryShape Of(int keyLength, int valueLength, long absoluteExpiryMs, long slidingMs)
     {
