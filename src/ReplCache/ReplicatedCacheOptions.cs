@@ -182,12 +182,23 @@ public sealed class ReplicatedCacheOptions
     /// (<see cref="Listen"/>) serves links over HTTP/1.1 (gRPC-Web) on an owned-thread transport beside HTTP/2, and as a
     /// secondary it links so (falling back to Sync over HTTP/2 where the primary does not serve it, as an app's own
     /// endpoint mapped by <c>MapReplicatedCache</c> does not). The cost: every connection to the listener holds two
-    /// parked threads (a secondary's link, a forwarded write's, a RESP client's on <see cref="RespListen"/>), and an
+    /// parked threads (a secondary's link, a forwarded write's, a RESP client's where <see cref="RespListen"/> shares the port), and an
     /// acknowledgement still completes through the pool, so a starvation longer than <see cref="ReplicationTimeout"/>
     /// can still drop a secondary for silence. False: Kestrel's socket transport and Sync over HTTP/2, which the host's
     /// pool carries (replcache-server's choice: it is its own host, and serves many RESP clients).
     /// </summary>
     public bool ThreadPoolIndependentLinks { get; set; } = true;
+
+    /// <summary>
+    /// Whether the Redis-protocol endpoint is served from an event loop of the library's own on Linux (x64, arm64):
+    /// one thread waiting in epoll for all its clients and serving each request inline, as redis-server does, instead
+    /// of Kestrel's socket transport, which hands each request from its epoll thread to the thread pool (README,
+    /// "The RESP port's event loop"). True (default): a <see cref="RespListen"/> of its own gets the loop; a RESP port
+    /// shared with <see cref="Listen"/> gets it when <see cref="ThreadPoolIndependentLinks"/> is false (the links on
+    /// that port then pass through the loop too; with it true, that port stays on the owned-thread transport). False,
+    /// or on other systems: Kestrel's socket transport.
+    /// </summary>
+    public bool RespEventLoop { get; set; } = true;
 
     /// <summary>
     /// When the snapshot file cannot be loaded (truncated, corrupt, unknown version): false (default) stops

@@ -14,6 +14,7 @@ using ReplCache.Benchmarks;
 //   lag                            replication lag p50/p99 at 10k writes/s, three runs after a warm-up, beside Redis
 //   starved                        lag with a free thread pool, then with 32 pool threads blocked (sync-over-async)
 //   resp [requests]                redis-benchmark -t set,get -P 16 against replcache-server and redis-server (2 replicas each)
+//   resp1 [pairs]                  redis-benchmark SET and GET, -P 16 and not, against one replcache-server and one redis-server
 //   forward [writes] [tasks]       writes forwarded by a secondary (ReplicaWrites = ForwardToPrimary): throughput, latency
 //   failover [rounds]              kill -9 of a Sentinel-managed primary -> first write on the new primary, beside Redis
 // Hidden: child-gcpause and child-rss <kind> <entries>, the cases gcpause and rss run in processes of their own.
@@ -61,6 +62,8 @@ switch (mode)
         return await ReplicationBench.RunLagAsync(10_000, 20_000);
     case "resp":
         return ReplicationBench.RunRedisBenchmarkComparison(Arg(1, 2_000_000));
+    case "resp1":
+        return SingleServerRespBench.Run(Arg(1, 7));
     case "persistence":
         return await PersistenceBench.RunAsync(Arg(1, 1_000_000));
     case "forward":
@@ -69,6 +72,6 @@ switch (mode)
         MemoryFootprint.Run(Arg(1, 1_000_000));
         return 0;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project tests/ReplCache.Benchmarks -- micro [--filter *] | getrandom [BenchmarkDotNet args] | memory [entries] | rss [entries] | gcpause [entries] | replication [writes] [keys] | throughput [writes] [secondaries] | fullsync [keys] | fresh [keys] | persistence [keys] | lag | starved | resp [requests] | forward [writes] [tasks]");
+        Console.WriteLine("usage: dotnet run -c Release --project tests/ReplCache.Benchmarks -- micro [--filter *] | getrandom [BenchmarkDotNet args] | memory [entries] | rss [entries] | gcpause [entries] | replication [writes] [keys] | throughput [writes] [secondaries] | fullsync [keys] | fresh [keys] | persistence [keys] | lag | starved | resp [requests] | resp1 [pairs] | forward [writes] [tasks]");
         return mode == "help" ? 0 : 2;
 }

@@ -141,35 +141,14 @@ internal static partial class ReplicationBench
         using RedisPeer b = RedisPeer.Start(primary.Port);
         WaitForOnlineReplicas(primary, 2);
         var clock = Stopwatch.StartNew();
-        string output = RunRedisBenchmark("-p", primary.Port.ToString(CultureInfo.InvariantCulture), "-t", "set", "-P", "16", "-c", "50", "-d", "100",
+        string output = RedisBenchmarkTool.Run("-p", primary.Port.ToString(CultureInfo.InvariantCulture), "-t", "set", "-P", "16", "-c", "50", "-d", "100",
             "-n", writes.ToString(CultureInfo.InvariantCulture), "-r", keyRange.ToString(CultureInfo.InvariantCulture), "-q");
         primary.WaitUntil(() => ReplicasCaughtUp(primary), "the Redis replicas to catch up");
         double seconds = clock.Elapsed.TotalSeconds;
-        Match reported = RequestsPerSecond().Match(output);
-        Console.WriteLine($"  (redis-benchmark itself reported {(reported.Success ? reported.Groups[1].Value : "?")} requests/s before catch-up)");
+        double? reported = RedisBenchmarkTool.RequestsPerSecond(output, "SET");
+        Console.WriteLine($"  (redis-benchmark itself reported {reported?.ToString("F2", CultureInfo.InvariantCulture) ?? "?"} requests/s before catch-up)");
         using RespClient client = primary.Connect();
         return (writes / seconds, long.Parse(client.Call("DBSIZE") ?? "0", CultureInfo.InvariantCulture));
-    }
-
-    /// <summary>Runs redis-benchmark to its end (bounded: five minutes) and returns what it printed.</summary>
-    private static string RunRedisBenchmark(params string[] arguments)
-    {
-        var run = new ProcessStartInfo(RedisPeer.FindOnPath("redis-benchmark")!) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string arg in arguments)
-        {
-            run.ArgumentList.Add(arg);
-        }
-
-        using Process benchmark = Process.Start(run)!;
-        Task<string> output = benchmark.StandardOutput.ReadToEndAsync();
-        Task<string> errors = benchmark.StandardError.ReadToEndAsync();
-        if (!benchmark.WaitForExit(TimeSpan.FromMinutes(5)) || !Task.WaitAll([output, errors], TimeSpan.FromSeconds(10)))
-        {
-            benchmark.Kill(entireProcessTree: true);
-            throw new TimeoutException($"redis-benchmark {string.Join(' ', arguments)} did not finish within 5 minutes.");
-        }
-
-        return output.Result + errors.Result;
     }
 
     /// <summary>redis-benchmark's own SET and GET figures against a primary (with two replicas attached) that <paramref name="start"/> makes.</summary>
@@ -179,16 +158,9 @@ internal static partial class ReplicationBench
         using RedisPeer a = start(primary.Port);
         using RedisPeer b = start(primary.Port);
         WaitForOnlineReplicas(primary, 2);
-        string output = RunRedisBenchmark("-p", primary.Port.ToString(CultureInfo.InvariantCulture), "-t", "set,get", "-P", "16", "-d", "100",
+        string output = RedisBenchmarkTool.Run("-p", primary.Port.ToString(CultureInfo.InvariantCulture), "-t", "set,get", "-P", "16", "-d", "100",
             "-n", requests.ToString(CultureInfo.InvariantCulture), "-r", "100000", "-q");
-        Match set = RequestsPerSecond().Match(output);
-        Match get = GetRequestsPerSecond().Match(output);
-        if (!set.Success || !get.Success)
-        {
-            throw new InvalidOperationException($"redis-benchmark printed no figures:\n{output}");
-        }
-
-        return (double.Parse(set.Groups[1].Value, CultureInfo.InvariantCulture), double.Parse(get.Groups[1].Value, CultureInfo.InvariantCulture));
+        return (RedisBenchmarkTool.RequireRequestsPerSecond(output, "SET"), RedisBenchmarkTool.RequireRequestsPerSecond(output, "GET"));
     }
 
     private static async Task<LagFigures> RedisLagAsync(int writesPerSecond, int samples)
@@ -234,10 +206,4 @@ internal static partial class ReplicationBench
 
     [GeneratedRegex(@"slave\d+:ip=[^,]+,port=\d+,state=(\w+),offset=(\d+)")]
     private static partial Regex ReplicaLine();
-
-    [GeneratedRegex(@"SET: ([\d.]+) requests per second")]
-    private static partial Regex RequestsPerSecond();
-
-    [GeneratedRegex(@"GET: ([\d.]+) requests per second")]
-    private static partial Regex GetRequestsPerSecond();
 }

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using ReplCache.Hosting.Transport.EventLoop;
 using ReplCache.Hosting.Transport;
 using ReplCache.Protocol;
 using ReplCache.Replication;
@@ -69,6 +70,17 @@ internal sealed class ReplicationListener : IAsyncDisposable
         {
             // Registered after Kestrel's socket transport, so Kestrel binds with this one.
             builder.Services.AddSingleton<IConnectionListenerFactory>(new OwnedThreadTransportFactory("ReplCache"));
+        }
+
+        if (respAt is not null && nodeOptions.RespEventLoop && LinuxCalls.Supported && !(shared && ownThreads))
+        {
+            // The RESP port on an event loop (registered last, so Kestrel asks it first): a port of its own, and the
+            // replication port when RESP shares it with links that do not need the owned-thread transport
+            // (replcache-server's one port: its HTTP/2 links pass through the loop and run their calls on the pool).
+            // A port shared with owned-thread links stays on that transport, whose router they need.
+            builder.Services.AddSingleton<IConnectionListenerFactory>(shared
+                ? new EventLoopTransportFactory("ReplCache")
+                : new EventLoopTransportFactory("ReplCache RESP", endpoint => respEndpoints.Exists(o => o.EndPoint.Equals(endpoint))));
         }
 
         ConnectionDelegate? http2Pipeline = null;

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using ReplCache.Hosting.Transport.EventLoop;
 using ReplCache.Resp;
 using ReplCache.Tls;
 
@@ -29,6 +30,12 @@ internal sealed class RespListener : IAsyncDisposable
         builder.Services.AddSingleton(loggerFactory ?? NullLoggerFactory.Instance);
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         KestrelBinding.UseKestrelWithInlineSockets(builder.WebHost);
+        if (nodeOptions.RespEventLoop && LinuxCalls.Supported)
+        {
+            // Registered after Kestrel's socket transport, so Kestrel binds with this one (see EventLoopTransportFactory).
+            builder.Services.AddSingleton<IConnectionListenerFactory>(new EventLoopTransportFactory("ReplCache RESP"));
+        }
+
         builder.WebHost.ConfigureKestrel(kestrel => KestrelBinding.Bind(kestrel, host, port, options =>
         {
             options.Protocols = HttpProtocols.Http1; // never reached: the RESP handler ends the pipeline

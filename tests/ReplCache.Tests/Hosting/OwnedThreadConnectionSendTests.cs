@@ -16,7 +16,7 @@ public sealed class OwnedThreadConnectionSendTests
     /// <summary>More than the small kernel buffers below can hold (send plus receive, as the kernel reports them).</summary>
     private const int MoreThanTheKernelHolds = 320 * 1024;
 
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Patience = TransportPattern.Patience;
 
     [Fact]
     public async Task Flush_PeerStopsReading_TheFlushingThreadNeverBlocksAndTheReceiveThreadKeepsServing()
@@ -34,7 +34,7 @@ public sealed class OwnedThreadConnectionSendTests
             {
                 while (written < 64 * 1024 * 1024)
                 {
-                    written += WritePattern(output, written, 64 * 1024);
+                    written += TransportPattern.Write(output, written, 64 * 1024);
                     ValueTask<FlushResult> flush = output.FlushAsync();
                     if (!flush.IsCompleted)
                     {
@@ -56,7 +56,7 @@ public sealed class OwnedThreadConnectionSendTests
             connection.Transport.Input.AdvanceTo(request.Buffer.End);
 
             // The peer reads again: the waiting flush completes and every byte arrives, in order, then the FIN.
-            Task reading = ReadPatternAsync(peer, () => Volatile.Read(ref written));
+            Task reading = TransportPattern.ReadAsync(peer, () => Volatile.Read(ref written));
             await pending.WaitAsync(Patience);
             await output.CompleteAsync();
             await reading.WaitAsync(Patience);
@@ -75,7 +75,7 @@ public sealed class OwnedThreadConnectionSendTests
 
             await Task.Delay(200); // the peer is slow to start reading: the sends hit a full buffer and park
             Assert.True(peer.Available < written);
-            await ReadPatternAsync(peer, () => written, expectFin: false).WaitAsync(Patience);
+            await TransportPattern.ReadAsync(peer, () => written, expectFin: false).WaitAsync(Patience);
 
             peer.LingerState = new LingerOption(true, 0);
             peer.Close();
@@ -96,7 +96,7 @@ public sealed class OwnedThreadConnectionSendTests
             Task disposing = connection.DisposeAsync().AsTask();
             await Task.Delay(500); // well within the drain timeout
             Assert.False(disposing.IsCompleted); // the connection waits for its last bytes to leave
-            await ReadPatternAsync(peer, () => written).WaitAsync(Patience);
+            await TransportPattern.ReadAsync(peer, () => written).WaitAsync(Patience);
             await disposing.WaitAsync(Patience);
         }
     }
@@ -124,14 +124,14 @@ public sealed class OwnedThreadConnectionSendTests
         {
             // As Kestrel does, the handler runs on the receive thread and replies there: its sends wait for the end
             // of each batch of input it serves.
-            Task serving = EchoAsync(connection.Transport, replyBytes: null);
-            byte[] pipeline = Enumerable.Range(0, 100_000).Select(i => Expected(i)).ToArray();
+            Task serving = TransportPattern.EchoAsync(connection.Transport, replyBytes: null, OnReceiveThread);
+            byte[] pipeline = Enumerable.Range(0, 100_000).Select(i => TransportPattern.Expected(i)).ToArray();
             for (int offset = 0; offset < pipeline.Length; offset += 1000)
             {
                 await peer.SendAsync(pipeline.AsMemory(offset, 1000), SocketFlags.None); // many small writes, batched as they come
             }
 
-            await ReadPatternAsync(peer, () => pipeline.Length, expectFin: false).WaitAsync(Patience);
+            await TransportPattern.ReadAsync(peer, () => pipeline.Length, expectFin: false).WaitAsync(Patience);
             peer.Shutdown(SocketShutdown.Send);
             await serving.WaitAsync(Patience);
             await connection.DisposeAsync().AsTask().WaitAsync(Patience);
@@ -147,50 +147,12 @@ public sealed class OwnedThreadConnectionSendTests
             // The reply fills the pipe while its batch is still being served: its flush waits, the batch ends, and
             // the sends it waited for run then.
             const int ReplyBytes = 4 * 1024 * 1024;
-            Task serving = EchoAsync(connection.Transport, replyBytes: ReplyBytes);
+            Task serving = TransportPattern.EchoAsync(connection.Transport, replyBytes: ReplyBytes, OnReceiveThread);
             await peer.SendAsync("?"u8.ToArray(), SocketFlags.None);
-            await ReadPatternAsync(peer, () => ReplyBytes, expectFin: false).WaitAsync(Patience);
+            await TransportPattern.ReadAsync(peer, () => ReplyBytes, expectFin: false).WaitAsync(Patience);
             peer.Shutdown(SocketShutdown.Send);
             await serving.WaitAsync(Patience);
             await connection.DisposeAsync().AsTask().WaitAsync(Patience);
-        }
-    }
-
-    /// <summary>
-    /// A handler that continues inline on the receive thread (ConfigureAwait(false): the test's own context would
-    /// otherwise take the continuation): echoes what it reads, or answers each read of data with <paramref name="replyBytes"/> of the pattern.
-    /// </summary>
-    private static async Task EchoAsync(System.IO.Pipelines.IDuplexPipe transport, int? replyBytes)
-    {
-        long replied = 0;
-        while (true)
-        {
-            ReadResult request = await transport.Input.ReadAsync().ConfigureAwait(false);
-            Assert.StartsWith("test receive", Thread.CurrentThread.Name);
-            if (replyBytes is { } size && !request.Buffer.IsEmpty)
-            {
-                for (int left = size; left > 0; left -= 64 * 1024)
-                {
-                    replied += WritePattern(transport.Output, replied, Math.Min(left, 64 * 1024));
-                    await transport.Output.FlushAsync().ConfigureAwait(false);
-                }
-            }
-            else
-            {
-                foreach (ReadOnlyMemory<byte> segment in request.Buffer)
-                {
-                    transport.Output.Write(segment.Span);
-                }
-
-                await transport.Output.FlushAsync().ConfigureAwait(false);
-            }
-
-            transport.Input.AdvanceTo(request.Buffer.End);
-            if (request.IsCompleted)
-            {
-                await transport.Output.CompleteAsync().ConfigureAwait(false);
-                return;
-            }
         }
     }
 
@@ -208,59 +170,7 @@ public sealed class OwnedThreadConnectionSendTests
         return (peer, connection);
     }
 
-    /// <summary>Writes more of the pattern than the kernel's buffers hold, in flushes below the pause threshold: none waits long.</summary>
-    private static async Task<long> WritePastTheKernelBuffersAsync(PipeWriter output)
-    {
-        long written = 0;
-        while (written < MoreThanTheKernelHolds)
-        {
-            written += WritePattern(output, written, 16 * 1024);
-            await output.FlushAsync().AsTask().WaitAsync(Patience);
-        }
+    private static Task<long> WritePastTheKernelBuffersAsync(PipeWriter output) => TransportPattern.WriteAtLeastAsync(output, MoreThanTheKernelHolds);
 
-        return written;
-    }
-
-    /// <summary>Writes <paramref name="count"/> bytes of a pattern that tells where each byte belongs in the stream.</summary>
-    private static int WritePattern(PipeWriter output, long offset, int count)
-    {
-        Span<byte> span = output.GetSpan(count)[..count];
-        for (int i = 0; i < span.Length; i++)
-        {
-            span[i] = Expected(offset + i);
-        }
-
-        output.Advance(count);
-        return count;
-    }
-
-    private static byte Expected(long offset) => (byte)(offset % 251);
-
-    /// <summary>Reads until <paramref name="total"/> bytes came, each where the pattern puts it; then, if asked, the FIN.</summary>
-    private static async Task ReadPatternAsync(Socket peer, Func<long> total, bool expectFin = true)
-    {
-        byte[] buffer = new byte[64 * 1024];
-        long read = 0;
-        while (true)
-        {
-            int received = await peer.ReceiveAsync(buffer, SocketFlags.None);
-            if (received == 0)
-            {
-                Assert.True(expectFin, "the connection closed early");
-                Assert.Equal(total(), read);
-                return;
-            }
-
-            for (int i = 0; i < received; i++)
-            {
-                Assert.Equal(Expected(read + i), buffer[i]);
-            }
-
-            read += received;
-            if (!expectFin && read == total())
-            {
-                return;
-            }
-        }
-    }
+    private static void OnReceiveThread() => Assert.StartsWith("test receive", Thread.CurrentThread.Name);
 }

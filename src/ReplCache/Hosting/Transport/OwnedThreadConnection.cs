@@ -1,8 +1,6 @@
-using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
@@ -22,7 +20,7 @@ namespace ReplCache.Hosting.Transport;
 /// <para>
 /// Sends are made by whoever flushes. The send loop awaits the output pipe, whose reader continues on the flushing
 /// thread (a replication sender's loop thread; the receive thread for a reply, at the end of the batch of input it
-/// serves, see <see cref="SendScheduler"/>), which hands the bytes to the kernel with a non-blocking send and
+/// serves, see <see cref="NonBlockingSender"/>), which hands the bytes to the kernel with a non-blocking send and
 /// returns. That costs a system call and no thread hop; a blocking wait for the output on a thread of its own cost a
 /// wake-up per flush and the spinning of a blocked task wait (Task.SpinWait, sched_yield). Only when the kernel's
 /// send buffer is full does the loop park, and the send thread blocks in <see cref="Socket.Poll(int, SelectMode)"/>
@@ -66,19 +64,14 @@ internal sealed class OwnedThreadConnection : ConnectionContext, IConnectionIdFe
     private readonly Thread _sender;
     private readonly ClosingAwareReader _reader;
 
-    /// <summary>Guards the hand-over between the send loop and the send thread (Monitor, for Wait and Pulse).</summary>
-    private readonly object _sendGate = new();
-
-    /// <summary>The send loop, parked on a full send buffer, for the send thread to continue once it drains.</summary>
-    private Action? _whenWritable;
+    /// <summary>The send loop; parked on a full send buffer, the send thread continues it once it drains (hand-over under its Gate).</summary>
+    private readonly NonBlockingSender _sends;
     private bool _sendEnded;
     private ExceptionDispatchInfo? _sendFault;
 
     /// <summary>True while the receive thread hands a batch of input to Kestrel; only that thread reads or writes it.</summary>
     private bool _serving;
 
-    /// <summary>The send loop's continuation, scheduled while the receive thread was serving: it runs once the batch is served.</summary>
-    private (Action<object?> Action, object? State)? _sendAfterServing;
     private int _aborted;
 
     public OwnedThreadConnection(Socket socket, string listenerName)
@@ -87,7 +80,8 @@ internal sealed class OwnedThreadConnection : ConnectionContext, IConnectionIdFe
         _socket.Blocking = false; // see the remarks: sends never block their caller, and no call needs the epoll engine
         LocalEndPoint = socket.LocalEndPoint;
         RemoteEndPoint = socket.RemoteEndPoint;
-        _output = new(new PipeOptions(readerScheduler: new SendScheduler(this), writerScheduler: PipeScheduler.Inline, pauseWriterThreshold: OutputPauseBytes, resumeWriterThreshold: OutputPauseBytes / 2, useSynchronizationContext: false));
+        _sends = new NonBlockingSender(SendSome, Parked, () => Thread.CurrentThread == _receiver && _serving);
+        _output = new(new PipeOptions(readerScheduler: _sends.Scheduler, writerScheduler: PipeScheduler.Inline, pauseWriterThreshold: OutputPauseBytes, resumeWriterThreshold: OutputPauseBytes / 2, useSynchronizationContext: false));
         _reader = new ClosingAwareReader(_input.Reader, FireClosed);
         Transport = new DuplexPipe(_reader, _output.Writer);
         Features.Set<IConnectionIdFeature>(this);
@@ -195,7 +189,7 @@ internal sealed class OwnedThreadConnection : ConnectionContext, IConnectionIdFe
                 finally
                 {
                     _serving = false;
-                    SendWhatServingWrote(); // before any wait for Kestrel, which may itself wait for these bytes to leave
+                    _sends.RunDeferred(); // before any wait for Kestrel, which may itself wait for these bytes to leave
                 }
 
                 FlushResult flushed = flush.IsCompletedSuccessfully ? flush.Result : flush.AsTask().GetAwaiter().GetResult();
@@ -218,16 +212,6 @@ internal sealed class OwnedThreadConnection : ConnectionContext, IConnectionIdFe
         else
         {
             _reader.FinReceived(); // closed once the reader has seen what the peer sent before its FIN
-        }
-    }
-
-    /// <summary>Runs the send loop if a flush of the batch just served scheduled it: all its replies go out in one send.</summary>
-    private void SendWhatServingWrote()
-    {
-        if (_sendAfterServing is { } send)
-        {
-            _sendAfterServing = null;
-            send.Action(send.State);
         }
     }
 
@@ -280,21 +264,17 @@ internal sealed class OwnedThreadConnection : ConnectionContext, IConnectionIdFe
         _ = SendLoopAsync(); // runs here until its first wait, then on whichever thread flushes
         while (true)
         {
-            Action? continuation;
-            lock (_sendGate)
+            lock (_sends.Gate)
             {
-                while (_whenWritable is null && !_sendEnded)
+                while (!_sends.IsParked && !_sendEnded)
                 {
-                    Monitor.Wait(_sendGate);
+                    Monitor.Wait(_sends.Gate);
                 }
 
-                if (_whenWritable is null)
+                if (!_sends.IsParked)
                 {
                     break;
                 }
-
-                continuation = _whenWritable;
-                _whenWritable = null;
             }
 
             try
@@ -306,7 +286,7 @@ internal sealed class OwnedThreadConnection : ConnectionContext, IConnectionIdFe
                 // The loop's next send fails and reports it.
             }
 
-            continuation();
+            _sends.ContinueParked();
         }
 
         _sendFault?.Throw(); // a bug fails as loudly as when this thread ran the loop itself
@@ -315,134 +295,41 @@ internal sealed class OwnedThreadConnection : ConnectionContext, IConnectionIdFe
     /// <summary>Sends what Kestrel writes, without ever blocking: on a full send buffer it parks for the send thread.</summary>
     private async Task SendLoopAsync()
     {
-        PipeReader reader = _output.Reader;
         try
         {
-            while (true)
-            {
-                ReadResult result = await reader.ReadAsync().ConfigureAwait(false);
-                if (result.IsCanceled)
-                {
-                    break;
-                }
-
-                ReadOnlySequence<byte> buffer = result.Buffer;
-                foreach (ReadOnlyMemory<byte> segment in buffer)
-                {
-                    ReadOnlyMemory<byte> left = segment;
-                    while (!left.IsEmpty)
-                    {
-                        int sent = _socket.Send(left.Span, SocketFlags.None, out SocketError error);
-                        if (error == SocketError.WouldBlock)
-                        {
-                            await new WhenWritable(this);
-                            continue;
-                        }
-
-                        if (error != SocketError.Success)
-                        {
-                            throw new SocketException((int)error);
-                        }
-
-                        left = left[sent..];
-                    }
-                }
-
-                reader.AdvanceTo(buffer.End);
-                if (result.IsCompleted)
-                {
-                    break;
-                }
-            }
-
-            _socket.Shutdown(SocketShutdown.Send); // Kestrel completed the output: a clean close
-        }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-        {
-            // The peer went away or the connection was aborted; the receiver reports it.
+            await _sends.RunAsync(_output.Reader, () => _socket.Shutdown(SocketShutdown.Send)).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             _sendFault = ExceptionDispatchInfo.Capture(ex);
         }
 
-        reader.Complete();
-        lock (_sendGate)
+        lock (_sends.Gate)
         {
             _sendEnded = true;
-            Monitor.Pulse(_sendGate);
+            Monitor.Pulse(_sends.Gate);
         }
     }
 
-    /// <summary>
-    /// Where the send loop continues when output is flushed: inline on the flushing thread, except on the receive
-    /// thread while it serves a batch of input, where it waits for the end of the batch.
-    /// </summary>
-    /// <remarks>
-    /// A handler's reply takes several flushes (an HTTP/1.1 response: its headers and body, then its trailers), and a
-    /// pipelined batch many replies; sent inline, each flush would be a segment of its own and a wake-up of the peer.
-    /// At the end of the batch they go out in one send, as a send thread that woke late used to send them.
-    /// </remarks>
-    private sealed class SendScheduler(OwnedThreadConnection connection) : PipeScheduler
+    private int SendSome(ReadOnlySpan<byte> bytes)
     {
-        public override void Schedule(Action<object?> action, object? state)
+        int sent = _socket.Send(bytes, SocketFlags.None, out SocketError error);
+        return error switch
         {
-            if (Thread.CurrentThread == connection._receiver && connection._serving)
-            {
-                connection._sendAfterServing = (action, state); // the pipe has one reader continuation: never two at once
-                return;
-            }
-
-            action(state);
-        }
+            SocketError.Success => sent,
+            SocketError.WouldBlock => -1,
+            _ => throw new SocketException((int)error),
+        };
     }
 
-    /// <summary>Parks the send loop until the send thread sees the socket writable.</summary>
-    /// <remarks>
-    /// Never complete when awaited, so the continuation is always stored before the send thread is woken: it cannot
-    /// find the loop writable before the loop has parked, and no completion ever races a registration (the race
-    /// that makes a completed <see cref="System.Threading.Tasks.Sources.ManualResetValueTaskSourceCore{TResult}"/>
-    /// queue its continuation to the thread pool). Only <see cref="SendLoopAsync"/> awaits it, through the async
-    /// builder, which flows the execution context itself; so neither completion method captures it.
-    /// </remarks>
-    private readonly struct WhenWritable(OwnedThreadConnection connection) : ICriticalNotifyCompletion
+    /// <summary>The send loop parked (under the sender's gate): the send thread waits for room.</summary>
+    private bool Parked()
     {
-        public bool IsCompleted => false;
-
-        public WhenWritable GetAwaiter() => this;
-
-        public void GetResult()
-        {
-        }
-
-        public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
-
-        public void UnsafeOnCompleted(Action continuation)
-        {
-            lock (connection._sendGate)
-            {
-                connection._whenWritable = continuation;
-                Monitor.Pulse(connection._sendGate);
-            }
-        }
+        Monitor.Pulse(_sends.Gate);
+        return true;
     }
 
     EndPoint? IConnectionEndPointFeature.LocalEndPoint { get => LocalEndPoint; set => LocalEndPoint = value; }
 
     EndPoint? IConnectionEndPointFeature.RemoteEndPoint { get => RemoteEndPoint; set => RemoteEndPoint = value; }
-
-    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input => input;
-
-        public PipeWriter Output => output;
-    }
-
-    /// <summary>Connection ids unique within the process, as Kestrel's own transport makes them.</summary>
-    private static class CorrelationIds
-    {
-        private static long _last;
-
-        public static string Next() => "rc-" + Interlocked.Increment(ref _last).ToString("x", System.Globalization.CultureInfo.InvariantCulture);
-    }
 }

@@ -26,28 +26,7 @@ internal sealed class OwnedThreadTransportFactory(string name) : IConnectionList
             return ValueTask.FromResult<IConnectionListener>(new PipelineOnlyEndPoint.Listener(pipelineOnly));
         }
 
-        var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            if (endpoint is IPEndPoint { Address: var address } && address.Equals(IPAddress.IPv6Any))
-            {
-                socket.DualMode = true;
-            }
-
-            socket.Bind(endpoint);
-            socket.Listen(512);
-        }
-        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
-        {
-            socket.Dispose();
-            throw new AddressInUseException(ex.Message, ex); // what Kestrel reports as "address already in use"
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-
+        Socket socket = ListeningSocket.Open(endpoint);
         return ValueTask.FromResult<IConnectionListener>(new Listener(socket, name));
     }
 
