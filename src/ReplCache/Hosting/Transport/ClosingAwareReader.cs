@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
+using System.Threading.Tasks.Sources;
 
 namespace ReplCache.Hosting.Transport;
 
@@ -22,6 +24,7 @@ internal sealed class ClosingAwareReader(PipeReader inner, Action allSeenAfterFi
     private int _finSeen;
     private int _fired;
     private ReadOnlySequence<byte> _lastBuffer;
+    private PendingRead? _pending;
 
     /// <summary>The receive thread added <paramref name="bytes"/> to the pipe.</summary>
     public void Received(int bytes) => Interlocked.Add(ref _received, bytes);
@@ -44,11 +47,21 @@ internal sealed class ClosingAwareReader(PipeReader inner, Action allSeenAfterFi
         return read;
     }
 
-    public override async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// A read that has to wait completes through this reader's own reusable source instead of an async method, whose
+    /// state machine was boxed anew at every wait: a request-reply client waits at every request.
+    /// </remarks>
+    public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
-        ReadResult result = await inner.ReadAsync(cancellationToken).ConfigureAwait(false);
-        Saw(result);
-        return result;
+        ValueTask<ReadResult> read = inner.ReadAsync(cancellationToken);
+        if (read.IsCompletedSuccessfully)
+        {
+            ReadResult result = read.Result;
+            Saw(result);
+            return new ValueTask<ReadResult>(result);
+        }
+
+        return (_pending ??= new PendingRead(this)).Wait(read);
     }
 
     public override void AdvanceTo(SequencePosition consumed) => AdvanceTo(consumed, consumed);
@@ -88,6 +101,48 @@ internal sealed class ClosingAwareReader(PipeReader inner, Action allSeenAfterFi
         if (Interlocked.Exchange(ref _fired, 1) == 0)
         {
             allSeenAfterFin();
+        }
+    }
+
+    /// <summary>The one read of this reader that waits at a time (a pipe has one reader): its completion, reused.</summary>
+    private sealed class PendingRead(ClosingAwareReader reader) : IValueTaskSource<ReadResult>
+    {
+        private ManualResetValueTaskSourceCore<ReadResult> _core; // continuations inline, as the pipe's own
+        private ConfiguredValueTaskAwaitable<ReadResult>.ConfiguredValueTaskAwaiter _inner;
+        private Action? _onInnerCompleted;
+
+        public ValueTask<ReadResult> Wait(ValueTask<ReadResult> read)
+        {
+            _core.Reset();
+            _inner = read.ConfigureAwait(false).GetAwaiter();
+            _inner.UnsafeOnCompleted(_onInnerCompleted ??= Completed);
+            return new ValueTask<ReadResult>(this, _core.Version);
+        }
+
+        public ReadResult GetResult(short token) => _core.GetResult(token);
+
+        public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+
+        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+            _core.OnCompleted(continuation, state, token, flags);
+
+        private void Completed()
+        {
+            ReadResult result;
+            try
+            {
+                result = _inner.GetResult();
+            }
+            catch (Exception ex)
+            {
+                _inner = default;
+                _core.SetException(ex);
+                return;
+            }
+
+            _inner = default;
+            reader.Saw(result);
+            _core.SetResult(result);
         }
     }
 }
