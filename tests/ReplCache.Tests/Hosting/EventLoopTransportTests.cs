@@ -168,7 +168,7 @@ public sealed class EventLoopTransportTests
         Assert.Equal(before + 1, LoopThreads());
         served.Peer.Shutdown(SocketShutdown.Send);
         await served.DisposeAsync();
-        Assert.Equal(before, LoopThreads());
+        Assert.Equal(before, await ProcessThreads.NamedSoonAsync(LoopThreadComm, before));
     }
 
     private static void OnLoopThread() => Assert.StartsWith($"{LoopName} event loop", Thread.CurrentThread.Name);

@@ -16,4 +16,20 @@ internal static class ProcessThreads
                 return false; // the thread ended while we looked
             }
         });
+
+    /// <summary>
+    /// Polls until <see cref="Named"/> is <paramref name="expected"/> or 10 s pass, and returns the last count: a
+    /// thread that has ended its work (a Join returned) is still listed until the system has reaped it.
+    /// </summary>
+    public static async Task<int> NamedSoonAsync(string comm, int expected)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        int count;
+        while ((count = Named(comm)) != expected && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        return count;
+    }
 }

@@ -27,7 +27,7 @@ public sealed class RespEventLoopTests
             await AnswersAsync(node.RespEndPoint);
         }
 
-        Assert.Equal(before, Threads("ReplCache RESP "));
+        Assert.Equal(before, await ProcessThreads.NamedSoonAsync("ReplCache RESP ", before));
     }
 
     [Fact]

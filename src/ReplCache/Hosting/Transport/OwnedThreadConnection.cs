@@ -40,7 +40,7 @@ namespace ReplCache.Hosting.Transport;
 /// thread pool. A non-blocking socket's Send, Receive and Poll are plain system calls (SocketPal.Unix).
 /// </para>
 /// </remarks>
-internal sealed class OwnedThreadConnection : ConnectionContext, IConnectionIdFeature, IConnectionTransportFeature, IConnectionItemsFeature, IConnectionLifetimeFeature, IConnectionEndPointFeature
+internal sealed class OwnedThreadConnection : OwnedSocketConnection
 {
     /// <summary>What Kestrel may leave unread before the receive thread waits: Kestrel's own default for a socket.</summary>
     private const long InputPauseBytes = 1024 * 1024;
@@ -59,7 +59,6 @@ internal sealed class OwnedThreadConnection : ConnectionContext, IConnectionIdFe
     private readonly Socket _socket;
     private readonly Pipe _input = new(new PipeOptions(readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, pauseWriterThreshold: InputPauseBytes, resumeWriterThreshold: InputPauseBytes / 2, useSynchronizationContext: false));
     private readonly Pipe _output;
-    private readonly CancellationTokenSource _closed = new();
     private readonly Thread _receiver;
     private readonly Thread _sender;
     private readonly ClosingAwareReader _reader;
@@ -75,36 +74,16 @@ internal sealed class OwnedThreadConnection : ConnectionContext, IConnectionIdFe
     private int _aborted;
 
     public OwnedThreadConnection(Socket socket, string listenerName)
+        : base(socket)
     {
         _socket = socket;
         _socket.Blocking = false; // see the remarks: sends never block their caller, and no call needs the epoll engine
-        LocalEndPoint = socket.LocalEndPoint;
-        RemoteEndPoint = socket.RemoteEndPoint;
         _sends = new NonBlockingSender(SendSome, Parked, () => Thread.CurrentThread == _receiver && _serving);
         _output = new(new PipeOptions(readerScheduler: _sends.Scheduler, writerScheduler: PipeScheduler.Inline, pauseWriterThreshold: OutputPauseBytes, resumeWriterThreshold: OutputPauseBytes / 2, useSynchronizationContext: false));
         _reader = new ClosingAwareReader(_input.Reader, FireClosed);
         Transport = new DuplexPipe(_reader, _output.Writer);
-        Features.Set<IConnectionIdFeature>(this);
-        Features.Set<IConnectionTransportFeature>(this);
-        Features.Set<IConnectionItemsFeature>(this);
-        Features.Set<IConnectionLifetimeFeature>(this);
-        Features.Set<IConnectionEndPointFeature>(this);
         _receiver = new Thread(Receive) { IsBackground = true, Name = $"{listenerName} receive {RemoteEndPoint}" };
         _sender = new Thread(Send) { IsBackground = true, Name = $"{listenerName} send {RemoteEndPoint}" };
-    }
-
-    public override string ConnectionId { get; set; } = CorrelationIds.Next();
-
-    public override IFeatureCollection Features { get; } = new FeatureCollection();
-
-    public override IDictionary<object, object?> Items { get; set; } = new Dictionary<object, object?>();
-
-    public override IDuplexPipe Transport { get; set; }
-
-    public override CancellationToken ConnectionClosed
-    {
-        get => _closed.Token;
-        set => throw new NotSupportedException("The transport owns the connection's closed token.");
     }
 
     public void Start()
@@ -148,7 +127,7 @@ internal sealed class OwnedThreadConnection : ConnectionContext, IConnectionIdFe
         // The receiver ends once the socket is shut: its Poll returns and its Receive finds the end.
         await Joined(_receiver, Timeout.InfiniteTimeSpan).ConfigureAwait(false);
         _socket.Dispose();
-        _closed.Dispose();
+        DisposeClosedToken();
     }
 
     /// <summary>How long the last bytes may take to leave on dispose before the connection is cut.</summary>
@@ -212,18 +191,6 @@ internal sealed class OwnedThreadConnection : ConnectionContext, IConnectionIdFe
         else
         {
             _reader.FinReceived(); // closed once the reader has seen what the peer sent before its FIN
-        }
-    }
-
-    /// <summary>Tells Kestrel (and a blocked WAIT) that the peer is gone.</summary>
-    private void FireClosed()
-    {
-        try
-        {
-            _closed.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
         }
     }
 
@@ -329,7 +296,4 @@ internal sealed class OwnedThreadConnection : ConnectionContext, IConnectionIdFe
         return true;
     }
 
-    EndPoint? IConnectionEndPointFeature.LocalEndPoint { get => LocalEndPoint; set => LocalEndPoint = value; }
-
-    EndPoint? IConnectionEndPointFeature.RemoteEndPoint { get => RemoteEndPoint; set => RemoteEndPoint = value; }
 }

@@ -23,7 +23,7 @@ namespace ReplCache.Hosting.Transport.EventLoop;
 /// <para>The socket's descriptor is closed only on the loop thread, under the lock every send takes, so no send can
 /// reach a descriptor number the system has since given to another connection.</para>
 /// </remarks>
-internal sealed class EventLoopConnection : ConnectionContext, IConnectionIdFeature, IConnectionTransportFeature, IConnectionItemsFeature, IConnectionLifetimeFeature, IConnectionEndPointFeature, IConnectionSocketFeature
+internal sealed class EventLoopConnection : OwnedSocketConnection, IConnectionSocketFeature
 {
     /// <summary>What Kestrel may leave unread before the loop stops receiving: Kestrel's own default for a socket.</summary>
     private const long InputPauseBytes = 1024 * 1024;
@@ -45,7 +45,6 @@ internal sealed class EventLoopConnection : ConnectionContext, IConnectionIdFeat
     private readonly Pipe _input = new(new PipeOptions(readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, pauseWriterThreshold: InputPauseBytes, resumeWriterThreshold: InputPauseBytes / 2, useSynchronizationContext: false));
     private readonly Pipe _output;
     private readonly ClosingAwareReader _reader;
-    private readonly CancellationTokenSource _closed = new();
 
     /// <summary>The send loop; its gate also guards the descriptor against its close (every send holds it).</summary>
     private readonly NonBlockingSender _sends;
@@ -64,23 +63,17 @@ internal sealed class EventLoopConnection : ConnectionContext, IConnectionIdFeat
     /// <param name="loop">The loop that watches it.</param>
     /// <param name="ended">Called once the connection is closed, so that its listener knows when its loop is idle.</param>
     public EventLoopConnection(Socket socket, SocketEventLoop loop, Action ended)
+        : base(socket)
     {
         _socket = socket;
         _loop = loop;
         _ended = ended;
         Fd = (int)socket.SafeHandle.DangerousGetHandle();
         Token = Interlocked.Increment(ref _lastToken);
-        LocalEndPoint = socket.LocalEndPoint;
-        RemoteEndPoint = socket.RemoteEndPoint;
         _sends = new NonBlockingSender(SendSome, Parked, () => _serving && _loop.IsLoopThread);
         _output = new(new PipeOptions(readerScheduler: _sends.Scheduler, writerScheduler: PipeScheduler.Inline, pauseWriterThreshold: OutputPauseBytes, resumeWriterThreshold: OutputPauseBytes / 2, useSynchronizationContext: false));
         _reader = new ClosingAwareReader(_input.Reader, FireClosed);
         Transport = new DuplexPipe(_reader, _output.Writer);
-        Features.Set<IConnectionIdFeature>(this);
-        Features.Set<IConnectionTransportFeature>(this);
-        Features.Set<IConnectionItemsFeature>(this);
-        Features.Set<IConnectionLifetimeFeature>(this);
-        Features.Set<IConnectionEndPointFeature>(this);
         Features.Set<IConnectionSocketFeature>(this); // as Kestrel's own transport: socket options stay settable
     }
 
@@ -95,20 +88,6 @@ internal sealed class EventLoopConnection : ConnectionContext, IConnectionIdFeat
 
     /// <summary>What the loop's epoll set watches the socket for, while <see cref="IsWatched"/>. Loop thread only.</summary>
     public int WatchedEvents { get; set; }
-
-    public override string ConnectionId { get; set; } = CorrelationIds.Next();
-
-    public override IFeatureCollection Features { get; } = new FeatureCollection();
-
-    public override IDictionary<object, object?> Items { get; set; } = new Dictionary<object, object?>();
-
-    public override IDuplexPipe Transport { get; set; }
-
-    public override CancellationToken ConnectionClosed
-    {
-        get => _closed.Token;
-        set => throw new NotSupportedException("The transport owns the connection's closed token.");
-    }
 
     /// <summary>Starts watching the socket and the send loop.</summary>
     public void Start()
@@ -173,7 +152,7 @@ internal sealed class EventLoopConnection : ConnectionContext, IConnectionIdFeat
         });
         await closed.Task.ConfigureAwait(false);
         await _sendLoop.ConfigureAwait(false); // ends at the latest once the descriptor is closed
-        _closed.Dispose();
+        DisposeClosedToken();
         _ended();
     }
 
@@ -330,18 +309,6 @@ internal sealed class EventLoopConnection : ConnectionContext, IConnectionIdFeat
         _sends.ContinueParked(); // it finds the descriptor closed and ends
     }
 
-    /// <summary>Tells Kestrel (and a blocked WAIT) that the peer is gone.</summary>
-    private void FireClosed()
-    {
-        try
-        {
-            _closed.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-    }
-
     /// <summary>Kestrel completed the output: a clean close, unless the descriptor is already closed.</summary>
     private void ShutdownSend()
     {
@@ -403,7 +370,4 @@ internal sealed class EventLoopConnection : ConnectionContext, IConnectionIdFeat
 
     Socket IConnectionSocketFeature.Socket => _socket;
 
-    EndPoint? IConnectionEndPointFeature.LocalEndPoint { get => LocalEndPoint; set => LocalEndPoint = value; }
-
-    EndPoint? IConnectionEndPointFeature.RemoteEndPoint { get => RemoteEndPoint; set => RemoteEndPoint = value; }
 }

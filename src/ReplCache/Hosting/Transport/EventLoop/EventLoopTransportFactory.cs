@@ -36,7 +36,11 @@ internal sealed class EventLoopTransportFactory(string name, Func<EndPoint, bool
 
     private sealed class Listener(Socket socket, SocketEventLoop loop) : IConnectionListener
     {
+        /// <summary>How long a dispose waits for connections still closing: their drain (5 s) and a margin.</summary>
+        private static readonly TimeSpan ClosingTimeout = TimeSpan.FromSeconds(10);
+
         private readonly Lock _gate = new();
+        private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _live;
         private bool _disposed;
 
@@ -84,36 +88,44 @@ internal sealed class EventLoopTransportFactory(string name, Func<EndPoint, bool
             return default;
         }
 
-        /// <summary>Kestrel disposes its listeners after its connections; the loop stops once the last is closed.</summary>
-        public ValueTask DisposeAsync()
+        /// <summary>
+        /// Stops the loop once the last connection is closed. Kestrel disposes its listeners once its connections'
+        /// handlers have ended, which can be before their transports finished closing (a close runs on the loop), so
+        /// this waits for them, bounded: a dispose that returned with the loop's thread still running would leave a
+        /// thread behind the node.
+        /// </summary>
+        public async ValueTask DisposeAsync()
         {
             socket.Dispose();
-            bool idle;
             lock (_gate)
             {
                 _disposed = true;
-                idle = _live == 0;
+                if (_live == 0)
+                {
+                    _idle.TrySetResult();
+                }
             }
 
-            if (idle)
+            try
             {
-                loop.Dispose();
+                await _idle.Task.WaitAsync(ClosingTimeout).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // A connection that never finished closing: the loop stops anyway, its close is not run.
             }
 
-            return default;
+            loop.Dispose();
         }
 
         private void Ended()
         {
-            bool last;
             lock (_gate)
             {
-                last = --_live == 0 && _disposed;
-            }
-
-            if (last)
-            {
-                loop.Dispose();
+                if (--_live == 0 && _disposed)
+                {
+                    _idle.TrySetResult();
+                }
             }
         }
     }
