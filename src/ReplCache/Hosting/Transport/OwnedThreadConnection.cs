@@ -1,10 +1,7 @@
 using System.IO.Pipelines;
-using System.Net;
 using System.Net.Sockets;
 using System.Runtime.ExceptionServices;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Connections.Features;
-using Microsoft.AspNetCore.Http.Features;
 
 namespace ReplCache.Hosting.Transport;
 
@@ -32,7 +29,7 @@ namespace ReplCache.Hosting.Transport;
 /// wrote a long pipeline before reading any reply, both sides would wait in send for ever. Not a replication
 /// sender's loop thread, whose watchdog must keep running when a secondary stops reading. A peer that stops reading
 /// still makes its writers wait: the parked loop consumes nothing, and the pipe fills to
-/// <see cref="OutputPauseBytes"/>.
+/// <see cref="OwnedSocketConnection.OutputPauseBytes"/>.
 /// </para>
 /// <para>
 /// No asynchronous socket call is made on this socket, on purpose: on Linux the first one registers it with .NET's
@@ -42,22 +39,8 @@ namespace ReplCache.Hosting.Transport;
 /// </remarks>
 internal sealed class OwnedThreadConnection : OwnedSocketConnection
 {
-    /// <summary>What Kestrel may leave unread before the receive thread waits: Kestrel's own default for a socket.</summary>
-    private const long InputPauseBytes = 1024 * 1024;
-
-    /// <summary>What handlers may have queued unsent before their flush waits: a few log batches.</summary>
-    /// <remarks>
-    /// Small on purpose. A primary drops a stalled secondary at ReplicaOutputLimitBytes only once its sender's writes
-    /// wait, and HTTP/1.1 has no flow control to make them wait sooner: whatever this pipe takes comes on top of the
-    /// kernel's send buffer (autotuned up to <c>tcp_wmem</c>'s maximum, 4 MB by default on Linux) and is memory the
-    /// limit does not see. At 4 MB, a sender to a stalled secondary put 8.4 MB into the connection before its writes
-    /// waited (4.3 MB over HTTP/2), so a 4 MB limit was only reached after 12.4 MB of writes. The send buffer alone
-    /// keeps the wire busy, so a few batches here are enough.
-    /// </remarks>
-    private const long OutputPauseBytes = 256 * 1024;
-
     private readonly Socket _socket;
-    private readonly Pipe _input = new(new PipeOptions(readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, pauseWriterThreshold: InputPauseBytes, resumeWriterThreshold: InputPauseBytes / 2, useSynchronizationContext: false));
+    private readonly Pipe _input = NewInputPipe();
     private readonly Pipe _output;
     private readonly Thread _receiver;
     private readonly Thread _sender;
@@ -79,7 +62,7 @@ internal sealed class OwnedThreadConnection : OwnedSocketConnection
         _socket = socket;
         _socket.Blocking = false; // see the remarks: sends never block their caller, and no call needs the epoll engine
         _sends = new NonBlockingSender(SendSome, Parked, () => Thread.CurrentThread == _receiver && _serving);
-        _output = new(new PipeOptions(readerScheduler: _sends.Scheduler, writerScheduler: PipeScheduler.Inline, pauseWriterThreshold: OutputPauseBytes, resumeWriterThreshold: OutputPauseBytes / 2, useSynchronizationContext: false));
+        _output = NewOutputPipe(_sends.Scheduler);
         _reader = new ClosingAwareReader(_input.Reader, FireClosed);
         Transport = new DuplexPipe(_reader, _output.Writer);
         _receiver = new Thread(Receive) { IsBackground = true, Name = $"{listenerName} receive {RemoteEndPoint}" };
@@ -129,9 +112,6 @@ internal sealed class OwnedThreadConnection : OwnedSocketConnection
         _socket.Dispose();
         DisposeClosedToken();
     }
-
-    /// <summary>How long the last bytes may take to leave on dispose before the connection is cut.</summary>
-    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
 
     private static Task<bool> Joined(Thread thread, TimeSpan timeout) =>
         thread.ThreadState.HasFlag(ThreadState.Unstarted) || !thread.IsAlive
@@ -295,5 +275,4 @@ internal sealed class OwnedThreadConnection : OwnedSocketConnection
         Monitor.Pulse(_sends.Gate);
         return true;
     }
-
 }

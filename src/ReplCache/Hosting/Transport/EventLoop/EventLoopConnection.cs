@@ -1,9 +1,7 @@
 using System.IO.Pipelines;
-using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
-using Microsoft.AspNetCore.Http.Features;
 
 namespace ReplCache.Hosting.Transport.EventLoop;
 
@@ -25,24 +23,15 @@ namespace ReplCache.Hosting.Transport.EventLoop;
 /// </remarks>
 internal sealed class EventLoopConnection : OwnedSocketConnection, IConnectionSocketFeature
 {
-    /// <summary>What Kestrel may leave unread before the loop stops receiving: Kestrel's own default for a socket.</summary>
-    private const long InputPauseBytes = 1024 * 1024;
-
-    /// <summary>What handlers may have queued unsent before their flush waits, as <see cref="OwnedThreadConnection"/>.</summary>
-    private const long OutputPauseBytes = 256 * 1024;
-
     /// <summary>The most one receive takes: a pipelined batch of small commands in one call.</summary>
     private const int ReceiveBytes = 16 * 1024;
-
-    /// <summary>How long the last bytes may take to leave on dispose before the connection is cut.</summary>
-    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
 
     private static long _lastToken;
 
     private readonly Socket _socket;
     private readonly SocketEventLoop _loop;
     private readonly Action _ended;
-    private readonly Pipe _input = new(new PipeOptions(readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, pauseWriterThreshold: InputPauseBytes, resumeWriterThreshold: InputPauseBytes / 2, useSynchronizationContext: false));
+    private readonly Pipe _input = NewInputPipe();
     private readonly Pipe _output;
     private readonly ClosingAwareReader _reader;
 
@@ -71,7 +60,7 @@ internal sealed class EventLoopConnection : OwnedSocketConnection, IConnectionSo
         Fd = (int)socket.SafeHandle.DangerousGetHandle();
         Token = Interlocked.Increment(ref _lastToken);
         _sends = new NonBlockingSender(SendSome, Parked, () => _serving && _loop.IsLoopThread);
-        _output = new(new PipeOptions(readerScheduler: _sends.Scheduler, writerScheduler: PipeScheduler.Inline, pauseWriterThreshold: OutputPauseBytes, resumeWriterThreshold: OutputPauseBytes / 2, useSynchronizationContext: false));
+        _output = NewOutputPipe(_sends.Scheduler);
         _reader = new ClosingAwareReader(_input.Reader, FireClosed);
         Transport = new DuplexPipe(_reader, _output.Writer);
         Features.Set<IConnectionSocketFeature>(this); // as Kestrel's own transport: socket options stay settable
@@ -83,10 +72,7 @@ internal sealed class EventLoopConnection : OwnedSocketConnection, IConnectionSo
     /// <summary>The connection's name in the loop's epoll events; never reused.</summary>
     public long Token { get; }
 
-    /// <summary>True while the loop's epoll set holds the socket. Loop thread only.</summary>
-    public bool IsWatched { get; set; }
-
-    /// <summary>What the loop's epoll set watches the socket for, while <see cref="IsWatched"/>. Loop thread only.</summary>
+    /// <summary>What the loop's epoll set watches the socket for; 0 while the set does not hold it. Loop thread only.</summary>
     public int WatchedEvents { get; set; }
 
     /// <summary>Starts watching the socket and the send loop.</summary>
@@ -369,5 +355,4 @@ internal sealed class EventLoopConnection : OwnedSocketConnection, IConnectionSo
     }
 
     Socket IConnectionSocketFeature.Socket => _socket;
-
 }

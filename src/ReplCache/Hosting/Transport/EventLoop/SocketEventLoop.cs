@@ -20,6 +20,9 @@ internal sealed class SocketEventLoop : IDisposable
 {
     private const int EventsPerWait = 256;
 
+    /// <summary>The token of the loop's own eventfd; connections' tokens start at 1.</summary>
+    private const long WakeToken = 0;
+
     private readonly int _epoll;
     private readonly int _wake;
     private readonly Thread _thread;
@@ -44,9 +47,6 @@ internal sealed class SocketEventLoop : IDisposable
         _thread.Start();
     }
 
-    /// <summary>The token of the loop's own eventfd; connections' tokens start at 1.</summary>
-    private const long WakeToken = 0;
-
     public bool IsLoopThread => Thread.CurrentThread == _thread;
 
     /// <summary>Runs <paramref name="work"/> on the loop thread, after the events it is serving now.</summary>
@@ -62,35 +62,21 @@ internal sealed class SocketEventLoop : IDisposable
     /// <summary>Sets what the loop waits for on a connection's socket. Loop thread only.</summary>
     public void Watch(EventLoopConnection connection, int events)
     {
-        if (connection.IsWatched ? events == connection.WatchedEvents : events == 0)
+        int watched = connection.WatchedEvents;
+        if (events == watched)
         {
             return; // unchanged: most readiness leaves the interest as it was, and a system call for it is waste
         }
 
-        int operation;
-        if (events == 0)
-        {
-            if (!connection.IsWatched)
-            {
-                return;
-            }
-
-            operation = LinuxCalls.EpollCtlDel;
-        }
-        else
-        {
-            operation = connection.IsWatched ? LinuxCalls.EpollCtlMod : LinuxCalls.EpollCtlAdd;
-        }
-
+        int operation = events == 0 ? LinuxCalls.EpollCtlDel : watched == 0 ? LinuxCalls.EpollCtlAdd : LinuxCalls.EpollCtlMod;
         int failed = LinuxCalls.Control(_epoll, operation, connection.Fd, events, connection.Token);
         if (failed != 0)
         {
             throw new InvalidOperationException($"epoll_ctl({operation}) failed for a connection: errno {failed}.");
         }
 
-        connection.IsWatched = events != 0;
         connection.WatchedEvents = events;
-        if (events != 0)
+        if (operation == LinuxCalls.EpollCtlAdd)
         {
             _connections[connection.Token] = connection;
         }
